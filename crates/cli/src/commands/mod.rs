@@ -1,0 +1,5 @@
+//! One module per subcommand.
+
+pub mod assess;
+pub mod risk;
+pub mod schema;

@@ -1,0 +1,59 @@
+//! `l2stage`: the command line front of the toolkit.
+
+mod commands;
+mod error;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::CliError;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "l2stage",
+    version,
+    about = "How far an Ethereum rollup still depends on trusted people: its Stage, why, and what it means in numbers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Assess project files against the Stages Framework.
+    Assess(commands::assess::AssessArgs),
+    /// Print the JSON Schema of the project file.
+    Schema(commands::schema::SchemaArgs),
+    /// Stage-risk calculator: when is Stage 1 or Stage 2 the safer choice?
+    Risk(commands::risk::RiskArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout with status 0, and usage
+            // errors to stderr; usage errors exit 2 as every invalid input does.
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let result = match &cli.command {
+        Command::Assess(args) => commands::assess::run(args),
+        Command::Schema(args) => commands::schema::run(args),
+        Command::Risk(args) => commands::risk::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            match &e {
+                CliError::Input(report) => eprintln!("{report:?}"),
+                other => eprintln!("error: {other}"),
+            }
+            e.exit_code()
+        }
+    }
+}

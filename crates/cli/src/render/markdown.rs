@@ -1,0 +1,89 @@
+//! A report a researcher can paste into a forum post.
+
+use std::fmt::Write;
+
+use l2stage_framework::{Status, Verdict};
+
+/// Escape text for a Markdown table cell.
+fn cell(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('|', "\\|").replace('\n', " ")
+}
+
+fn status_label(s: Status) -> &'static str {
+    match s {
+        Status::Met => "✅ met",
+        Status::Unmet => "❌ unmet",
+        Status::UnderReview => "🔍 under review",
+        Status::NotApplicable => "➖ not applicable",
+        Status::Unknown => "❔ unknown",
+    }
+}
+
+fn evidence(items: &[String]) -> String {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            if e.starts_with("http://") || e.starts_with("https://") {
+                format!("[{}]({})", i + 1, e.replace(')', "%29").replace('|', "%7C"))
+            } else {
+                cell(e)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn verdicts(verdicts: &[Verdict]) -> String {
+    let mut out = String::new();
+    if verdicts.len() > 1 {
+        let _ = writeln!(out, "| Project | Kind | Stage | Framework | As of |\n|---|---|---|---|---|");
+        for v in verdicts {
+            let _ = writeln!(out, "| {} | {} | **{}** | {} | {} |", cell(&v.name), v.kind.as_str(), v.stage.label(), v.framework, v.as_of);
+        }
+        out.push('\n');
+    }
+    for v in verdicts {
+        let _ = writeln!(out, "## {} — {}\n", cell(&v.name), v.stage.label());
+        let _ = writeln!(
+            out,
+            "`{}` · {} rollup · Stages Framework revision {} · as of {}\n",
+            v.id,
+            v.kind.as_str(),
+            v.framework,
+            v.as_of
+        );
+        let _ = writeln!(out, "| Stage | Requirement | Status | Reason | Evidence |\n|---|---|---|---|---|");
+        for r in &v.requirements {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {} |",
+                r.stage,
+                r.id.as_str(),
+                status_label(r.status),
+                cell(&r.reason),
+                evidence(&r.evidence)
+            );
+        }
+        out.push('\n');
+        if let Some(m) = &v.missing {
+            let ids: Vec<String> = m.requirements.iter().map(|r| format!("`{r}`")).collect();
+            let _ = writeln!(out, "**Missing for {}:** {}\n", m.next_stage.label(), ids.join(", "));
+        }
+        if let Some(d) = &v.downgrade_pending {
+            let _ = writeln!(out, "**Downgrade pending** to {} on {}:\n", d.to_stage.label(), d.deadline);
+            for r in &d.reasons {
+                let _ = writeln!(out, "- {}", r.replace('\n', " "));
+            }
+            out.push('\n');
+        }
+        if !v.warnings.is_empty() {
+            let _ = writeln!(out, "**Warnings:**\n");
+            for w in &v.warnings {
+                let _ = writeln!(out, "- {}", w.replace('\n', " "));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,0 +1,362 @@
+//! From a project file to a verdict.
+//!
+//! Two steps, so that statuses computed elsewhere (e.g. derived from the
+//! governance structure) can be layered over the declared ones:
+//! [`declared_inputs`] turns the project's state on a day into one input per
+//! requirement; [`decide`] applies a revision's rules to those inputs.
+
+use std::collections::BTreeMap;
+
+use l2stage_model::{
+    Date, Declared, DeclaredStatus, Kind, ProjectFile, ProjectState, RequirementId,
+};
+
+use crate::revision::{self, Revision};
+use crate::verdict::{DowngradePending, Missing, RequirementResult, Stage, Status, Verdict};
+
+/// What is known about one requirement before a revision's rules apply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub status: Status,
+    pub reason: String,
+    pub evidence: Vec<String>,
+    pub since: Option<Date>,
+}
+
+/// Which revision to use and on which day.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection<'a> {
+    /// An explicit revision id; `None` picks the one in force on `as_of`.
+    pub framework: Option<&'a str>,
+    pub as_of: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    #[error("unknown framework revision `{given}`; known revisions: {}", known.join(", "))]
+    UnknownRevision {
+        given: String,
+        known: Vec<&'static str>,
+    },
+}
+
+/// The revision a selection designates, and a note when it is unusual.
+pub fn select(sel: Selection<'_>) -> Result<(&'static Revision, Option<String>), SelectError> {
+    match sel.framework {
+        Some(id) => {
+            let rev = revision::by_id(id).ok_or_else(|| SelectError::UnknownRevision {
+                given: id.to_string(),
+                known: revision::ids(),
+            })?;
+            let note = (rev.in_force > sel.as_of).then(|| {
+                format!(
+                    "revision {} was not yet in force on {} (in force from {})",
+                    rev.id, sel.as_of, rev.in_force
+                )
+            });
+            Ok((rev, note))
+        }
+        None => match revision::in_force_on(sel.as_of) {
+            Some(rev) => Ok((rev, None)),
+            None => {
+                let first = &revision::revisions()[0];
+                Ok((
+                    first,
+                    Some(format!(
+                        "the Stages Framework did not exist on {}; assessed under its first revision {} (in force from {})",
+                        sel.as_of, first.id, first.in_force
+                    )),
+                ))
+            }
+        },
+    }
+}
+
+/// Assess a project file: its history applied up to `as_of`, under the
+/// selected revision.
+pub fn assess(project: &ProjectFile, sel: Selection<'_>) -> Result<Verdict, SelectError> {
+    let (rev, note) = select(sel)?;
+    let state = project.state_at(sel.as_of);
+    let (inputs, mut warnings) = declared_inputs(project, &state);
+    if let Some(n) = note {
+        warnings.insert(0, n);
+    }
+    Ok(decide(project, &state, rev, sel.as_of, inputs, warnings))
+}
+
+/// One input per declared requirement, with the warnings declaring raised.
+pub fn declared_inputs(
+    project: &ProjectFile,
+    state: &ProjectState,
+) -> (BTreeMap<RequirementId, Input>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let mut inputs = BTreeMap::new();
+    for (id, (declared, origin)) in &state.requirements {
+        let mut input = input_from_declared(*id, declared, origin.since, origin.summary.as_deref());
+        input.evidence = resolve_sources(project, &input.evidence, &mut warnings, *id);
+        if *id == RequirementId::NodeSourceAvailable && input.status == Status::Met {
+            check_node_link(project, &mut input, &mut warnings);
+        }
+        inputs.insert(*id, input);
+    }
+    (inputs, warnings)
+}
+
+fn input_from_declared(
+    id: RequirementId,
+    d: &Declared,
+    since: Option<Date>,
+    summary: Option<&str>,
+) -> Input {
+    let status = match d.status {
+        DeclaredStatus::Met => Status::Met,
+        DeclaredStatus::Unmet => Status::Unmet,
+        DeclaredStatus::UnderReview => Status::UnderReview,
+        DeclaredStatus::NotApplicable => Status::NotApplicable,
+    };
+    let mut reason = match &d.reason {
+        Some(r) => r.clone(),
+        None if status == Status::UnderReview => {
+            "declared under review: pending a reviewer, counts as unmet".to_string()
+        }
+        None => format!("declared {}", d.status.as_str()),
+    };
+    if let Some(date) = since {
+        match summary {
+            Some(s) => reason.push_str(&format!(" (since {date}: {s})")),
+            None => reason.push_str(&format!(" (since {date})")),
+        }
+    }
+    let _ = id;
+    Input {
+        status,
+        reason,
+        evidence: d.evidence.clone(),
+        since,
+    }
+}
+
+/// `source:ID` in evidence becomes the cited source's address.
+fn resolve_sources(
+    project: &ProjectFile,
+    evidence: &[String],
+    warnings: &mut Vec<String>,
+    id: RequirementId,
+) -> Vec<String> {
+    evidence
+        .iter()
+        .map(|e| match e.strip_prefix("source:") {
+            Some(sid) => match project.project.sources.iter().find(|s| s.id.as_deref() == Some(sid)) {
+                Some(s) => s.url.clone(),
+                None => {
+                    warnings.push(format!("{id}: evidence cites `source:{sid}`, which no [[project.sources]] entry defines"));
+                    e.clone()
+                }
+            },
+            None => e.clone(),
+        })
+        .collect()
+}
+
+/// The framework wants a link to the node software as evidence.
+fn check_node_link(project: &ProjectFile, input: &mut Input, warnings: &mut Vec<String>) {
+    let link = project.project.links.node_source.clone();
+    match link {
+        Some(url) => {
+            if !input.evidence.contains(&url) {
+                input.evidence.insert(0, url);
+            }
+        }
+        None if input
+            .evidence
+            .iter()
+            .any(|e| e.starts_with("http://") || e.starts_with("https://")) => {}
+        None => {
+            input.status = Status::Unmet;
+            input.reason = "declared met, but no link to the node software was given ([project.links] node_source or a URL in evidence): the framework requires one".into();
+            warnings.push("node software missing: node-source-available is declared met without a link, so it counts as unmet".into());
+        }
+    }
+}
+
+/// Apply a revision's rules to the inputs.
+pub fn decide(
+    project: &ProjectFile,
+    state: &ProjectState,
+    rev: &'static Revision,
+    as_of: Date,
+    mut inputs: BTreeMap<RequirementId, Input>,
+    mut warnings: Vec<String>,
+) -> Verdict {
+    let kind = state.kind;
+    let mut requirements = Vec::new();
+    for (stage, id) in rev.requirements() {
+        let input = inputs.remove(&id);
+        requirements.push(apply_rules(kind, stage, id, input, &mut warnings));
+    }
+
+    // Per stage: the requirements that stand in its way.
+    let blocking: [Vec<&RequirementResult>; 3] = std::array::from_fn(|s| {
+        requirements
+            .iter()
+            .filter(|r| r.stage as usize == s && r.status.blocks())
+            .collect()
+    });
+
+    let mut level: i8 = -1;
+    let mut downgrade = None;
+    for (s, failing) in blocking.iter().enumerate() {
+        if failing.is_empty() {
+            level = s as i8;
+            continue;
+        }
+        // Kept by a grace period only if every failing item is covered.
+        let graces: Vec<_> = failing.iter().map(|r| rev.grace_for(r.id, as_of)).collect();
+        if graces.iter().all(Option::is_some) {
+            let deadline = graces
+                .iter()
+                .flatten()
+                .map(|g| g.deadline)
+                .min()
+                .unwrap_or(as_of);
+            let mut reasons: Vec<String> = failing
+                .iter()
+                .map(|r| format!("{} is {}: {}", r.id, r.status.as_str(), r.reason))
+                .collect();
+            reasons.extend(graces.iter().flatten().map(|g| g.note.to_string()));
+            reasons.dedup();
+            downgrade = Some(DowngradePending {
+                to_stage: Stage::from_level(s as i8 - 1),
+                deadline,
+                reasons,
+            });
+            level = s as i8;
+        }
+        break;
+    }
+
+    let under_review = state.under_review;
+    let stage = if under_review {
+        Stage::UnderReview
+    } else {
+        Stage::from_level(level)
+    };
+    let missing = if under_review || level >= 2 {
+        None
+    } else {
+        let next = (level + 1) as usize;
+        // With a grace period, the kept stage's failing items are needed too.
+        let mut ids: Vec<RequirementId> = Vec::new();
+        if downgrade.is_some() {
+            ids.extend(blocking[level as usize].iter().map(|r| r.id));
+        }
+        ids.extend(blocking[next].iter().map(|r| r.id));
+        Some(Missing {
+            next_stage: Stage::from_level(next as i8),
+            requirements: ids,
+        })
+    };
+    if under_review {
+        match state.under_review_since {
+            Some(d) => warnings.push(format!(
+                "the whole project is under review (since {d}): no stage is given"
+            )),
+            None => warnings.push("the whole project is under review: no stage is given".into()),
+        }
+    }
+    let unknown_needed: Vec<&str> = requirements
+        .iter()
+        .filter(|r| r.status == Status::Unknown && (r.stage as i8) <= level + 1)
+        .map(|r| r.id.as_str())
+        .collect();
+    if !unknown_needed.is_empty() {
+        warnings.push(format!(
+            "not declared, counted as unmet: {}",
+            unknown_needed.join(", ")
+        ));
+    }
+
+    Verdict {
+        id: project.project.id.to_string(),
+        name: project.project.name.clone(),
+        kind,
+        framework: rev.id,
+        as_of,
+        stage,
+        requirements,
+        missing,
+        warnings,
+        downgrade_pending: if under_review { None } else { downgrade },
+    }
+}
+
+/// Not-applicable rules by proof-system kind, then the input as given.
+fn apply_rules(
+    kind: Kind,
+    stage: u8,
+    id: RequirementId,
+    input: Option<Input>,
+    warnings: &mut Vec<String>,
+) -> RequirementResult {
+    let result = |status, reason: String, evidence, since| RequirementResult {
+        id,
+        stage,
+        status,
+        reason,
+        evidence,
+        title: id.title(),
+        since,
+    };
+    let kind_rule = match kind {
+        Kind::Validity if id.fraud_proof_only() => {
+            Some("not applicable: a validity-proof system has no fraud proofs")
+        }
+        Kind::Optimistic if id.validity_proof_only() => {
+            Some("not applicable: applies to validity-proof systems")
+        }
+        _ => None,
+    };
+    if let Some(rule) = kind_rule {
+        if let Some(i) = &input {
+            if i.status != Status::NotApplicable {
+                warnings.push(format!(
+                    "{id} is declared {} but does not apply to a {} rollup; ignored",
+                    i.status.as_str(),
+                    kind.as_str()
+                ));
+            }
+        }
+        return result(Status::NotApplicable, rule.to_string(), Vec::new(), None);
+    }
+    let Some(input) = input else {
+        return result(
+            Status::Unknown,
+            "not declared: counts as unmet".into(),
+            Vec::new(),
+            None,
+        );
+    };
+    if input.status == Status::NotApplicable {
+        if id.fraud_proof_only() {
+            warnings.push(format!("{id} is declared not-applicable, but fraud-proof requirements apply to optimistic rollups: counted as unmet"));
+            return result(
+                Status::Unmet,
+                format!(
+                    "declared not-applicable, which an optimistic rollup cannot be: {}",
+                    input.reason
+                ),
+                input.evidence,
+                input.since,
+            );
+        }
+        if !matches!(
+            id,
+            RequirementId::CouncilProperlySetUp | RequirementId::CouncilOnlyForOnchainBugs
+        ) {
+            warnings.push(format!(
+                "{id} is declared not-applicable and dropped from the stage computation"
+            ));
+        }
+    }
+    result(input.status, input.reason, input.evidence, input.since)
+}

@@ -1,0 +1,13 @@
+//! The Stages Framework engine: every revision's requirements as data, and
+//! the evaluation of a project to a verdict with reasons and evidence.
+//!
+//! No I/O here: callers parse project files (l2stage-model) and render
+//! verdicts.
+
+pub mod evaluate;
+pub mod revision;
+pub mod verdict;
+
+pub use evaluate::{Input, SelectError, Selection, assess, decide, declared_inputs, select};
+pub use revision::{Grace, Revision};
+pub use verdict::{DowngradePending, Missing, RequirementResult, Stage, Status, Verdict};

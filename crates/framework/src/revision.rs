@@ -1,0 +1,162 @@
+//! Framework revisions as data: which requirement belongs to which stage,
+//! since when, and which grace periods apply.
+
+use RequirementId::*;
+use l2stage_model::{Date, RequirementId};
+
+/// A grace period: failing only these requirements marks a downgrade as
+/// pending instead of downgrading, until the deadline (exclusive: on the
+/// deadline day the downgrade has happened).
+#[derive(Debug, Clone)]
+pub struct Grace {
+    pub requirements: &'static [RequirementId],
+    pub deadline: Date,
+    pub note: &'static str,
+}
+
+/// One revision of the Stages Framework.
+#[derive(Debug, Clone)]
+pub struct Revision {
+    /// Stable id, `YYYY-MM`.
+    pub id: &'static str,
+    /// First day it was in force.
+    pub in_force: Date,
+    pub summary: &'static str,
+    /// Requirements of Stage 0, 1 and 2, in display order.
+    pub stages: [&'static [RequirementId]; 3],
+    pub grace: Vec<Grace>,
+}
+
+impl Revision {
+    /// The stage (0, 1, 2) a requirement belongs to in this revision.
+    pub fn stage_of(&self, id: RequirementId) -> Option<u8> {
+        self.stages
+            .iter()
+            .position(|reqs| reqs.contains(&id))
+            .map(|s| s as u8)
+    }
+
+    /// The grace period covering a requirement on a given day, if any.
+    pub fn grace_for(&self, id: RequirementId, as_of: Date) -> Option<&Grace> {
+        self.grace
+            .iter()
+            .find(|g| g.requirements.contains(&id) && as_of < g.deadline)
+    }
+
+    /// Every requirement of the revision with its stage, in display order.
+    pub fn requirements(&self) -> impl Iterator<Item = (u8, RequirementId)> + '_ {
+        self.stages
+            .iter()
+            .enumerate()
+            .flat_map(|(s, reqs)| reqs.iter().map(move |r| (s as u8, *r)))
+    }
+}
+
+fn day(y: i32, m: u32, d: u32) -> Date {
+    // Literal dates below are valid; a typo would fail the revision tests.
+    Date::from_ymd(y, m, d).unwrap_or_else(|| unreachable!("invalid literal date {y}-{m}-{d}"))
+}
+
+const STAGE0_2023: &[RequirementId] = &[
+    CallsItselfRollup,
+    StateRootsOnL1,
+    DataOnL1,
+    NodeSourceAvailable,
+];
+const STAGE1_2023: &[RequirementId] = &[
+    ProofSystem,
+    FiveExternalChallengers,
+    SevenDayExitWindow,
+    ExitWithoutOperators,
+    CouncilProperlySetUp,
+];
+const STAGE1_2025_01: &[RequirementId] = &[
+    ProofSystem,
+    FiveExternalChallengers,
+    Principle,
+    SevenDayExitWindow,
+    ExitWithoutOperators,
+    CouncilProperlySetUp,
+];
+const STAGE0_2025_06: &[RequirementId] = &[
+    ProofSystem,
+    FiveExternalChallengers,
+    CallsItselfRollup,
+    StateRootsOnL1,
+    DataOnL1,
+    NodeSourceAvailable,
+];
+const STAGE1_2025_06: &[RequirementId] = &[
+    Principle,
+    ExitWithoutOperators,
+    SevenDayExitWindow,
+    CouncilProperlySetUp,
+];
+const STAGE1_2026: &[RequirementId] = &[
+    Principle,
+    ExitWithoutOperators,
+    SevenDayExitWindow,
+    CouncilProperlySetUp,
+    NoRedTrustedSetup,
+    ProverSourcePublished,
+    VerifiersReproducible,
+    ProgramsReproducible,
+];
+const STAGE2: &[RequirementId] = &[
+    PermissionlessProofs,
+    ThirtyDayExitWindow,
+    CouncilOnlyForOnchainBugs,
+];
+
+fn principle_grace() -> Grace {
+    Grace {
+        requirements: &[Principle],
+        deadline: day(2025, 7, 29),
+        note: "Stage 1 principle introduced in 2025: projects meeting every other Stage 1 requirement keep Stage 1 until 2025-07-29",
+    }
+}
+
+/// All revisions, oldest first.
+pub fn revisions() -> &'static [Revision] {
+    static REVISIONS: std::sync::LazyLock<Vec<Revision>> = std::sync::LazyLock::new(|| {
+        vec![
+            Revision {
+                id: "2023-06",
+                in_force: day(2023, 6, 1),
+                summary: "First published framework: Stage 0 rollup basics; proof system, challengers, exit window and council at Stage 1",
+                stages: [STAGE0_2023, STAGE1_2023, STAGE2],
+                grace: vec![],
+            },
+            Revision {
+                id: "2025-01",
+                in_force: day(2025, 1, 1),
+                summary: "Adds the Stage 1 principle (only ≥75% of the council may override the proof system), with a grace period",
+                stages: [STAGE0_2023, STAGE1_2025_01, STAGE2],
+                grace: vec![principle_grace()],
+            },
+            Revision {
+                id: "2025-06",
+                in_force: day(2025, 6, 25),
+                summary: "Recategorisation: proof system and five external challengers move down to Stage 0",
+                stages: [STAGE0_2025_06, STAGE1_2025_06, STAGE2],
+                grace: vec![principle_grace()],
+            },
+        ]
+    });
+    &REVISIONS
+}
+
+/// The revision with this id.
+pub fn by_id(id: &str) -> Option<&'static Revision> {
+    revisions().iter().find(|r| r.id == id)
+}
+
+/// The revision in force on a day; before the first one, `None`.
+pub fn in_force_on(date: Date) -> Option<&'static Revision> {
+    revisions().iter().rev().find(|r| r.in_force <= date)
+}
+
+/// The ids of every revision, for messages.
+pub fn ids() -> Vec<&'static str> {
+    revisions().iter().map(|r| r.id).collect()
+}

@@ -1,0 +1,153 @@
+//! The verdict: a project's stage under one revision on one day, with every
+//! requirement's status, reason and evidence. Its JSON form is a documented,
+//! stable contract (docs/json-output.md).
+
+use serde::Serialize;
+
+use l2stage_model::{Date, Kind, RequirementId};
+
+/// A project's stage. Ordered from least to most decentralised; `UnderReview`
+/// stands apart and sorts last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    #[serde(rename = "not-stage-0")]
+    NotStage0,
+    #[serde(rename = "stage-0")]
+    Stage0,
+    #[serde(rename = "stage-1")]
+    Stage1,
+    #[serde(rename = "stage-2")]
+    Stage2,
+    UnderReview,
+}
+
+impl Stage {
+    /// Stage from a level: -1 is not even Stage 0.
+    pub fn from_level(level: i8) -> Stage {
+        match level {
+            i8::MIN..=-1 => Stage::NotStage0,
+            0 => Stage::Stage0,
+            1 => Stage::Stage1,
+            _ => Stage::Stage2,
+        }
+    }
+
+    /// Numeric level; `None` for under review.
+    pub fn level(self) -> Option<i8> {
+        match self {
+            Stage::NotStage0 => Some(-1),
+            Stage::Stage0 => Some(0),
+            Stage::Stage1 => Some(1),
+            Stage::Stage2 => Some(2),
+            Stage::UnderReview => None,
+        }
+    }
+
+    /// The id used in JSON, e.g. `stage-1`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::NotStage0 => "not-stage-0",
+            Stage::Stage0 => "stage-0",
+            Stage::Stage1 => "stage-1",
+            Stage::Stage2 => "stage-2",
+            Stage::UnderReview => "under-review",
+        }
+    }
+
+    /// Human label, e.g. `Stage 1`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::NotStage0 => "Not even Stage 0",
+            Stage::Stage0 => "Stage 0",
+            Stage::Stage1 => "Stage 1",
+            Stage::Stage2 => "Stage 2",
+            Stage::UnderReview => "Under review",
+        }
+    }
+}
+
+/// The evaluated status of one requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Met,
+    Unmet,
+    /// Counts as unmet; pending a reviewer.
+    UnderReview,
+    /// Dropped from the computation.
+    NotApplicable,
+    /// Not declared (nor derived): counts as unmet.
+    Unknown,
+}
+
+impl Status {
+    /// Whether the requirement stands in the way of its stage.
+    pub fn blocks(self) -> bool {
+        !matches!(self, Status::Met | Status::NotApplicable)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::Unmet => "unmet",
+            Status::UnderReview => "under-review",
+            Status::NotApplicable => "not-applicable",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+/// One requirement in a verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequirementResult {
+    pub id: RequirementId,
+    /// The stage it belongs to in the revision used.
+    pub stage: u8,
+    pub status: Status,
+    pub reason: String,
+    pub evidence: Vec<String>,
+    /// What "met" means, in one line.
+    pub title: &'static str,
+    /// The day the current declaration took effect, when set by history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<Date>,
+}
+
+/// What the next stage needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Missing {
+    pub next_stage: Stage,
+    pub requirements: Vec<RequirementId>,
+}
+
+/// A stage kept only thanks to a grace period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DowngradePending {
+    pub to_stage: Stage,
+    /// The day the downgrade takes effect unless the requirements are met.
+    pub deadline: Date,
+    pub reasons: Vec<String>,
+}
+
+/// A project's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    pub id: String,
+    pub name: String,
+    pub kind: Kind,
+    /// Id of the framework revision used.
+    pub framework: &'static str,
+    pub as_of: Date,
+    pub stage: Stage,
+    pub requirements: Vec<RequirementResult>,
+    pub missing: Option<Missing>,
+    pub warnings: Vec<String>,
+    pub downgrade_pending: Option<DowngradePending>,
+}
+
+impl Verdict {
+    pub fn requirement(&self, id: RequirementId) -> Option<&RequirementResult> {
+        self.requirements.iter().find(|r| r.id == id)
+    }
+}

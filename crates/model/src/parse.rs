@@ -1,0 +1,283 @@
+//! Reading project files (TOML or JSON) into [`ProjectFile`], with errors that
+//! name the file, line, column and field, and hint at the closest valid key.
+
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+
+use crate::project::ProjectFile;
+use crate::requirement::closest_of;
+
+/// A project file that could not be read or is invalid.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum LoadError {
+    #[error("cannot read {}: {source}", path.display())]
+    #[diagnostic(code(l2stage::io))]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: unsupported file type: project files are .toml or .json", path.display())]
+    #[diagnostic(code(l2stage::file_type))]
+    UnsupportedType { path: PathBuf },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<InvalidFile>),
+}
+
+/// A located error inside a project file.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{file}:{line}:{column}: {}{message}", field.as_ref().map(|f| format!("field `{f}`: ")).unwrap_or_default())]
+#[diagnostic(code(l2stage::invalid_project_file))]
+pub struct InvalidFile {
+    pub file: String,
+    /// 1-based line of the offending value or key.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// Dotted path of the offending field, e.g. `history[1].requirements.principle`.
+    pub field: Option<String>,
+    pub message: String,
+    #[help]
+    pub hint: Option<String>,
+    #[source_code]
+    src: NamedSource<String>,
+    #[label("here")]
+    span: SourceSpan,
+}
+
+/// Which syntax a file is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Toml,
+    Json,
+}
+
+impl Format {
+    pub fn from_path(path: &Path) -> Option<Format> {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("toml") => Some(Format::Toml),
+            Some("json") => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Read and parse a project file; the syntax follows the extension.
+pub fn load_path(path: &Path) -> Result<ProjectFile, LoadError> {
+    let format = Format::from_path(path).ok_or_else(|| LoadError::UnsupportedType {
+        path: path.to_path_buf(),
+    })?;
+    let src = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_str(&path.display().to_string(), &src, format)
+}
+
+/// Parse a project file's text. `name` is used in error messages.
+pub fn parse_str(name: &str, src: &str, format: Format) -> Result<ProjectFile, LoadError> {
+    match format {
+        Format::Toml => parse_toml(name, src),
+        Format::Json => parse_json(name, src),
+    }
+}
+
+fn parse_toml(name: &str, src: &str) -> Result<ProjectFile, LoadError> {
+    let de = toml::Deserializer::parse(src).map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        invalid(name, src, offset, toml_key_at(src, offset), e.message())
+    })?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = field_path(e.path());
+        let inner = e.into_inner();
+        let offset = inner.span().map(|s| s.start).unwrap_or(0);
+        invalid(name, src, offset, path, inner.message())
+    })
+}
+
+fn parse_json(name: &str, src: &str) -> Result<ProjectFile, LoadError> {
+    let mut de = serde_json::Deserializer::from_str(src);
+    let result: Result<ProjectFile, _> = serde_path_to_error::deserialize(&mut de);
+    let parsed = result.map_err(|e| {
+        let path = field_path(e.path());
+        let inner = e.into_inner();
+        let offset = offset_of(src, inner.line(), inner.column());
+        // serde_json appends " at line L column C" to its messages; we say it once.
+        let msg = inner.to_string();
+        let msg = msg
+            .rsplit_once(" at line ")
+            .map(|(m, _)| m.to_string())
+            .unwrap_or(msg);
+        invalid(name, src, offset, path, &msg)
+    })?;
+    de.end().map_err(|e| {
+        invalid(
+            name,
+            src,
+            offset_of(src, e.line(), e.column()),
+            None,
+            "trailing characters after the JSON document",
+        )
+    })?;
+    Ok(parsed)
+}
+
+fn field_path(path: &serde_path_to_error::Path) -> Option<String> {
+    let s = path.to_string();
+    (s != "." && !s.is_empty()).then_some(s)
+}
+
+/// Byte offset of a 1-based (line, column) position; column counts characters.
+fn offset_of(src: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in src.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            return offset
+                + l.chars()
+                    .take(column.saturating_sub(1))
+                    .map(char::len_utf8)
+                    .sum::<usize>();
+        }
+        offset += l.len();
+    }
+    src.len()
+}
+
+/// The dotted key written on the line holding `offset`, prefixed with the
+/// table header above it (`history[1].date`). Used for syntax errors, which
+/// TOML reports before any field is known.
+fn toml_key_at(src: &str, offset: usize) -> Option<String> {
+    let (line_no, _) = line_col(src, offset);
+    let mut header: Option<String> = None;
+    let mut array_counts: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
+    for line in src.lines().take(line_no.saturating_sub(1)) {
+        let t = line.trim();
+        if let Some(name) = t
+            .strip_prefix("[[")
+            .and_then(|r| r.split_once("]]"))
+            .map(|(n, _)| n.trim().to_string())
+        {
+            let n = array_counts.entry(name.clone()).or_insert(0);
+            header = Some(format!("{name}[{n}]"));
+            *n += 1;
+        } else if let Some(name) = t
+            .strip_prefix('[')
+            .and_then(|r| r.split_once(']'))
+            .map(|(n, _)| n.trim().to_string())
+        {
+            header = Some(name);
+        }
+    }
+    let line = src.lines().nth(line_no.saturating_sub(1))?;
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| {
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        });
+    match (header, key) {
+        (Some(h), Some(k)) => Some(format!("{h}.{k}")),
+        (None, Some(k)) => Some(k),
+        (h, None) => h,
+    }
+}
+
+/// 1-based (line, column) of a byte offset.
+fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(src.len());
+    let before = src.get(..offset).unwrap_or(src);
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+/// Build the located error, completing the field path for unknown keys and
+/// turning serde's "expected one of" lists into a closest-match hint.
+fn invalid(name: &str, src: &str, offset: usize, path: Option<String>, message: &str) -> LoadError {
+    let (line, column) = line_col(src, offset);
+    let message = message.trim().to_string();
+    let (message, hint, unknown_key) = split_hint(&message);
+    let field = match (path, unknown_key) {
+        (Some(p), Some(k)) if message.starts_with("unknown field") && !p.ends_with(&k) => {
+            Some(format!("{p}.{k}"))
+        }
+        (None, Some(k)) if message.starts_with("unknown field") => Some(k),
+        (p, _) => p,
+    };
+    let span_len = src
+        .get(offset..)
+        .and_then(|rest| rest.find(['\n', '\r']))
+        .unwrap_or(0)
+        .max(1);
+    LoadError::Invalid(Box::new(InvalidFile {
+        file: name.to_string(),
+        line,
+        column,
+        field,
+        message,
+        hint,
+        src: NamedSource::new(name, src.to_string()),
+        span: SourceSpan::new(
+            offset.min(src.len()).into(),
+            span_len.min(src.len().saturating_sub(offset)),
+        ),
+    }))
+}
+
+/// From `unknown field `nme`, expected one of `id`, `name`` make
+/// (`unknown field `nme``, `did you mean `name`?`, `nme`).
+fn split_hint(message: &str) -> (String, Option<String>, Option<String>) {
+    let Some((head, tail)) = message.split_once(", expected") else {
+        return (message.to_string(), None, None);
+    };
+    let candidates: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+    let given = head.split('`').nth(1).map(str::to_string);
+    let closest = given
+        .as_deref()
+        .and_then(|g| closest_of(g, candidates.iter().copied()));
+    let hint = match (closest, candidates.is_empty()) {
+        (Some(c), _) => Some(format!("did you mean `{c}`?")),
+        (None, false) => Some(format!("expected one of: {}", candidates.join(", "))),
+        (None, true) => Some(format!("expected{tail}")),
+    };
+    (head.to_string(), hint, given)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_and_offset_agree() {
+        let src = "a\nbé c\n\nd";
+        for (off, lc) in [
+            (0, (1, 1)),
+            (2, (2, 1)),
+            (5, (2, 3)),
+            (8, (3, 1)),
+            (9, (4, 1)),
+        ] {
+            assert_eq!(line_col(src, off), lc, "offset {off}");
+            assert_eq!(offset_of(src, lc.0, lc.1), off);
+        }
+    }
+
+    #[test]
+    fn hint_from_expected_list() {
+        let (m, h, k) = split_hint("unknown field `nme`, expected one of `id`, `name`, `kind`");
+        assert_eq!(m, "unknown field `nme`");
+        assert_eq!(h.as_deref(), Some("did you mean `name`?"));
+        assert_eq!(k.as_deref(), Some("nme"));
+        let (_, h, _) = split_hint("unknown variant `zk`, expected `optimistic` or `validity`");
+        assert_eq!(h.as_deref(), Some("expected one of: optimistic, validity"));
+    }
+}

@@ -239,6 +239,9 @@ fn split_hint(message: &str) -> (String, Option<String>, Option<String>) {
     let Some((head, tail)) = message.split_once(", expected") else {
         return (message.to_string(), None, None);
     };
+    if !head.starts_with("unknown ") {
+        return (head.to_string(), Some(format!("expected{tail}")), None);
+    }
     let candidates: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
     let given = head.split('`').nth(1).map(str::to_string);
     let closest = given

@@ -94,7 +94,7 @@ pub fn closest_of<'a>(
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(input, c), c))
-        .filter(|(d, c)| *d <= (c.len().max(input.len()) / 2).max(2))
+        .filter(|(d, c)| *d <= (c.len().max(input.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }

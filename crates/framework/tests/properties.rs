@@ -1,0 +1,76 @@
+//! Property: whatever the declarations, the stage never sits above a stage
+//! whose requirements are unmet (grace periods aside, which are checked to
+//! only ever keep the stage whose items they cover).
+
+use l2stage_framework::{Selection, Stage, assess, revision};
+use l2stage_model::{
+    Date, Declared, DeclaredStatus, Kind, ProjectFile, ProjectMeta, RequirementId, Requirements,
+};
+use proptest::prelude::*;
+
+fn status() -> impl Strategy<Value = Option<DeclaredStatus>> {
+    prop_oneof![
+        Just(None),
+        Just(Some(DeclaredStatus::Met)),
+        Just(Some(DeclaredStatus::Met)),
+        Just(Some(DeclaredStatus::Unmet)),
+        Just(Some(DeclaredStatus::UnderReview)),
+        Just(Some(DeclaredStatus::NotApplicable)),
+    ]
+}
+
+fn project(kind: Kind, statuses: &[Option<DeclaredStatus>]) -> ProjectFile {
+    let reqs = RequirementId::ALL
+        .iter()
+        .zip(statuses)
+        .filter_map(|(id, s)| {
+            let s = (*s)?;
+            // The parser rejects a not-applicable principle; mirror it.
+            (!(*id == RequirementId::Principle && s == DeclaredStatus::NotApplicable))
+                .then(|| (*id, Declared::bare(s)))
+        })
+        .collect();
+    let meta: ProjectMeta = serde_json::from_value(serde_json::json!({
+        "id": "p", "name": "P", "kind": kind.as_str(), "links": {"node_source": "https://example.org"}
+    }))
+    .unwrap();
+    ProjectFile {
+        project: meta,
+        requirements: Requirements(reqs),
+        history: vec![],
+    }
+}
+
+proptest! {
+    #[test]
+    fn stage_never_above_an_unmet_stage(
+        validity in any::<bool>(),
+        statuses in proptest::collection::vec(status(), RequirementId::ALL.len()),
+        rev_idx in 0usize..3,
+        day_offset in 0i64..1200,
+    ) {
+        let kind = if validity { Kind::Validity } else { Kind::Optimistic };
+        let p = project(kind, &statuses);
+        let rev = &revision::revisions()[rev_idx];
+        let as_of = Date(Date::from_ymd(2023, 6, 1).unwrap().0 + chrono::Days::new(day_offset as u64));
+        let v = assess(&p, Selection { framework: Some(rev.id), as_of }).unwrap();
+        let level = v.stage.level().unwrap();
+        prop_assert!(v.stage != Stage::UnderReview);
+        for r in &v.requirements {
+            if r.status.blocks() && (r.stage as i8) <= level {
+                // Only a grace period may keep a stage with an unmet item, and
+                // only for the stage the item belongs to.
+                prop_assert!(rev.grace_for(r.id, as_of).is_some(), "{} unmet at stage {} but verdict {:?}", r.id, r.stage, v.stage);
+                prop_assert_eq!(r.stage as i8, level);
+                prop_assert!(v.downgrade_pending.is_some());
+            }
+        }
+        // And the stage is the highest one reachable: the next stage has a blocker.
+        if let Some(m) = &v.missing {
+            prop_assert!(!m.requirements.is_empty());
+            prop_assert_eq!(m.next_stage.level().unwrap(), level + 1);
+        } else {
+            prop_assert_eq!(v.stage, Stage::Stage2);
+        }
+    }
+}

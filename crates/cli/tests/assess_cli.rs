@@ -1,0 +1,182 @@
+//! The `assess` command as users and scripts call it: the catalog's dated
+//! verdicts (shared/docs/stages.md §5), the JSON contract, exit statuses.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_l2stage"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).current_dir(repo()).output().expect("run l2stage")
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = run(args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+fn stage_of(verdicts: &Value, id: &str) -> String {
+    verdicts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == id)
+        .unwrap_or_else(|| panic!("{id} missing from output"))["stage"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn catalog_as_of_2024_09_15_matches_the_field() {
+    let v = json(&["assess", "catalog", "--as-of", "2024-09-15", "--format", "json"]);
+    let expected = [
+        ("arbitrum-one", "stage-1"),
+        ("op-mainnet", "stage-1"),
+        ("dydx-v3", "stage-1"),
+        ("zksync-lite", "stage-1"),
+        ("degate-v1", "stage-2"),
+        ("fuel-v1", "stage-2"),
+        ("base", "stage-0"),
+        ("blast", "stage-0"),
+        ("starknet", "stage-0"),
+        ("mode", "stage-0"),
+        ("lisk", "stage-0"),
+        ("polygon-zkevm", "stage-0"),
+        ("zksync-era", "under-review"),
+        ("scroll", "not-stage-0"),
+        ("linea", "not-stage-0"),
+    ];
+    for (id, stage) in expected {
+        assert_eq!(stage_of(&v, id), stage, "{id}");
+    }
+    for p in v.as_array().unwrap() {
+        assert_eq!(p["framework"], "2023-06");
+        assert_eq!(p["as_of"], "2024-09-15");
+    }
+}
+
+#[test]
+fn op_mainnet_2024_story() {
+    for (day, stage) in [
+        ("2024-06-01", "stage-0"),
+        ("2024-06-10", "stage-1"),
+        ("2024-08-16", "stage-1"),
+        ("2024-08-20", "stage-0"),
+        ("2024-09-15", "stage-1"),
+    ] {
+        let v = json(&["assess", "catalog/op-mainnet.toml", "--as-of", day, "--format", "json"]);
+        assert_eq!(stage_of(&v, "op-mainnet"), stage, "as of {day}");
+    }
+}
+
+#[test]
+fn every_catalog_entry_cites_sources() {
+    let dir = repo().join("catalog");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("[[project.sources]]"), "{} has no sources", path.display());
+        assert!(text.contains("https://"), "{} cites no link", path.display());
+        n += 1;
+    }
+    assert!(n >= 15, "catalog has {n} projects");
+}
+
+#[test]
+fn json_contract_shape() {
+    let v = json(&["assess", "crates/cli/tests/fixtures/grace.toml", "--framework", "2025-01", "--as-of", "2025-07-01", "--format", "json"]);
+    let p = &v[0];
+    for key in ["id", "name", "framework", "as_of", "stage", "requirements", "missing", "warnings", "downgrade_pending"] {
+        assert!(p.get(key).is_some(), "missing key {key}");
+    }
+    assert_eq!(p["stage"], "stage-1");
+    assert_eq!(p["framework"], "2025-01");
+    let d = &p["downgrade_pending"];
+    assert_eq!(d["to_stage"], "stage-0");
+    assert_eq!(d["deadline"], "2025-07-29");
+    assert!(d["reasons"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().contains("principle")));
+    let r = &p["requirements"][0];
+    for key in ["id", "stage", "status", "reason", "evidence"] {
+        assert!(r.get(key).is_some(), "requirement lacks {key}");
+    }
+    assert!(r["stage"].is_u64());
+    assert!(r["evidence"].is_array());
+    let statuses = ["met", "unmet", "under-review", "not-applicable", "unknown"];
+    for r in p["requirements"].as_array().unwrap() {
+        assert!(statuses.contains(&r["status"].as_str().unwrap()));
+    }
+    assert_eq!(p["missing"]["next_stage"], "stage-2");
+
+    let v = json(&["assess", "crates/cli/tests/fixtures/grace.toml", "--framework", "2025-01", "--as-of", "2025-08-01", "--format", "json"]);
+    assert_eq!(v[0]["stage"], "stage-0");
+    assert!(v[0]["downgrade_pending"].is_null());
+    assert_eq!(v[0]["missing"]["requirements"], serde_json::json!(["principle"]));
+}
+
+#[test]
+fn invalid_file_exits_2_naming_line_and_field_and_prints_no_verdict() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(repo().join("crates/cli/tests/fixtures/grace.toml"), tmp.path().join("good.toml")).unwrap();
+    std::fs::write(tmp.path().join("bad.toml"), "[project]\nid = \"x\"\nname = \"X\"\nkind = \"optimistic\"\n[requirements]\nproof-sytem = \"met\"\n").unwrap();
+    let out = bin().args(["assess", "--format", "json"]).arg(tmp.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "partial output on invalid input");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml:6:1"), "{err}");
+    assert!(err.contains("requirements.proof-sytem"), "{err}");
+    assert!(err.contains("did you mean `proof-system`?"), "{err}");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    assert_eq!(run(&["assess", "catalog", "--as-of", "2024-13-01"]).status.code(), Some(2));
+    assert_eq!(run(&["assess", "catalog", "--framework", "1999-01"]).status.code(), Some(2));
+    assert_eq!(run(&["assess", "no/such/file.toml"]).status.code(), Some(2));
+    assert_eq!(run(&["assess"]).status.code(), Some(2));
+    assert_eq!(run(&["assess", "Cargo.lock"]).status.code(), Some(2));
+}
+
+#[test]
+fn exit_0_whatever_the_stage_and_text_has_no_colour_when_piped() {
+    let out = run(&["assess", "catalog", "--as-of", "2024-09-15"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\u{1b}'), "ANSI codes in piped output");
+    assert!(text.contains("Not even Stage 0"));
+    assert!(text.contains("Summary"));
+}
+
+#[test]
+fn markdown_report() {
+    let out = run(&["assess", "crates/cli/tests/fixtures/grace.toml", "--as-of", "2025-07-01", "--format", "markdown"]);
+    assert!(out.status.success());
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("## Grace Demo — Stage 1"), "{md}");
+    assert!(md.contains("| Stage | Requirement | Status | Reason | Evidence |"));
+    assert!(md.contains("**Downgrade pending** to Stage 0 on 2025-07-29"));
+}
+
+#[test]
+fn schema_describes_the_file() {
+    let out = run(&["schema"]);
+    assert!(out.status.success());
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = s.to_string();
+    for needle in ["\"project\"", "\"requirements\"", "\"history\"", "proof-system", "council-only-for-onchain-bugs", "optimistic"] {
+        assert!(text.contains(needle), "schema lacks {needle}");
+    }
+}

@@ -21,6 +21,8 @@ pub struct Input {
     pub reason: String,
     pub evidence: Vec<String>,
     pub since: Option<Date>,
+    /// Computed from the project's structure rather than declared.
+    pub derived: bool,
 }
 
 /// Which revision to use and on which day.
@@ -92,7 +94,7 @@ pub fn declared_inputs(
     let mut warnings = Vec::new();
     let mut inputs = BTreeMap::new();
     for (id, (declared, origin)) in &state.requirements {
-        let mut input = input_from_declared(*id, declared, origin.since, origin.summary.as_deref());
+        let mut input = input_from_declared(declared, origin.since, origin.summary.as_deref());
         input.evidence = resolve_sources(project, &input.evidence, &mut warnings, *id);
         if *id == RequirementId::NodeSourceAvailable && input.status == Status::Met {
             check_node_link(project, &mut input, &mut warnings);
@@ -102,12 +104,7 @@ pub fn declared_inputs(
     (inputs, warnings)
 }
 
-fn input_from_declared(
-    id: RequirementId,
-    d: &Declared,
-    since: Option<Date>,
-    summary: Option<&str>,
-) -> Input {
+fn input_from_declared(d: &Declared, since: Option<Date>, summary: Option<&str>) -> Input {
     let status = match d.status {
         DeclaredStatus::Met => Status::Met,
         DeclaredStatus::Unmet => Status::Unmet,
@@ -127,12 +124,12 @@ fn input_from_declared(
             None => reason.push_str(&format!(" (since {date})")),
         }
     }
-    let _ = id;
     Input {
         status,
         reason,
         evidence: d.evidence.clone(),
         since,
+        derived: false,
     }
 }
 
@@ -298,7 +295,7 @@ fn apply_rules(
     input: Option<Input>,
     warnings: &mut Vec<String>,
 ) -> RequirementResult {
-    let result = |status, reason: String, evidence, since| RequirementResult {
+    let result = |status, reason: String, evidence, since, derived| RequirementResult {
         id,
         stage,
         status,
@@ -306,6 +303,7 @@ fn apply_rules(
         evidence,
         title: id.title(),
         since,
+        derived,
     };
     let kind_rule = match kind {
         Kind::Validity if id.fraud_proof_only() => {
@@ -326,7 +324,13 @@ fn apply_rules(
                 ));
             }
         }
-        return result(Status::NotApplicable, rule.to_string(), Vec::new(), None);
+        return result(
+            Status::NotApplicable,
+            rule.to_string(),
+            Vec::new(),
+            None,
+            false,
+        );
     }
     let Some(input) = input else {
         return result(
@@ -334,6 +338,7 @@ fn apply_rules(
             "not declared: counts as unmet".into(),
             Vec::new(),
             None,
+            false,
         );
     };
     if input.status == Status::NotApplicable {
@@ -347,6 +352,7 @@ fn apply_rules(
                 ),
                 input.evidence,
                 input.since,
+                input.derived,
             );
         }
         if !matches!(
@@ -358,5 +364,11 @@ fn apply_rules(
             ));
         }
     }
-    result(input.status, input.reason, input.evidence, input.since)
+    result(
+        input.status,
+        input.reason,
+        input.evidence,
+        input.since,
+        input.derived,
+    )
 }

@@ -112,6 +112,9 @@ pub struct RequirementResult {
     /// The day the current declaration took effect, when set by history.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<Date>,
+    /// Computed from the project's structure (governance analysis) rather
+    /// than declared.
+    pub derived: bool,
 }
 
 /// What the next stage needs.

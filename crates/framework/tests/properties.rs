@@ -4,7 +4,7 @@
 
 use l2stage_framework::{Selection, Stage, assess, revision};
 use l2stage_model::{
-    Date, Declared, DeclaredStatus, Kind, ProjectFile, ProjectMeta, RequirementId, Requirements,
+    Date, Declared, DeclaredStatus, Kind, ProjectFile, RequirementId, Requirements,
 };
 use proptest::prelude::*;
 
@@ -30,15 +30,12 @@ fn project(kind: Kind, statuses: &[Option<DeclaredStatus>]) -> ProjectFile {
                 .then(|| (*id, Declared::bare(s)))
         })
         .collect();
-    let meta: ProjectMeta = serde_json::from_value(serde_json::json!({
-        "id": "p", "name": "P", "kind": kind.as_str(), "links": {"node_source": "https://example.org"}
+    let mut p: ProjectFile = serde_json::from_value(serde_json::json!({
+        "project": { "id": "p", "name": "P", "kind": kind.as_str(), "links": {"node_source": "https://example.org"} }
     }))
     .unwrap();
-    ProjectFile {
-        project: meta,
-        requirements: Requirements(reqs),
-        history: vec![],
-    }
+    p.requirements = Requirements(reqs);
+    p
 }
 
 proptest! {

@@ -4,6 +4,7 @@
 //! the JSON Schema. What the declarations mean is the framework crate's job.
 
 pub mod date;
+pub mod labels;
 pub mod parse;
 pub mod project;
 pub mod requirement;

@@ -20,6 +20,9 @@ pub struct ProjectFile {
     /// Dated changes, each overriding what came before from its date on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
+    /// Inputs of the BattleTested and proof-system maturity labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<crate::labels::LabelInputs>,
 }
 
 /// The proof-system family; the not-applicable rules depend on it.

@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use l2stage_framework::{assess, Selection, Verdict};
+use l2stage_framework::Selection;
+use l2stage_report::{assess_project, Assessment};
 use l2stage_model::{load_path, Date, LoadError, ProjectFile};
 
 use crate::error::CliError;
@@ -39,15 +40,15 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
 pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
     let projects = load_all(&args.paths)?;
     let sel = Selection { framework: args.framework.as_deref(), as_of: args.as_of.unwrap_or_else(Date::today) };
-    let verdicts = projects
+    let assessments = projects
         .iter()
-        .map(|(_, p)| assess(p, sel))
-        .collect::<Result<Vec<Verdict>, _>>()
+        .map(|(_, p)| assess_project(p, sel))
+        .collect::<Result<Vec<Assessment>, _>>()
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let out = match args.format {
-        OutputFormat::Json => render::json::verdicts(&verdicts)?,
-        OutputFormat::Markdown => render::markdown::verdicts(&verdicts),
-        OutputFormat::Text => render::text::verdicts(&verdicts),
+        OutputFormat::Json => l2stage_report::json(&assessments).map_err(|e| CliError::Runtime(e.to_string()))?,
+        OutputFormat::Markdown => l2stage_report::markdown::render(&assessments),
+        OutputFormat::Text => l2stage_report::text::render(&assessments),
     };
     render::write_stdout(&out)?;
     Ok(ExitCode::SUCCESS)

@@ -4,9 +4,13 @@ use std::fmt::Write;
 
 use l2stage_framework::{Status, Verdict};
 
+use crate::Assessment;
+
 /// Escape text for a Markdown table cell.
 fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('|', "\\|").replace('\n', " ")
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', " ")
 }
 
 fn status_label(s: Status) -> &'static str {
@@ -34,12 +38,25 @@ fn evidence(items: &[String]) -> String {
         .join(", ")
 }
 
-pub fn verdicts(verdicts: &[Verdict]) -> String {
+pub fn render(assessments: &[Assessment]) -> String {
+    let verdicts: Vec<&Verdict> = assessments.iter().map(|a| &a.verdict).collect();
+    let verdicts = verdicts.as_slice();
     let mut out = String::new();
     if verdicts.len() > 1 {
-        let _ = writeln!(out, "| Project | Kind | Stage | Framework | As of |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "| Project | Kind | Stage | Framework | As of |\n|---|---|---|---|---|"
+        );
         for v in verdicts {
-            let _ = writeln!(out, "| {} | {} | **{}** | {} | {} |", cell(&v.name), v.kind.as_str(), v.stage.label(), v.framework, v.as_of);
+            let _ = writeln!(
+                out,
+                "| {} | {} | **{}** | {} | {} |",
+                cell(&v.name),
+                v.kind.as_str(),
+                v.stage.label(),
+                v.framework,
+                v.as_of
+            );
         }
         out.push('\n');
     }
@@ -53,7 +70,10 @@ pub fn verdicts(verdicts: &[Verdict]) -> String {
             v.framework,
             v.as_of
         );
-        let _ = writeln!(out, "| Stage | Requirement | Status | Reason | Evidence |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "| Stage | Requirement | Status | Reason | Evidence |\n|---|---|---|---|---|"
+        );
         for r in &v.requirements {
             let _ = writeln!(
                 out,
@@ -68,10 +88,20 @@ pub fn verdicts(verdicts: &[Verdict]) -> String {
         out.push('\n');
         if let Some(m) = &v.missing {
             let ids: Vec<String> = m.requirements.iter().map(|r| format!("`{r}`")).collect();
-            let _ = writeln!(out, "**Missing for {}:** {}\n", m.next_stage.label(), ids.join(", "));
+            let _ = writeln!(
+                out,
+                "**Missing for {}:** {}\n",
+                m.next_stage.label(),
+                ids.join(", ")
+            );
         }
         if let Some(d) = &v.downgrade_pending {
-            let _ = writeln!(out, "**Downgrade pending** to {} on {}:\n", d.to_stage.label(), d.deadline);
+            let _ = writeln!(
+                out,
+                "**Downgrade pending** to {} on {}:\n",
+                d.to_stage.label(),
+                d.deadline
+            );
             for r in &d.reasons {
                 let _ = writeln!(out, "- {}", r.replace('\n', " "));
             }

@@ -7,7 +7,11 @@ use owo_colors::OwoColorize;
 
 use l2stage_framework::{Stage, Status, Verdict};
 
-pub fn verdicts(verdicts: &[Verdict]) -> String {
+use crate::Assessment;
+
+pub fn render(assessments: &[Assessment]) -> String {
+    let verdicts: Vec<&Verdict> = assessments.iter().map(|a| &a.verdict).collect();
+    let verdicts = verdicts.as_slice();
     let mut out = String::new();
     for (i, v) in verdicts.iter().enumerate() {
         if i > 0 {
@@ -54,13 +58,22 @@ fn verdict(out: &mut String, v: &Verdict) {
         v.as_of
     );
     let _ = writeln!(out, "  {}", stage_colored(v.stage));
-    let width = v.requirements.iter().map(|r| r.id.as_str().len()).max().unwrap_or(0);
+    let width = v
+        .requirements
+        .iter()
+        .map(|r| r.id.as_str().len())
+        .max()
+        .unwrap_or(0);
     for stage in 0..=2u8 {
         let reqs: Vec<_> = v.requirements.iter().filter(|r| r.stage == stage).collect();
         if reqs.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "\n  {}", format!("Stage {stage} requirements").underline());
+        let _ = writeln!(
+            out,
+            "\n  {}",
+            format!("Stage {stage} requirements").underline()
+        );
         for r in reqs {
             let _ = writeln!(
                 out,
@@ -72,13 +85,25 @@ fn verdict(out: &mut String, v: &Verdict) {
                 width = width
             );
             for e in &r.evidence {
-                let _ = writeln!(out, "      {:<width$}  {}", "", format!("↳ {e}").dimmed(), width = width + 15);
+                let _ = writeln!(
+                    out,
+                    "      {:<width$}  {}",
+                    "",
+                    format!("↳ {e}").dimmed(),
+                    width = width + 15
+                );
             }
         }
     }
     if let Some(m) = &v.missing {
         let ids: Vec<&str> = m.requirements.iter().map(|r| r.as_str()).collect();
-        let _ = writeln!(out, "\n  {} {}: {}", "Missing for".bold(), m.next_stage.label(), ids.join(", "));
+        let _ = writeln!(
+            out,
+            "\n  {} {}: {}",
+            "Missing for".bold(),
+            m.next_stage.label(),
+            ids.join(", ")
+        );
     }
     if let Some(d) = &v.downgrade_pending {
         let _ = writeln!(
@@ -100,10 +125,16 @@ fn verdict(out: &mut String, v: &Verdict) {
     }
 }
 
-fn summary(out: &mut String, verdicts: &[Verdict]) {
+fn summary(out: &mut String, verdicts: &[&Verdict]) {
     let _ = writeln!(out, "{}", "Summary".bold().underline());
     let width = verdicts.iter().map(|v| v.id.len()).max().unwrap_or(0);
     for v in verdicts {
-        let _ = writeln!(out, "  {:<width$}  {}", v.id, stage_colored(v.stage), width = width);
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {}",
+            v.id,
+            stage_colored(v.stage),
+            width = width
+        );
     }
 }

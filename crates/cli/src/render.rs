@@ -1,8 +1,4 @@
-//! Rendering verdicts for people (text, Markdown) and programs (JSON).
-
-pub mod json;
-pub mod markdown;
-pub mod text;
+//! Writing to the terminal.
 
 use std::io::Write;
 

@@ -129,7 +129,8 @@ pub fn revisions() -> &'static [Revision] {
             },
             Revision {
                 id: "2025-01",
-                in_force: day(2025, 1, 1),
+                // Announced by L2BEAT on 2025-01-29 with a six-month grace.
+                in_force: day(2025, 1, 29),
                 summary: "Adds the Stage 1 principle (only ≥75% of the council may override the proof system), with a grace period",
                 stages: [STAGE0_2023, STAGE1_2025_01, STAGE2],
                 grace: vec![principle_grace()],
@@ -140,6 +141,26 @@ pub fn revisions() -> &'static [Revision] {
                 summary: "Recategorisation: proof system and five external challengers move down to Stage 0",
                 stages: [STAGE0_2025_06, STAGE1_2025_06, STAGE2],
                 grace: vec![principle_grace()],
+            },
+            Revision {
+                id: "2026-02",
+                // "New Stage 1 requirements for L2 proving systems", posted 2026-02-16.
+                in_force: day(2026, 2, 16),
+                summary: "Adds four Stage 1 requirements for validity-proof systems: no red trusted setup, prover source published, verifiers and programs reproducible",
+                stages: [STAGE0_2025_06, STAGE1_2026, STAGE2],
+                grace: vec![
+                    principle_grace(),
+                    Grace {
+                        requirements: &[
+                            NoRedTrustedSetup,
+                            ProverSourcePublished,
+                            VerifiersReproducible,
+                            ProgramsReproducible,
+                        ],
+                        deadline: day(2026, 8, 17),
+                        note: "Proving-system requirements introduced in 2026: Stage 1 projects failing only these keep Stage 1 until 2026-08-17",
+                    },
+                ],
             },
         ]
     });

@@ -89,6 +89,18 @@ fn revisions_are_selected_by_date() {
         revision::in_force_on(day("2025-06-25")).unwrap().id,
         "2025-06"
     );
+    assert_eq!(
+        revision::in_force_on(day("2025-01-28")).unwrap().id,
+        "2023-06"
+    );
+    assert_eq!(
+        revision::in_force_on(day("2026-02-15")).unwrap().id,
+        "2025-06"
+    );
+    assert_eq!(
+        revision::in_force_on(day("2026-02-16")).unwrap().id,
+        "2026-02"
+    );
     assert!(revision::in_force_on(day("2022-01-01")).is_none());
     // Every revision has each requirement at most once, and its in-force dates increase.
     let revs = revision::revisions();
@@ -422,4 +434,44 @@ fn explicit_revision_and_unknown_revision() {
     let v = run(&p, None, "2022-01-01");
     assert_eq!(v.framework, "2023-06");
     assert!(v.warnings.iter().any(|w| w.contains("did not exist")));
+}
+
+#[test]
+fn proving_system_grace_under_2026_02() {
+    let mut decls: Vec<_> = all_met_optimistic()
+        .into_iter()
+        .filter(|(id, _)| !["five-external-challengers", "permissionless-proofs"].contains(id))
+        .collect();
+    decls.extend([
+        ("no-red-trusted-setup", "met"),
+        ("prover-source-published", "met"),
+        ("verifiers-reproducible", "met"),
+    ]);
+    let p = project("validity", &decls);
+    let v = run(&p, None, "2026-06-01");
+    assert_eq!(v.framework, "2026-02");
+    assert_eq!(v.stage, Stage::Stage1);
+    let d = v.downgrade_pending.as_ref().unwrap();
+    assert_eq!(d.deadline, day("2026-08-17"));
+    assert!(
+        d.reasons
+            .iter()
+            .any(|r| r.contains("programs-reproducible"))
+    );
+    assert_eq!(run(&p, None, "2026-09-01").stage, Stage::Stage0);
+    // The same project before the revision was Stage 2.
+    assert_eq!(run(&p, None, "2026-01-01").stage, Stage::Stage2);
+    // The four items do not apply to optimistic rollups.
+    let v = run(
+        &project("optimistic", &all_met_optimistic()),
+        None,
+        "2026-09-01",
+    );
+    assert_eq!(v.stage, Stage::Stage2);
+    assert_eq!(
+        v.requirement(RequirementId::ProgramsReproducible)
+            .unwrap()
+            .status,
+        Status::NotApplicable
+    );
 }

@@ -43,7 +43,7 @@ proptest! {
     fn stage_never_above_an_unmet_stage(
         validity in any::<bool>(),
         statuses in proptest::collection::vec(status(), RequirementId::ALL.len()),
-        rev_idx in 0usize..3,
+        rev_idx in 0usize..4,
         day_offset in 0i64..1200,
     ) {
         let kind = if validity { Kind::Validity } else { Kind::Optimistic };

@@ -4,12 +4,16 @@
 //! the JSON Schema. What the declarations mean is the framework crate's job.
 
 pub mod date;
+pub mod duration;
+pub mod governance;
 pub mod labels;
+mod locate;
 pub mod parse;
 pub mod project;
 pub mod requirement;
 
 pub use date::Date;
+pub use duration::{DurationSpec, format_seconds, parse_duration};
 pub use parse::{Format, InvalidFile, LoadError, load_path, parse_str};
 pub use project::{
     HistoryEntry, Kind, Links, Origin, ProjectFile, ProjectMeta, ProjectState, Requirements, Slug,

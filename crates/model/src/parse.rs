@@ -77,10 +77,19 @@ pub fn load_path(path: &Path) -> Result<ProjectFile, LoadError> {
 
 /// Parse a project file's text. `name` is used in error messages.
 pub fn parse_str(name: &str, src: &str, format: Format) -> Result<ProjectFile, LoadError> {
-    match format {
+    let project = match format {
         Format::Toml => parse_toml(name, src),
         Format::Json => parse_json(name, src),
-    }
+    }?;
+    project.validate().map_err(|e| {
+        let offset = crate::locate::locate(src, format, &e.path);
+        let mut err = invalid(name, src, offset, Some(e.path_string()), &e.message);
+        if let LoadError::Invalid(inv) = &mut err {
+            inv.hint = e.hint;
+        }
+        err
+    })?;
+    Ok(project)
 }
 
 fn parse_toml(name: &str, src: &str) -> Result<ProjectFile, LoadError> {

@@ -23,6 +23,9 @@ pub struct ProjectFile {
     /// Inputs of the BattleTested and proof-system maturity labels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<crate::labels::LabelInputs>,
+    /// The governance structure requirements are derived from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub governance: Option<crate::governance::Governance>,
 }
 
 /// The proof-system family; the not-applicable rules depend on it.
@@ -286,6 +289,14 @@ pub struct ProjectState {
 }
 
 impl ProjectFile {
+    /// Checks across fields that serde cannot express.
+    pub fn validate(&self) -> Result<(), crate::governance::FieldError> {
+        match &self.governance {
+            Some(g) => g.validate(),
+            None => Ok(()),
+        }
+    }
+
     /// History entries in effect order: by date, then file order.
     pub fn history_in_order(&self) -> Vec<&HistoryEntry> {
         let mut h: Vec<&HistoryEntry> = self.history.iter().collect();

@@ -25,6 +25,8 @@ struct Cli {
 enum Command {
     /// Assess project files against the Stages Framework.
     Assess(commands::assess::AssessArgs),
+    /// Draw a project's permission graph (actors, powers, delays).
+    Graph(commands::graph::GraphArgs),
     /// Print the JSON Schema of the project file.
     Schema(commands::schema::SchemaArgs),
     /// Stage-risk calculator: when is Stage 1 or Stage 2 the safer choice?
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Assess(args) => commands::assess::run(args),
+        Command::Graph(args) => commands::graph::run(args),
         Command::Schema(args) => commands::schema::run(args),
         Command::Risk(args) => commands::risk::run(args),
     };

@@ -12,7 +12,7 @@ use l2stage_model::{
 };
 
 use crate::revision::{self, Revision};
-use crate::verdict::{DowngradePending, Missing, RequirementResult, Stage, Status, Verdict};
+use crate::verdict::{Conflict, DowngradePending, Missing, RequirementResult, Stage, Status, Verdict};
 
 /// What is known about one requirement before a revision's rules apply.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +23,10 @@ pub struct Input {
     pub since: Option<Date>,
     /// Computed from the project's structure rather than declared.
     pub derived: bool,
+    /// A declared status that disagrees with the derived one.
+    pub conflict: Option<Conflict>,
+    /// The declaration gives its own reason (not just a status).
+    pub explained: bool,
 }
 
 /// Which revision to use and on which day.
@@ -130,6 +134,8 @@ fn input_from_declared(d: &Declared, since: Option<Date>, summary: Option<&str>)
         evidence: d.evidence.clone(),
         since,
         derived: false,
+        conflict: None,
+        explained: d.reason.is_some(),
     }
 }
 
@@ -304,6 +310,7 @@ fn apply_rules(
         title: id.title(),
         since,
         derived,
+        conflict: None,
     };
     let kind_rule = match kind {
         Kind::Validity if id.fraud_proof_only() => {
@@ -364,11 +371,6 @@ fn apply_rules(
             ));
         }
     }
-    result(
-        input.status,
-        input.reason,
-        input.evidence,
-        input.since,
-        input.derived,
-    )
+    let conflict = input.conflict.clone();
+    RequirementResult { conflict, ..result(input.status, input.reason, input.evidence, input.since, input.derived) }
 }

@@ -10,4 +10,4 @@ pub mod verdict;
 
 pub use evaluate::{Input, SelectError, Selection, assess, decide, declared_inputs, select};
 pub use revision::{Grace, Revision};
-pub use verdict::{DowngradePending, Missing, RequirementResult, Stage, Status, Verdict};
+pub use verdict::{Conflict, DowngradePending, Missing, RequirementResult, Stage, Status, Verdict};

@@ -115,6 +115,20 @@ pub struct RequirementResult {
     /// Computed from the project's structure (governance analysis) rather
     /// than declared.
     pub derived: bool,
+    /// Present when the declared and derived statuses disagree.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Conflict>,
+}
+
+/// A declared status contradicting the derived one: both are shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conflict {
+    pub declared: Status,
+    pub derived: Status,
+    /// Which one the verdict uses: `declared` only when it gives a reason.
+    pub kept: &'static str,
+    pub declared_reason: Option<String>,
+    pub derived_reason: String,
 }
 
 /// What the next stage needs.

@@ -77,7 +77,7 @@ pub fn load_path(path: &Path) -> Result<ProjectFile, LoadError> {
 
 /// Parse a project file's text. `name` is used in error messages.
 pub fn parse_str(name: &str, src: &str, format: Format) -> Result<ProjectFile, LoadError> {
-    let project = match format {
+    let project: ProjectFile = match format {
         Format::Toml => parse_toml(name, src),
         Format::Json => parse_json(name, src),
     }?;
@@ -92,7 +92,7 @@ pub fn parse_str(name: &str, src: &str, format: Format) -> Result<ProjectFile, L
     Ok(project)
 }
 
-fn parse_toml(name: &str, src: &str) -> Result<ProjectFile, LoadError> {
+fn parse_toml<T: serde::de::DeserializeOwned>(name: &str, src: &str) -> Result<T, LoadError> {
     let de = toml::Deserializer::parse(src).map_err(|e| {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
         invalid(name, src, offset, toml_key_at(src, offset), e.message())
@@ -105,9 +105,9 @@ fn parse_toml(name: &str, src: &str) -> Result<ProjectFile, LoadError> {
     })
 }
 
-fn parse_json(name: &str, src: &str) -> Result<ProjectFile, LoadError> {
+fn parse_json<T: serde::de::DeserializeOwned>(name: &str, src: &str) -> Result<T, LoadError> {
     let mut de = serde_json::Deserializer::from_str(src);
-    let result: Result<ProjectFile, _> = serde_path_to_error::deserialize(&mut de);
+    let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     let parsed = result.map_err(|e| {
         let path = field_path(e.path());
         let inner = e.into_inner();
@@ -262,6 +262,48 @@ fn split_hint(message: &str) -> (String, Option<String>, Option<String>) {
         (None, true) => Some(format!("expected{tail}")),
     };
     (head.to_string(), hint, given)
+}
+
+/// Parse another document of the model (e.g. a proof-system file, see
+/// [`crate::labels`]) with the same located errors as project files.
+pub fn parse_document<T: serde::de::DeserializeOwned>(
+    name: &str,
+    src: &str,
+    format: Format,
+) -> Result<T, LoadError> {
+    match format {
+        Format::Toml => parse_toml(name, src),
+        Format::Json => parse_json(name, src),
+    }
+}
+
+/// A located error at byte `offset` of `src`, for problems found outside
+/// serde: a hand-parsed format (CSV) or a check made after parsing.
+pub fn error_at(
+    name: &str,
+    src: &str,
+    offset: usize,
+    field: Option<String>,
+    message: &str,
+    hint: Option<String>,
+) -> LoadError {
+    let mut err = invalid(name, src, offset, field, message);
+    if let (LoadError::Invalid(inv), Some(h)) = (&mut err, hint) {
+        inv.hint = Some(h);
+    }
+    err
+}
+
+/// A located error for a problem found after parsing a TOML or JSON
+/// document, at the value `path` designates.
+pub fn field_error(
+    name: &str,
+    src: &str,
+    format: Format,
+    e: &crate::governance::FieldError,
+) -> LoadError {
+    let offset = crate::locate::locate(src, format, &e.path);
+    error_at(name, src, offset, Some(e.path_string()), &e.message, e.hint.clone())
 }
 
 #[cfg(test)]

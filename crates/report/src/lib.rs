@@ -5,10 +5,13 @@
 pub mod markdown;
 pub mod text;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
-use l2stage_framework::{SelectError, Selection, Verdict, assess};
-use l2stage_model::ProjectFile;
+use l2stage_framework::{Conflict, Input, SelectError, Selection, Status, Verdict, decide, declared_inputs, select};
+use l2stage_governance::{Analysis, AnalysisError, Derivation, DerivedStatus, ExitWindow, Finding};
+use l2stage_model::{ProjectFile, RequirementId};
 
 /// Everything l2stage says about one project on one day.
 ///
@@ -18,15 +21,115 @@ use l2stage_model::ProjectFile;
 pub struct Assessment {
     #[serde(flatten)]
     pub verdict: Verdict,
+    /// The headline exit window, when the governance structure is known and
+    /// the system can be upgraded.
+    pub exit_window: Option<ExitWindow>,
+    /// Every upgrade path with its own window.
+    pub exit_windows: Vec<Finding>,
+    /// The whole governance analysis (councils, every finding, notes), for
+    /// `--explain` and the dashboard; not part of the JSON contract.
+    #[serde(skip)]
+    pub governance: Option<Analysis>,
 }
 
-/// Assess one project.
-pub fn assess_project(
-    project: &ProjectFile,
-    sel: Selection<'_>,
-) -> Result<Assessment, SelectError> {
-    let verdict = assess(project, sel)?;
-    Ok(Assessment { verdict })
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AssessError {
+    #[error(transparent)]
+    Select(#[from] SelectError),
+    #[error("{project}: governance analysis failed: {source}")]
+    Governance { project: String, source: AnalysisError },
+}
+
+/// Assess one project: declared statuses, overlaid with what its governance
+/// structure derives (when the structure applies on that day).
+pub fn assess_project(project: &ProjectFile, sel: Selection<'_>) -> Result<Assessment, AssessError> {
+    let (rev, note) = select(sel)?;
+    let state = project.state_at(sel.as_of);
+    let (mut inputs, mut warnings) = declared_inputs(project, &state);
+    if let Some(n) = note {
+        warnings.insert(0, n);
+    }
+    let analysis = match &project.governance {
+        Some(g) if g.since.is_none_or(|since| since <= sel.as_of) => Some(
+            l2stage_governance::analyze(g, state.kind)
+                .map_err(|source| AssessError::Governance { project: project.project.id.to_string(), source })?,
+        ),
+        Some(g) => {
+            if let Some(since) = g.since {
+                warnings.push(format!("the governance structure describes the project from {since}; before that only declared statuses are used"));
+            }
+            None
+        }
+        None => None,
+    };
+    if let Some(a) = &analysis {
+        overlay(&mut inputs, &a.derived, &mut warnings);
+        warnings.extend(a.notes.iter().cloned());
+    }
+    let verdict = decide(project, &state, rev, sel.as_of, inputs, warnings);
+    Ok(Assessment {
+        verdict,
+        exit_window: analysis.as_ref().and_then(|a| a.exit_window.clone()),
+        exit_windows: analysis.as_ref().map(|a| a.upgrade_paths().cloned().collect()).unwrap_or_default(),
+        governance: analysis,
+    })
+}
+
+fn status_of(d: DerivedStatus) -> Status {
+    match d {
+        DerivedStatus::Met => Status::Met,
+        DerivedStatus::Unmet => Status::Unmet,
+        DerivedStatus::NotApplicable => Status::NotApplicable,
+    }
+}
+
+/// Layer derived statuses over declared ones. Agreement: the derived reason
+/// and both evidences. Disagreement: both are shown with a warning; the
+/// declared status wins only when it gives a reason.
+fn overlay(inputs: &mut BTreeMap<RequirementId, Input>, derived: &BTreeMap<RequirementId, Derivation>, warnings: &mut Vec<String>) {
+    for (id, d) in derived {
+        let derived_status = status_of(d.status);
+        let mut input = Input {
+            status: derived_status,
+            reason: format!("derived: {}", d.reason),
+            evidence: d.evidence.clone(),
+            since: None,
+            derived: true,
+            conflict: None,
+            explained: true,
+        };
+        match inputs.remove(id) {
+            None => {}
+            Some(declared) if declared.status == derived_status => {
+                input.evidence.extend(declared.evidence);
+                input.since = declared.since;
+            }
+            Some(declared) => {
+                let declared_has_reason = declared.explained;
+                let conflict = Conflict {
+                    declared: declared.status,
+                    derived: derived_status,
+                    kept: if declared_has_reason { "declared" } else { "derived" },
+                    declared_reason: declared_has_reason.then(|| declared.reason.clone()),
+                    derived_reason: d.reason.clone(),
+                };
+                warnings.push(format!(
+                    "{id}: declared {} but the structure derives {} ({}); the {} status is used{}",
+                    declared.status.as_str(),
+                    derived_status.as_str(),
+                    d.reason,
+                    conflict.kept,
+                    if declared_has_reason { " because it gives a reason" } else { " because the declaration gives no reason" }
+                ));
+                if declared_has_reason {
+                    input = Input { conflict: Some(conflict), ..declared };
+                } else {
+                    input.conflict = Some(conflict);
+                }
+            }
+        }
+        inputs.insert(*id, input);
+    }
 }
 
 /// The JSON array `assess --format json` prints, newline-terminated.

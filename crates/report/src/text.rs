@@ -6,18 +6,26 @@ use std::fmt::Write;
 use owo_colors::OwoColorize;
 
 use l2stage_framework::{Stage, Status, Verdict};
+use l2stage_governance::Rating;
+use l2stage_model::format_seconds;
 
 use crate::Assessment;
 
 pub fn render(assessments: &[Assessment]) -> String {
+    render_opts(assessments, false)
+}
+
+/// `explain`: also print every governance finding with its path and arithmetic.
+pub fn render_opts(assessments: &[Assessment], explain: bool) -> String {
     let verdicts: Vec<&Verdict> = assessments.iter().map(|a| &a.verdict).collect();
     let verdicts = verdicts.as_slice();
     let mut out = String::new();
-    for (i, v) in verdicts.iter().enumerate() {
+    for (i, a) in assessments.iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        verdict(&mut out, v);
+        verdict(&mut out, &a.verdict);
+        governance(&mut out, a, explain);
     }
     if verdicts.len() > 1 {
         out.push('\n');
@@ -136,5 +144,64 @@ fn summary(out: &mut String, verdicts: &[&Verdict]) {
             stage_colored(v.stage),
             width = width
         );
+    }
+}
+
+fn rating_colored(r: Rating, text: &str) -> String {
+    match r {
+        Rating::None => text.red().bold().to_string(),
+        Rating::Red => text.red().to_string(),
+        Rating::Yellow => text.yellow().to_string(),
+        Rating::Green => text.green().to_string(),
+    }
+}
+
+fn window_text(seconds: Option<i64>) -> String {
+    match seconds {
+        Some(s) if s > 0 => format_seconds(s),
+        _ => "none".into(),
+    }
+}
+
+/// The exit window line, and with `explain` the decisive paths and arithmetic.
+fn governance(out: &mut String, a: &Assessment, explain: bool) {
+    if let Some(w) = &a.exit_window {
+        let _ = writeln!(
+            out,
+            "\n  {} {} ({}) via {}{}",
+            "Exit window:".bold(),
+            rating_colored(w.rating, &window_text(w.seconds)),
+            w.rating.as_str(),
+            w.path.join(" → "),
+            if w.council_can_upgrade_instantly { "; the Security Council can upgrade instantly" } else { "" }
+        );
+    }
+    let Some(g) = a.governance.as_ref().filter(|_| explain) else { return };
+    let _ = writeln!(out, "\n  {}", "Governance analysis".underline());
+    let _ = writeln!(out, "    Time to exit when operators are hostile: {}", g.exit_time_arithmetic);
+    for c in &g.councils {
+        let verdict = if c.properly_set_up { "properly set up".green().to_string() } else { "not properly set up".red().to_string() };
+        let _ = writeln!(out, "    Council {}: {verdict}", c.summary());
+        for f in &c.failures {
+            let _ = writeln!(out, "      - {f}");
+        }
+    }
+    for f in &g.findings {
+        let who = if f.council_controlled { " [needs ≥75% of the council]".green().to_string() } else { String::new() };
+        let bug = if f.bug_conditioned { " [on-chain bug only]" } else { "" };
+        let _ = writeln!(
+            out,
+            "    • {} — {}{who}{bug}\n        path: {}\n        {}\n        exit window: {}",
+            f.power,
+            f.coalition,
+            f.path.join(" → "),
+            f.arithmetic,
+            rating_colored(f.rating, &format!("{} ({})", window_text(f.exit_window_seconds), f.rating.as_str()))
+        );
+    }
+    for id in g.derived.keys() {
+        if let Some(r) = a.verdict.requirement(*id) {
+            let _ = writeln!(out, "    {} {}: {}", mark(r.status), id, r.reason);
+        }
     }
 }

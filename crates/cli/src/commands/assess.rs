@@ -31,6 +31,10 @@ pub struct AssessArgs {
     /// Assess as of this day (YYYY-MM-DD): history up to it, and its revision. Default: today.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<Date>,
+    /// Text output: also print the governance analysis behind derived
+    /// requirements (decisive paths, delays and arithmetic).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 pub fn parse_date(s: &str) -> Result<Date, String> {
@@ -48,7 +52,7 @@ pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
     let out = match args.format {
         OutputFormat::Json => l2stage_report::json(&assessments).map_err(|e| CliError::Runtime(e.to_string()))?,
         OutputFormat::Markdown => l2stage_report::markdown::render(&assessments),
-        OutputFormat::Text => l2stage_report::text::render(&assessments),
+        OutputFormat::Text => l2stage_report::text::render_opts(&assessments, args.explain),
     };
     render::write_stdout(&out)?;
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,38 @@
+//! `l2stage graph FILE --format dot|mermaid`: the permission graph.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::error::CliError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// A project file with a [governance] section.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Graphviz DOT or a Mermaid flowchart.
+    #[arg(long, value_enum, default_value = "dot")]
+    pub format: GraphFormat,
+}
+
+pub fn run(args: &GraphArgs) -> Result<ExitCode, CliError> {
+    let project = l2stage_model::load_path(&args.file).map_err(|e| CliError::Input(miette::Report::new(e)))?;
+    let Some(gov) = &project.governance else {
+        return Err(CliError::Usage(format!(
+            "{}: no [governance] section: nothing to draw (see docs/project-format.md)",
+            args.file.display()
+        )));
+    };
+    let out = match args.format {
+        GraphFormat::Dot => l2stage_governance::graph::dot(gov, &project.project.name),
+        GraphFormat::Mermaid => l2stage_governance::graph::mermaid(gov),
+    };
+    crate::render::write_stdout(&out)?;
+    Ok(ExitCode::SUCCESS)
+}

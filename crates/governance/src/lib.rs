@@ -1,0 +1,577 @@
+//! Governance analysis: from a structural description of who can do what,
+//! with which delays, derive the Stages Framework requirements that depend on
+//! it — exit windows, the Stage 1 principle, the council's set-up, proof
+//! participation — each with the actor path and arithmetic that decided it.
+//!
+//! Pure computation over `l2stage_model::governance`; no I/O.
+
+pub mod council;
+pub mod graph;
+mod paths;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use l2stage_model::governance::{ActorKind, Affiliation, Condition, Governance, Lasting, PowerKind, ANYONE};
+use l2stage_model::{format_seconds, Kind, RequirementId};
+
+pub use council::CouncilSetup;
+use paths::{Chain, Graph};
+
+const DAY: i64 = 86_400;
+const SEVEN_DAYS: i64 = 7 * DAY;
+const THIRTY_DAYS: i64 = 30 * DAY;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnalysisError {
+    #[error("unknown actor `{0}`")]
+    UnknownActor(String),
+    #[error("cycle in the actor graph through `{0}`")]
+    Cycle(String),
+    #[error("more than {max} distinct paths lead to `{0}`: the structure is too entangled to analyse", max = paths::MAX_PATHS_PER_ACTOR)]
+    TooManyPaths(String),
+}
+
+/// Exit-window colour, as the field displays it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rating {
+    /// ≤ 0, or users cannot exit without the operators at all.
+    None,
+    /// < 7 days.
+    Red,
+    /// 7–30 days.
+    Yellow,
+    /// ≥ 30 days.
+    Green,
+}
+
+impl Rating {
+    pub fn of(window: Option<i64>) -> Rating {
+        match window {
+            None => Rating::None,
+            Some(w) if w <= 0 => Rating::None,
+            Some(w) if w < SEVEN_DAYS => Rating::Red,
+            Some(w) if w < THIRTY_DAYS => Rating::Yellow,
+            Some(_) => Rating::Green,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::None => "none",
+            Rating::Red => "red",
+            Rating::Yellow => "yellow",
+            Rating::Green => "green",
+        }
+    }
+}
+
+/// What a coalition can do to users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Threat {
+    /// Upgrade or swap the verifier: can do anything, including forging.
+    Upgrade,
+    /// Block withdrawals (pause, blocklist, censor, stop proposing).
+    Block,
+    /// Get an invalid state root through (all challengers colluding).
+    Forge,
+    /// Cannot block withdrawals nor forge (bounded or non-critical power).
+    Limited,
+}
+
+/// One way a coalition reaches one power.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// What the coalition can do, e.g. `upgrade Rollup contracts`.
+    pub power: String,
+    pub threat: Threat,
+    /// Only when a bug is proven on chain.
+    pub bug_conditioned: bool,
+    /// Actor ids, from the deciding actor to the power's holder.
+    pub path: Vec<String>,
+    /// Who must agree, in words.
+    pub coalition: String,
+    /// Sum of the delays on the path (plus the power's own), in seconds.
+    pub delay_seconds: u64,
+    /// Delay minus the time users need to exit; `None` when users cannot
+    /// exit without the operators.
+    pub exit_window_seconds: Option<i64>,
+    pub rating: Rating,
+    /// The coalition needs ≥75% of a properly set-up council.
+    pub council_controlled: bool,
+    /// Per council: (entities the coalition needs, the council's entities).
+    pub council_share: BTreeMap<String, (u32, usize)>,
+    /// The arithmetic, in one line.
+    pub arithmetic: String,
+}
+
+/// The project's headline exit window (as the field displays it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExitWindow {
+    pub seconds: Option<i64>,
+    pub rating: Rating,
+    pub path: Vec<String>,
+    pub council_can_upgrade_instantly: bool,
+    /// The arithmetic behind `seconds`.
+    pub arithmetic: String,
+}
+
+/// A requirement's status as the structure decides it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Derivation {
+    pub status: DerivedStatus,
+    pub reason: String,
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DerivedStatus {
+    Met,
+    Unmet,
+    NotApplicable,
+}
+
+/// Everything the analysis found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    /// Time a user needs to exit when the operators are hostile; `None`
+    /// when there is no way to exit without them.
+    pub exit_time_seconds: Option<u64>,
+    pub exit_time_arithmetic: String,
+    pub councils: Vec<CouncilSetup>,
+    pub findings: Vec<Finding>,
+    pub exit_window: Option<ExitWindow>,
+    pub derived: BTreeMap<RequirementId, Derivation>,
+    pub notes: Vec<String>,
+}
+
+impl Analysis {
+    /// Upgrade findings, the paths exit windows are about.
+    pub fn upgrade_paths(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.threat == Threat::Upgrade)
+    }
+}
+
+fn fmt_opt_window(w: Option<i64>) -> String {
+    match w {
+        Some(w) => format_seconds(w),
+        None => "none (users cannot exit without the operators)".into(),
+    }
+}
+
+/// Analyse a structure for a rollup of the given kind.
+pub fn analyze(gov: &Governance, kind: Kind) -> Result<Analysis, AnalysisError> {
+    let councils: Vec<CouncilSetup> =
+        gov.actors.iter().filter(|a| a.security_council && a.kind == ActorKind::Multisig).map(council::setup).collect();
+    let mut g = Graph::new(gov, &councils);
+    let exit = &gov.exit;
+
+    // Time a user needs to get out when the operators are hostile.
+    let forced = exit.forced_inclusion.map(|d| g.seconds(Some(d)));
+    let permissionless_proposing = exit.proposing.is_permissionless() || exit.proposing.allowlist().iter().any(|a| a == ANYONE);
+    let self_propose = if permissionless_proposing { Some(0) } else { exit.self_propose.map(|d| g.seconds(Some(d))) };
+    let finalization = g.seconds(exit.finalization);
+    let (exit_time, exit_time_arithmetic) = match (forced, self_propose) {
+        (Some(f), Some(sp)) => {
+            let mut parts = vec![format!("forced inclusion {}", format_seconds(f as i64))];
+            if !permissionless_proposing {
+                parts.push(format!("self-propose fallback {}", format_seconds(sp as i64)));
+            }
+            parts.push(format!("finalization {}", format_seconds(finalization as i64)));
+            let total = f.saturating_add(sp).saturating_add(finalization);
+            (Some(total), format!("{} = {}", parts.join(" + "), format_seconds(total as i64)))
+        }
+        (None, _) => (None, "no forced inclusion: users cannot exit without the sequencer".into()),
+        (_, None) => (None, "state roots are proposed by an allow-list with no self-propose fallback: users cannot exit without the proposers".into()),
+    };
+
+    let mut findings = Vec::new();
+    let mut notes = Vec::new();
+    let window_of = |delay: u64| exit_time.map(|t| delay as i64 - t as i64);
+
+    for p in &gov.powers {
+        let target = p.target.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
+        let label = format!("{}{target}", p.power.as_str());
+        let indefinite = !matches!(p.duration, Some(Lasting::For(_)));
+        let default_threat = match p.power {
+            PowerKind::Upgrade | PowerKind::ReplaceVerifier => Threat::Upgrade,
+            PowerKind::PauseWithdrawals | PowerKind::Blocklist if indefinite => Threat::Block,
+            PowerKind::Sequence if forced.is_none() => Threat::Block,
+            _ => Threat::Limited,
+        };
+        let threat = match p.critical {
+            Some(false) => Threat::Limited,
+            Some(true) if default_threat == Threat::Limited => Threat::Block,
+            _ => default_threat,
+        };
+        let own = g.seconds(p.delay);
+        for chain in g.chains(&p.actor)? {
+            let finding = finding_for(&mut g, &councils, &chain, own, &label, threat, p.condition == Some(Condition::OnchainBug), &window_of, &exit_time_arithmetic)?;
+            findings.push(finding);
+        }
+        if let Some(Lasting::For(d)) = p.duration
+            && matches!(p.power, PowerKind::PauseWithdrawals | PowerKind::Blocklist)
+        {
+            notes.push(format!("{} can {label} for at most {}: bounded, so it cannot block withdrawals indefinitely", p.actor, format_seconds(g.seconds(Some(d)) as i64)));
+        }
+    }
+
+    // Liveness: an allow-list of proposers with no fallback can stop
+    // withdrawals by not proposing; all of them must stop.
+    if !permissionless_proposing && self_propose.is_none() {
+        let proposers = exit.proposing.allowlist();
+        let shares = coalition_all(&mut g, &councils, proposers)?;
+        let controlled = is_council_controlled(&councils, &shares);
+        findings.push(Finding {
+            power: "stop proposing state roots".into(),
+            threat: Threat::Block,
+            bug_conditioned: false,
+            path: proposers.to_vec(),
+            coalition: format!("all allow-listed proposers ({})", proposers.join(", ")),
+            delay_seconds: 0,
+            exit_window_seconds: None,
+            rating: Rating::None,
+            council_controlled: controlled,
+            council_share: share_map(&councils, &shares),
+            arithmetic: "no self-propose fallback: if the allow-listed proposers stop, withdrawals stop, at once".into(),
+        });
+    }
+    // Safety (optimistic): with allow-listed challengers, a proposer and all
+    // challengers together get an invalid root through.
+    if kind == Kind::Optimistic
+        && let Some(ch) = &exit.challenging
+        && !ch.is_permissionless()
+        && !ch.allowlist().iter().any(|a| a == ANYONE)
+    {
+        let challengers = ch.allowlist();
+        let mut shares = coalition_all(&mut g, &councils, challengers)?;
+        let proposer_shares = if permissionless_proposing {
+            vec![0; councils.len()]
+        } else {
+            let mut best = vec![u32::MAX; councils.len()];
+            for p in exit.proposing.allowlist() {
+                for (c, b) in best.iter_mut().enumerate() {
+                    *b = (*b).min(g.council_cost(c, p)?);
+                }
+            }
+            best
+        };
+        for (s, p) in shares.iter_mut().zip(proposer_shares) {
+            *s = s.saturating_add(p);
+        }
+        let controlled = is_council_controlled(&councils, &shares);
+        let mut path = vec![if permissionless_proposing { ANYONE.to_string() } else { "a proposer".to_string() }];
+        path.extend(challengers.iter().cloned());
+        findings.push(Finding {
+            power: "get an invalid state root finalized".into(),
+            threat: Threat::Forge,
+            bug_conditioned: false,
+            path,
+            coalition: format!("a proposer and every allow-listed challenger ({})", challengers.join(", ")),
+            delay_seconds: 0,
+            exit_window_seconds: window_of(0),
+            rating: Rating::None,
+            council_controlled: controlled,
+            council_share: share_map(&councils, &shares),
+            arithmetic: "only allow-listed challengers can dispute a root: if they all stay silent an invalid root finalizes".into(),
+        });
+    }
+
+    for a in gov.actors.iter().filter(|a| a.kind == ActorKind::Timelock) {
+        for c in &a.cancellers {
+            let is_council = councils.iter().any(|s| &s.actor == c);
+            if !is_council {
+                notes.push(format!("{c} can cancel anything scheduled in timelock {} (a veto over its upgrades, including fixes)", a.id));
+            }
+        }
+    }
+
+    let exit_window = headline_window(&findings, &exit_time_arithmetic);
+    let mut analysis = Analysis { exit_time_seconds: exit_time, exit_time_arithmetic, councils, findings, exit_window, derived: BTreeMap::new(), notes };
+    analysis.derived = derive(gov, kind, &analysis, forced.is_some() && self_propose.is_some());
+    Ok(analysis)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finding_for(
+    g: &mut Graph<'_>,
+    councils: &[CouncilSetup],
+    chain: &Chain,
+    own_delay: u64,
+    label: &str,
+    threat: Threat,
+    bug_conditioned: bool,
+    window_of: &dyn Fn(u64) -> Option<i64>,
+    exit_arith: &str,
+) -> Result<Finding, AnalysisError> {
+    let shares = g.chain_costs(chain)?;
+    let delay = chain.delay.saturating_add(own_delay);
+    let window = window_of(delay);
+    let mut terms: Vec<String> = chain.delays.iter().map(|(a, s)| format!("{a} {}", format_seconds(*s as i64))).collect();
+    if own_delay > 0 {
+        terms.push(format!("power delay {}", format_seconds(own_delay as i64)));
+    }
+    let delay_text = if terms.is_empty() { "no delay".to_string() } else { format!("{} = {}", terms.join(" + "), format_seconds(delay as i64)) };
+    let arithmetic = match window {
+        Some(w) => format!("delay {delay_text}; exit needs {exit_arith}; window {} − exit time = {}", format_seconds(delay as i64), format_seconds(w)),
+        None => format!("delay {delay_text}; {exit_arith}"),
+    };
+    Ok(Finding {
+        power: label.to_string(),
+        threat,
+        bug_conditioned,
+        path: chain.actors.clone(),
+        coalition: describe_coalition(g.gov, chain),
+        delay_seconds: delay,
+        exit_window_seconds: window,
+        rating: Rating::of(window),
+        council_controlled: is_council_controlled(councils, &shares),
+        council_share: share_map(councils, &shares),
+        arithmetic,
+    })
+}
+
+fn coalition_all(g: &mut Graph<'_>, councils: &[CouncilSetup], ids: &[String]) -> Result<Vec<u32>, AnalysisError> {
+    let mut out = vec![0u32; councils.len()];
+    for id in ids {
+        for (c, o) in out.iter_mut().enumerate() {
+            *o = o.saturating_add(g.council_cost(c, id)?);
+        }
+    }
+    Ok(out)
+}
+
+fn is_council_controlled(councils: &[CouncilSetup], shares: &[u32]) -> bool {
+    councils.iter().zip(shares).any(|(c, s)| c.properly_set_up && *s as usize >= c.supermajority)
+}
+
+fn share_map(councils: &[CouncilSetup], shares: &[u32]) -> BTreeMap<String, (u32, usize)> {
+    councils.iter().zip(shares).map(|(c, s)| (c.actor.clone(), (*s, c.entities))).collect()
+}
+
+fn describe_coalition(gov: &Governance, chain: &Chain) -> String {
+    let root = &chain.actors[0];
+    let mut s = match gov.actor(root) {
+        None => "anyone".to_string(),
+        Some(a) => match a.kind {
+            ActorKind::Multisig => {
+                let nested: Vec<&str> = a.members.iter().filter_map(|m| m.actor.as_deref()).collect();
+                if nested.is_empty() {
+                    format!("{} of {} signers of {}", a.threshold.unwrap_or(0), a.members.len(), a.label())
+                } else {
+                    format!("{} of {} of {} (nested: {})", a.threshold.unwrap_or(0), a.members.len(), a.label(), nested.join(", "))
+                }
+            }
+            ActorKind::Eoa => format!("the key {}{}", a.label(), a.entity.as_deref().map(|e| format!(" ({e})")).unwrap_or_default()),
+            ActorKind::Dao => format!("a passing vote of {}", a.label()),
+            _ => a.label().to_string(),
+        },
+    };
+    if !chain.executors.is_empty() {
+        s.push_str(&format!(", plus an executor among {}", chain.executors.join("/")));
+    }
+    s
+}
+
+/// The field's display: the smallest window over upgrade paths not
+/// controlled by a properly set-up council; if every path is, the smallest
+/// over those. `None` when the system cannot be upgraded at all.
+fn headline_window(findings: &[Finding], exit_arith: &str) -> Option<ExitWindow> {
+    let upgrades: Vec<&Finding> = findings.iter().filter(|f| f.threat == Threat::Upgrade && !f.bug_conditioned).collect();
+    if upgrades.is_empty() {
+        return None;
+    }
+    let uncontrolled: Vec<&Finding> = upgrades.iter().copied().filter(|f| !f.council_controlled).collect();
+    let pool = if uncontrolled.is_empty() { &upgrades } else { &uncontrolled };
+    let worst = pool.iter().min_by_key(|f| f.exit_window_seconds.unwrap_or(i64::MIN))?;
+    let instantly = upgrades.iter().any(|f| f.council_controlled && f.delay_seconds == 0);
+    Some(ExitWindow {
+        seconds: worst.exit_window_seconds,
+        rating: worst.rating,
+        path: worst.path.clone(),
+        council_can_upgrade_instantly: instantly,
+        arithmetic: if worst.exit_window_seconds.is_some() { worst.arithmetic.clone() } else { exit_arith.to_string() },
+    })
+}
+
+/// The path with the smallest exit window (no window at all counts smallest).
+fn min_window<'a>(fs: &[&'a Finding]) -> Option<&'a Finding> {
+    fs.iter().min_by_key(|f| f.exit_window_seconds.unwrap_or(i64::MIN)).copied()
+}
+
+fn evidence_line(f: &Finding) -> String {
+    format!("{}: {} via {} — {}", f.power, f.coalition, f.path.join(" → "), f.arithmetic)
+}
+
+fn derive(gov: &Governance, kind: Kind, a: &Analysis, can_exit_alone: bool) -> BTreeMap<RequirementId, Derivation> {
+    use DerivedStatus::*;
+    let mut d = BTreeMap::new();
+    let has_council = !a.councils.is_empty();
+    let met = |ok: bool| if ok { Met } else { Unmet };
+
+    // council-properly-set-up
+    d.insert(
+        RequirementId::CouncilProperlySetUp,
+        if !has_council {
+            Derivation { status: NotApplicable, reason: "no Security Council in the structure".into(), evidence: vec![] }
+        } else {
+            let bad: Vec<&CouncilSetup> = a.councils.iter().filter(|c| !c.properly_set_up).collect();
+            Derivation {
+                status: met(bad.is_empty()),
+                reason: if bad.is_empty() {
+                    "≥8 members, ≥75% threshold, all announced, enough outside members to block a quorum (counted per entity)".into()
+                } else {
+                    bad.iter().map(|c| format!("{}: {}", c.name, c.failures.join("; "))).collect::<Vec<_>>().join(" / ")
+                },
+                evidence: a.councils.iter().map(CouncilSetup::summary).collect(),
+            }
+        },
+    );
+
+    let upgrades: Vec<&Finding> = a.upgrade_paths().filter(|f| !f.bug_conditioned).collect();
+
+    // seven-day-exit-window: upgrades by anyone weaker than the council.
+    let weaker: Vec<&Finding> = upgrades.iter().copied().filter(|f| !f.council_controlled).collect();
+    d.insert(
+        RequirementId::SevenDayExitWindow,
+        match min_window(&weaker) {
+            None => Derivation {
+                status: Met,
+                reason: if upgrades.is_empty() { "no upgrade path".into() } else { "every upgrade path needs ≥75% of a properly set-up Security Council".into() },
+                evidence: upgrades.iter().map(|f| evidence_line(f)).collect(),
+            },
+            Some(f) => {
+                let ok = f.exit_window_seconds.is_some_and(|w| w >= SEVEN_DAYS);
+                Derivation {
+                    status: met(ok),
+                    reason: format!("smallest exit window without the council: {} via {} ({} needed)", fmt_opt_window(f.exit_window_seconds), f.path.join(" → "), if ok { "≥7d" } else { "7d" }),
+                    evidence: vec![evidence_line(f)],
+                }
+            }
+        },
+    );
+
+    // thirty-day-exit-window: every non-bug upgrade path.
+    d.insert(
+        RequirementId::ThirtyDayExitWindow,
+        match min_window(&upgrades) {
+            None => Derivation { status: Met, reason: "no upgrade path outside on-chain-bug conditions".into(), evidence: vec![] },
+            Some(f) => {
+                let ok = f.exit_window_seconds.is_some_and(|w| w >= THIRTY_DAYS);
+                Derivation {
+                    status: met(ok),
+                    reason: format!("smallest exit window over all upgrade paths: {} via {} (30d needed)", fmt_opt_window(f.exit_window_seconds), f.path.join(" → ")),
+                    evidence: vec![evidence_line(f)],
+                }
+            }
+        },
+    );
+
+    // principle: every coalition that can block or forge needs ≥75% of a
+    // properly set-up council, or waits ≥7d.
+    let dangerous: Vec<&Finding> = a.findings.iter().filter(|f| f.threat != Threat::Limited && !f.bug_conditioned).collect();
+    let violations: Vec<&Finding> = dangerous
+        .iter()
+        .copied()
+        .filter(|f| !f.council_controlled && !f.exit_window_seconds.is_some_and(|w| w >= SEVEN_DAYS))
+        .collect();
+    d.insert(
+        RequirementId::Principle,
+        if violations.is_empty() {
+            Derivation {
+                status: Met,
+                reason: if dangerous.is_empty() {
+                    "no coalition can block withdrawals or forge L2→L1 messages".into()
+                } else {
+                    format!("all {} ways to block withdrawals or forge messages need ≥75% of a properly set-up council or leave ≥7d to exit", dangerous.len())
+                },
+                evidence: dangerous.iter().map(|f| evidence_line(f)).collect(),
+            }
+        } else {
+            let f = violations[0];
+            Derivation {
+                status: Unmet,
+                reason: format!(
+                    "{} can {} without ≥75% of a properly set-up council, leaving {} to exit",
+                    f.coalition,
+                    f.power,
+                    fmt_opt_window(f.exit_window_seconds)
+                ),
+                evidence: violations.iter().map(|f| evidence_line(f)).collect(),
+            }
+        },
+    );
+
+    // exit-without-operators
+    d.insert(
+        RequirementId::ExitWithoutOperators,
+        Derivation {
+            status: met(can_exit_alone),
+            reason: a.exit_time_arithmetic.clone(),
+            evidence: gov.exit.evidence.clone(),
+        },
+    );
+
+    // council-only-for-onchain-bugs
+    d.insert(
+        RequirementId::CouncilOnlyForOnchainBugs,
+        if !has_council {
+            Derivation { status: NotApplicable, reason: "no Security Council in the structure".into(), evidence: vec![] }
+        } else {
+            let free: Vec<&Finding> = a
+                .findings
+                .iter()
+                .filter(|f| f.threat != Threat::Limited && !f.bug_conditioned)
+                .filter(|f| f.council_share.values().any(|(s, _)| *s > 0))
+                .filter(|f| !f.exit_window_seconds.is_some_and(|w| w >= THIRTY_DAYS))
+                .collect();
+            match free.first() {
+                None => Derivation { status: Met, reason: "the council's powers are conditioned on bugs proven on chain (or wait ≥30d)".into(), evidence: vec![] },
+                Some(f) => Derivation {
+                    status: Unmet,
+                    reason: format!("the council can {} without an on-chain proven bug, via {}", f.power, f.path.join(" → ")),
+                    evidence: free.iter().map(|f| evidence_line(f)).collect(),
+                },
+            }
+        },
+    );
+
+    // Proof participation (optimistic).
+    if kind == Kind::Optimistic
+        && let Some(ch) = &gov.exit.challenging
+    {
+        let open = ch.is_permissionless() || ch.allowlist().iter().any(|a| a == ANYONE);
+        d.insert(
+            RequirementId::PermissionlessProofs,
+            Derivation {
+                status: met(open),
+                reason: if open { "anyone may challenge state roots".into() } else { format!("challenging is allow-listed: {}", ch.allowlist().join(", ")) },
+                evidence: gov.exit.evidence.clone(),
+            },
+        );
+        let outside = if open { usize::MAX } else { outside_entities(gov, ch.allowlist()) };
+        d.insert(
+            RequirementId::FiveExternalChallengers,
+            Derivation {
+                status: met(outside >= 5),
+                reason: if open { "challenging is permissionless".into() } else { format!("{outside} allow-listed challenger(s) outside the team (5 needed)") },
+                evidence: gov.exit.evidence.clone(),
+            },
+        );
+    }
+    d
+}
+
+/// Distinct outside entities among the given actors. Each actor is one
+/// challenger (a multisig challenges as one), counted under its entity.
+fn outside_entities(gov: &Governance, ids: &[String]) -> usize {
+    ids.iter()
+        .filter_map(|id| gov.actor(id))
+        .filter(|a| a.affiliation == Some(Affiliation::Outside))
+        .map(|a| a.entity.clone().unwrap_or_else(|| a.id.clone()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+}

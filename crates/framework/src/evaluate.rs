@@ -12,7 +12,9 @@ use l2stage_model::{
 };
 
 use crate::revision::{self, Revision};
-use crate::verdict::{Conflict, DowngradePending, Missing, RequirementResult, Stage, Status, Verdict};
+use crate::verdict::{
+    Conflict, DowngradePending, Missing, RequirementResult, Stage, Status, Verdict,
+};
 
 /// What is known about one requirement before a revision's rules apply.
 #[derive(Debug, Clone, PartialEq)]
@@ -372,5 +374,14 @@ fn apply_rules(
         }
     }
     let conflict = input.conflict.clone();
-    RequirementResult { conflict, ..result(input.status, input.reason, input.evidence, input.since, input.derived) }
+    RequirementResult {
+        conflict,
+        ..result(
+            input.status,
+            input.reason,
+            input.evidence,
+            input.since,
+            input.derived,
+        )
+    }
 }

@@ -3,11 +3,11 @@
 //! (a council, a team multisig, EOAs, a DAO, chained timelocks and a relay),
 //! linked so paths cross clusters.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use l2stage_governance::analyze;
-use l2stage_model::governance::Governance;
 use l2stage_model::Kind;
-use serde_json::{json, Value};
+use l2stage_model::governance::Governance;
+use serde_json::{Value, json};
 
 fn structure(clusters: usize, powers_per_cluster: usize) -> Governance {
     let mut actors: Vec<Value> = Vec::new();
@@ -16,7 +16,9 @@ fn structure(clusters: usize, powers_per_cluster: usize) -> Governance {
         let id = |s: &str| format!("c{c}-{s}");
         let members: Vec<Value> = (0..12).map(|m| json!({"entity": format!("c{c}-m{m}"), "affiliation": if m % 3 == 0 {"team"} else {"outside"}})).collect();
         actors.push(json!({"id": id("council"), "kind": "multisig", "threshold": 9, "members": members, "security_council": c == 0}));
-        let team: Vec<Value> = (0..5).map(|m| json!({"entity": format!("c{c}-t{m}"), "affiliation": "team"})).collect();
+        let team: Vec<Value> = (0..5)
+            .map(|m| json!({"entity": format!("c{c}-t{m}"), "affiliation": "team"}))
+            .collect();
         actors.push(json!({"id": id("team"), "kind": "multisig", "threshold": 3, "members": team}));
         actors.push(json!({"id": id("eoa1"), "kind": "eoa", "affiliation": "team"}));
         actors.push(json!({"id": id("eoa2"), "kind": "eoa", "affiliation": "outside"}));
@@ -26,13 +28,22 @@ fn structure(clusters: usize, powers_per_cluster: usize) -> Governance {
         if c > 0 {
             proposers.push(format!("c{}-council", c - 1));
         }
-        actors.push(json!({"id": id("tl1"), "kind": "timelock", "delay": "8d", "proposers": proposers}));
+        actors.push(
+            json!({"id": id("tl1"), "kind": "timelock", "delay": "8d", "proposers": proposers}),
+        );
         actors.push(json!({"id": id("relay"), "kind": "relay", "delay": "6d 9h 36m", "senders": [id("tl1")]}));
         actors.push(json!({"id": id("tl2"), "kind": "timelock", "delay": "3d", "proposers": [id("relay"), id("council")], "cancellers": [id("eoa1")]}));
         actors.push(json!({"id": id("tl3"), "kind": "timelock", "delay": "1d", "proposers": [id("eoa1")], "executors": [id("eoa2")]}));
         actors.push(json!({"id": id("nested"), "kind": "multisig", "threshold": 2, "members": [{"actor": id("team")}, {"actor": id("council")}]}));
         let holders = ["tl2", "tl3", "council", "nested", "eoa1", "team"];
-        let kinds = ["upgrade", "replace-verifier", "pause-withdrawals", "blocklist", "change-parameters", "sequence"];
+        let kinds = [
+            "upgrade",
+            "replace-verifier",
+            "pause-withdrawals",
+            "blocklist",
+            "change-parameters",
+            "sequence",
+        ];
         for p in 0..powers_per_cluster {
             let mut power = json!({"actor": id(holders[p % holders.len()]), "power": kinds[(p / holders.len()) % kinds.len()], "target": format!("contract {p}")});
             if p % 7 == 0 && kinds[(p / holders.len()) % kinds.len()] == "pause-withdrawals" {
@@ -57,8 +68,12 @@ fn bench(c: &mut Criterion) {
     assert_eq!(g.powers.len(), 10_000);
     let mut group = c.benchmark_group("governance");
     group.sample_size(10);
-    group.bench_function("validate 1000 actors", |b| b.iter(|| g.validate().expect("valid")));
-    group.bench_function("analyze 1000 actors / 10000 powers", |b| b.iter(|| analyze(&g, Kind::Optimistic).expect("analysis")));
+    group.bench_function("validate 1000 actors", |b| {
+        b.iter(|| g.validate().expect("valid"))
+    });
+    group.bench_function("analyze 1000 actors / 10000 powers", |b| {
+        b.iter(|| analyze(&g, Kind::Optimistic).expect("analysis"))
+    });
     group.finish();
 }
 

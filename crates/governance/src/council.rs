@@ -38,7 +38,10 @@ pub struct CouncilSetup {
 
 /// The key a member is counted under: its entity, or the nested actor.
 pub fn member_entity(m: &l2stage_model::governance::Member) -> String {
-    m.entity.clone().or_else(|| m.actor.clone()).unwrap_or_default()
+    m.entity
+        .clone()
+        .or_else(|| m.actor.clone())
+        .unwrap_or_default()
 }
 
 /// Analyse one multisig as a council.
@@ -50,7 +53,11 @@ pub fn setup(actor: &Actor) -> CouncilSetup {
         let e = per_entity.entry(member_entity(m)).or_insert((0, false));
         e.0 += 1;
         // An entity is outside only if every key it holds is declared outside.
-        e.1 = if e.0 == 1 { m.affiliation == Some(Affiliation::Outside) } else { e.1 && m.affiliation == Some(Affiliation::Outside) };
+        e.1 = if e.0 == 1 {
+            m.affiliation == Some(Affiliation::Outside)
+        } else {
+            e.1 && m.affiliation == Some(Affiliation::Outside)
+        };
     }
     let entities = per_entity.len();
     let mut counts: Vec<usize> = per_entity.values().map(|(n, _)| *n).collect();
@@ -70,11 +77,15 @@ pub fn setup(actor: &Actor) -> CouncilSetup {
 
     let mut failures = Vec::new();
     if entities < MIN_MEMBERS {
-        failures.push(format!("{entities} distinct members, fewer than {MIN_MEMBERS}"));
+        failures.push(format!(
+            "{entities} distinct members, fewer than {MIN_MEMBERS}"
+        ));
     }
     if entity_threshold * MIN_SHARE_DEN < entities * MIN_SHARE_NUM {
         let detail = if entities < keys {
-            format!(" ({threshold} of {keys} keys, but {entities} entities of which {entity_threshold} reach the threshold)")
+            format!(
+                " ({threshold} of {keys} keys, but {entities} entities of which {entity_threshold} reach the threshold)"
+            )
         } else {
             String::new()
         };
@@ -84,7 +95,9 @@ pub fn setup(actor: &Actor) -> CouncilSetup {
         ));
     }
     if unannounced_members > 0 {
-        failures.push(format!("{unannounced_members} member(s) not publicly announced"));
+        failures.push(format!(
+            "{unannounced_members} member(s) not publicly announced"
+        ));
     }
     if outside_entities < blocking_minority {
         failures.push(format!(
@@ -108,7 +121,11 @@ pub fn setup(actor: &Actor) -> CouncilSetup {
 }
 
 fn pct(a: usize, b: usize) -> f64 {
-    if b == 0 { 0.0 } else { 100.0 * a as f64 / b as f64 }
+    if b == 0 {
+        0.0
+    } else {
+        100.0 * a as f64 / b as f64
+    }
 }
 
 impl CouncilSetup {

@@ -1,18 +1,24 @@
 //! The permission graph drawn for reviewers: Graphviz DOT or Mermaid.
 
 use l2stage_model::format_seconds;
-use l2stage_model::governance::{ActorKind, Governance, ANYONE};
+use l2stage_model::governance::{ANYONE, ActorKind, Governance};
 
 /// Node ids safe for both syntaxes.
 fn node(id: &str) -> String {
-    let mut s: String = id.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let mut s: String = id
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
     s.insert_str(0, "a_");
     s
 }
 
 /// Label text safe inside a quoted DOT string / Mermaid label.
 fn text(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "'").replace(['\n', '\r'], " ").replace(['<', '>', '{', '}', '|', '[', ']'], " ")
+    s.replace('\\', "\\\\")
+        .replace('"', "'")
+        .replace(['\n', '\r'], " ")
+        .replace(['<', '>', '{', '}', '|', '[', ']'], " ")
 }
 
 struct Edge {
@@ -23,28 +29,53 @@ struct Edge {
 
 fn describe(gov: &Governance) -> (Vec<(String, String, &'static str)>, Vec<Edge>) {
     let bt = gov.block_time.and_then(|b| b.seconds(None));
-    let secs = |d: Option<l2stage_model::DurationSpec>| d.and_then(|d| d.seconds(bt)).unwrap_or(0) as i64;
+    let secs =
+        |d: Option<l2stage_model::DurationSpec>| d.and_then(|d| d.seconds(bt)).unwrap_or(0) as i64;
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
     let mut uses_anyone = false;
     for a in &gov.actors {
         let (detail, shape) = match a.kind {
             ActorKind::Multisig => (
-                format!("{}/{} multisig{}", a.threshold.unwrap_or(0), a.members.len(), if a.security_council { ", Security Council" } else { "" }),
+                format!(
+                    "{}/{} multisig{}",
+                    a.threshold.unwrap_or(0),
+                    a.members.len(),
+                    if a.security_council {
+                        ", Security Council"
+                    } else {
+                        ""
+                    }
+                ),
                 "box",
             ),
-            ActorKind::Timelock => (format!("timelock {}", format_seconds(secs(a.delay))), "hexagon"),
+            ActorKind::Timelock => (
+                format!("timelock {}", format_seconds(secs(a.delay))),
+                "hexagon",
+            ),
             ActorKind::Relay => (format!("relay {}", format_seconds(secs(a.delay))), "cds"),
             ActorKind::Dao => ("DAO".to_string(), "house"),
             ActorKind::Eoa => ("EOA".to_string(), "ellipse"),
         };
         nodes.push((a.id.clone(), format!("{} ({detail})", a.label()), shape));
         let link = |from: &str, label: &str, edges: &mut Vec<Edge>| {
-            edges.push(Edge { from: from.to_string(), to: a.id.clone(), label: label.to_string() });
+            edges.push(Edge {
+                from: from.to_string(),
+                to: a.id.clone(),
+                label: label.to_string(),
+            });
         };
         for p in a.controllers() {
             uses_anyone |= p == ANYONE;
-            link(p, if a.kind == ActorKind::Timelock { "proposes" } else { "sends" }, &mut edges);
+            link(
+                p,
+                if a.kind == ActorKind::Timelock {
+                    "proposes"
+                } else {
+                    "sends"
+                },
+                &mut edges,
+            );
         }
         for e in &a.executors {
             uses_anyone |= e == ANYONE;
@@ -70,7 +101,15 @@ fn describe(gov: &Governance) -> (Vec<(String, String, &'static str)>, Vec<Edge>
         nodes.push((id.clone(), label, "note"));
         uses_anyone |= p.actor == ANYONE;
         let delay = secs(p.delay);
-        edges.push(Edge { from: p.actor.clone(), to: id, label: if delay > 0 { format_seconds(delay) } else { String::new() } });
+        edges.push(Edge {
+            from: p.actor.clone(),
+            to: id,
+            label: if delay > 0 {
+                format_seconds(delay)
+            } else {
+                String::new()
+            },
+        });
     }
     if uses_anyone {
         nodes.push((ANYONE.to_string(), "anyone".to_string(), "ellipse"));
@@ -81,12 +120,24 @@ fn describe(gov: &Governance) -> (Vec<(String, String, &'static str)>, Vec<Edge>
 /// Graphviz DOT.
 pub fn dot(gov: &Governance, title: &str) -> String {
     let (nodes, edges) = describe(gov);
-    let mut s = format!("digraph \"{}\" {{\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n", text(title));
+    let mut s = format!(
+        "digraph \"{}\" {{\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n",
+        text(title)
+    );
     for (id, label, shape) in nodes {
-        s.push_str(&format!("  {} [label=\"{}\", shape={shape}];\n", node(&id), text(&label)));
+        s.push_str(&format!(
+            "  {} [label=\"{}\", shape={shape}];\n",
+            node(&id),
+            text(&label)
+        ));
     }
     for e in edges {
-        s.push_str(&format!("  {} -> {} [label=\"{}\"];\n", node(&e.from), node(&e.to), text(&e.label)));
+        s.push_str(&format!(
+            "  {} -> {} [label=\"{}\"];\n",
+            node(&e.from),
+            node(&e.to),
+            text(&e.label)
+        ));
     }
     s.push_str("}\n");
     s
@@ -103,13 +154,22 @@ pub fn mermaid(gov: &Governance) -> String {
             "ellipse" => ("([", "])"),
             _ => ("[", "]"),
         };
-        s.push_str(&format!("  {}{open}\"{}\"{close}\n", node(&id), text(&label)));
+        s.push_str(&format!(
+            "  {}{open}\"{}\"{close}\n",
+            node(&id),
+            text(&label)
+        ));
     }
     for e in edges {
         if e.label.is_empty() {
             s.push_str(&format!("  {} --> {}\n", node(&e.from), node(&e.to)));
         } else {
-            s.push_str(&format!("  {} -->|\"{}\"| {}\n", node(&e.from), text(&e.label), node(&e.to)));
+            s.push_str(&format!(
+                "  {} -->|\"{}\"| {}\n",
+                node(&e.from),
+                text(&e.label),
+                node(&e.to)
+            ));
         }
     }
     s

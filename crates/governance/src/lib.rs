@@ -13,8 +13,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use l2stage_model::governance::{ActorKind, Affiliation, Condition, Governance, Lasting, PowerKind, ANYONE};
-use l2stage_model::{format_seconds, Kind, RequirementId};
+use l2stage_model::governance::{
+    ANYONE, ActorKind, Affiliation, Condition, Governance, Lasting, PowerKind,
+};
+use l2stage_model::{Kind, RequirementId, format_seconds};
 
 pub use council::CouncilSetup;
 use paths::{Chain, Graph};
@@ -164,15 +166,24 @@ fn fmt_opt_window(w: Option<i64>) -> String {
 
 /// Analyse a structure for a rollup of the given kind.
 pub fn analyze(gov: &Governance, kind: Kind) -> Result<Analysis, AnalysisError> {
-    let councils: Vec<CouncilSetup> =
-        gov.actors.iter().filter(|a| a.security_council && a.kind == ActorKind::Multisig).map(council::setup).collect();
+    let councils: Vec<CouncilSetup> = gov
+        .actors
+        .iter()
+        .filter(|a| a.security_council && a.kind == ActorKind::Multisig)
+        .map(council::setup)
+        .collect();
     let mut g = Graph::new(gov, &councils);
     let exit = &gov.exit;
 
     // Time a user needs to get out when the operators are hostile.
     let forced = exit.forced_inclusion.map(|d| g.seconds(Some(d)));
-    let permissionless_proposing = exit.proposing.is_permissionless() || exit.proposing.allowlist().iter().any(|a| a == ANYONE);
-    let self_propose = if permissionless_proposing { Some(0) } else { exit.self_propose.map(|d| g.seconds(Some(d))) };
+    let permissionless_proposing = exit.proposing.is_permissionless()
+        || exit.proposing.allowlist().iter().any(|a| a == ANYONE);
+    let self_propose = if permissionless_proposing {
+        Some(0)
+    } else {
+        exit.self_propose.map(|d| g.seconds(Some(d)))
+    };
     let finalization = g.seconds(exit.finalization);
     let (exit_time, exit_time_arithmetic) = match (forced, self_propose) {
         (Some(f), Some(sp)) => {
@@ -193,7 +204,11 @@ pub fn analyze(gov: &Governance, kind: Kind) -> Result<Analysis, AnalysisError> 
     let window_of = |delay: u64| exit_time.map(|t| delay as i64 - t as i64);
 
     for p in &gov.powers {
-        let target = p.target.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
+        let target = p
+            .target
+            .as_deref()
+            .map(|t| format!(" {t}"))
+            .unwrap_or_default();
         let label = format!("{}{target}", p.power.as_str());
         let indefinite = !matches!(p.duration, Some(Lasting::For(_)));
         let default_threat = match p.power {
@@ -209,7 +224,17 @@ pub fn analyze(gov: &Governance, kind: Kind) -> Result<Analysis, AnalysisError> 
         };
         let own = g.seconds(p.delay);
         for chain in g.chains(&p.actor)? {
-            let finding = finding_for(&mut g, &councils, &chain, own, &label, threat, p.condition == Some(Condition::OnchainBug), &window_of, &exit_time_arithmetic)?;
+            let finding = finding_for(
+                &mut g,
+                &councils,
+                &chain,
+                own,
+                &label,
+                threat,
+                p.condition == Some(Condition::OnchainBug),
+                &window_of,
+                &exit_time_arithmetic,
+            )?;
             findings.push(finding);
         }
         if let Some(Lasting::For(d)) = p.duration
@@ -263,7 +288,11 @@ pub fn analyze(gov: &Governance, kind: Kind) -> Result<Analysis, AnalysisError> 
             *s = s.saturating_add(p);
         }
         let controlled = is_council_controlled(&councils, &shares);
-        let mut path = vec![if permissionless_proposing { ANYONE.to_string() } else { "a proposer".to_string() }];
+        let mut path = vec![if permissionless_proposing {
+            ANYONE.to_string()
+        } else {
+            "a proposer".to_string()
+        }];
         path.extend(challengers.iter().cloned());
         findings.push(Finding {
             power: "get an invalid state root finalized".into(),
@@ -290,8 +319,21 @@ pub fn analyze(gov: &Governance, kind: Kind) -> Result<Analysis, AnalysisError> 
     }
 
     let exit_window = headline_window(&findings, &exit_time_arithmetic);
-    let mut analysis = Analysis { exit_time_seconds: exit_time, exit_time_arithmetic, councils, findings, exit_window, derived: BTreeMap::new(), notes };
-    analysis.derived = derive(gov, kind, &analysis, forced.is_some() && self_propose.is_some());
+    let mut analysis = Analysis {
+        exit_time_seconds: exit_time,
+        exit_time_arithmetic,
+        councils,
+        findings,
+        exit_window,
+        derived: BTreeMap::new(),
+        notes,
+    };
+    analysis.derived = derive(
+        gov,
+        kind,
+        &analysis,
+        forced.is_some() && self_propose.is_some(),
+    );
     Ok(analysis)
 }
 
@@ -310,13 +352,25 @@ fn finding_for(
     let shares = g.chain_costs(chain)?;
     let delay = chain.delay.saturating_add(own_delay);
     let window = window_of(delay);
-    let mut terms: Vec<String> = chain.delays.iter().map(|(a, s)| format!("{a} {}", format_seconds(*s as i64))).collect();
+    let mut terms: Vec<String> = chain
+        .delays
+        .iter()
+        .map(|(a, s)| format!("{a} {}", format_seconds(*s as i64)))
+        .collect();
     if own_delay > 0 {
         terms.push(format!("power delay {}", format_seconds(own_delay as i64)));
     }
-    let delay_text = if terms.is_empty() { "no delay".to_string() } else { format!("{} = {}", terms.join(" + "), format_seconds(delay as i64)) };
+    let delay_text = if terms.is_empty() {
+        "no delay".to_string()
+    } else {
+        format!("{} = {}", terms.join(" + "), format_seconds(delay as i64))
+    };
     let arithmetic = match window {
-        Some(w) => format!("delay {delay_text}; exit needs {exit_arith}; window {} − exit time = {}", format_seconds(delay as i64), format_seconds(w)),
+        Some(w) => format!(
+            "delay {delay_text}; exit needs {exit_arith}; window {} − exit time = {}",
+            format_seconds(delay as i64),
+            format_seconds(w)
+        ),
         None => format!("delay {delay_text}; {exit_arith}"),
     };
     Ok(Finding {
@@ -334,7 +388,11 @@ fn finding_for(
     })
 }
 
-fn coalition_all(g: &mut Graph<'_>, councils: &[CouncilSetup], ids: &[String]) -> Result<Vec<u32>, AnalysisError> {
+fn coalition_all(
+    g: &mut Graph<'_>,
+    councils: &[CouncilSetup],
+    ids: &[String],
+) -> Result<Vec<u32>, AnalysisError> {
     let mut out = vec![0u32; councils.len()];
     for id in ids {
         for (c, o) in out.iter_mut().enumerate() {
@@ -345,11 +403,18 @@ fn coalition_all(g: &mut Graph<'_>, councils: &[CouncilSetup], ids: &[String]) -
 }
 
 fn is_council_controlled(councils: &[CouncilSetup], shares: &[u32]) -> bool {
-    councils.iter().zip(shares).any(|(c, s)| c.properly_set_up && *s as usize >= c.supermajority)
+    councils
+        .iter()
+        .zip(shares)
+        .any(|(c, s)| c.properly_set_up && *s as usize >= c.supermajority)
 }
 
 fn share_map(councils: &[CouncilSetup], shares: &[u32]) -> BTreeMap<String, (u32, usize)> {
-    councils.iter().zip(shares).map(|(c, s)| (c.actor.clone(), (*s, c.entities))).collect()
+    councils
+        .iter()
+        .zip(shares)
+        .map(|(c, s)| (c.actor.clone(), (*s, c.entities)))
+        .collect()
 }
 
 fn describe_coalition(gov: &Governance, chain: &Chain) -> String {
@@ -358,20 +423,45 @@ fn describe_coalition(gov: &Governance, chain: &Chain) -> String {
         None => "anyone".to_string(),
         Some(a) => match a.kind {
             ActorKind::Multisig => {
-                let nested: Vec<&str> = a.members.iter().filter_map(|m| m.actor.as_deref()).collect();
+                let nested: Vec<&str> = a
+                    .members
+                    .iter()
+                    .filter_map(|m| m.actor.as_deref())
+                    .collect();
                 if nested.is_empty() {
-                    format!("{} of {} signers of {}", a.threshold.unwrap_or(0), a.members.len(), a.label())
+                    format!(
+                        "{} of {} signers of {}",
+                        a.threshold.unwrap_or(0),
+                        a.members.len(),
+                        a.label()
+                    )
                 } else {
-                    format!("{} of {} of {} (nested: {})", a.threshold.unwrap_or(0), a.members.len(), a.label(), nested.join(", "))
+                    format!(
+                        "{} of {} of {} (nested: {})",
+                        a.threshold.unwrap_or(0),
+                        a.members.len(),
+                        a.label(),
+                        nested.join(", ")
+                    )
                 }
             }
-            ActorKind::Eoa => format!("the key {}{}", a.label(), a.entity.as_deref().map(|e| format!(" ({e})")).unwrap_or_default()),
+            ActorKind::Eoa => format!(
+                "the key {}{}",
+                a.label(),
+                a.entity
+                    .as_deref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            ),
             ActorKind::Dao => format!("a passing vote of {}", a.label()),
             _ => a.label().to_string(),
         },
     };
     if !chain.executors.is_empty() {
-        s.push_str(&format!(", plus an executor among {}", chain.executors.join("/")));
+        s.push_str(&format!(
+            ", plus an executor among {}",
+            chain.executors.join("/")
+        ));
     }
     s
 }
@@ -380,33 +470,65 @@ fn describe_coalition(gov: &Governance, chain: &Chain) -> String {
 /// controlled by a properly set-up council; if every path is, the smallest
 /// over those. `None` when the system cannot be upgraded at all.
 fn headline_window(findings: &[Finding], exit_arith: &str) -> Option<ExitWindow> {
-    let upgrades: Vec<&Finding> = findings.iter().filter(|f| f.threat == Threat::Upgrade && !f.bug_conditioned).collect();
+    let upgrades: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.threat == Threat::Upgrade && !f.bug_conditioned)
+        .collect();
     if upgrades.is_empty() {
         return None;
     }
-    let uncontrolled: Vec<&Finding> = upgrades.iter().copied().filter(|f| !f.council_controlled).collect();
-    let pool = if uncontrolled.is_empty() { &upgrades } else { &uncontrolled };
-    let worst = pool.iter().min_by_key(|f| f.exit_window_seconds.unwrap_or(i64::MIN))?;
-    let instantly = upgrades.iter().any(|f| f.council_controlled && f.delay_seconds == 0);
+    let uncontrolled: Vec<&Finding> = upgrades
+        .iter()
+        .copied()
+        .filter(|f| !f.council_controlled)
+        .collect();
+    let pool = if uncontrolled.is_empty() {
+        &upgrades
+    } else {
+        &uncontrolled
+    };
+    let worst = pool
+        .iter()
+        .min_by_key(|f| f.exit_window_seconds.unwrap_or(i64::MIN))?;
+    let instantly = upgrades
+        .iter()
+        .any(|f| f.council_controlled && f.delay_seconds == 0);
     Some(ExitWindow {
         seconds: worst.exit_window_seconds,
         rating: worst.rating,
         path: worst.path.clone(),
         council_can_upgrade_instantly: instantly,
-        arithmetic: if worst.exit_window_seconds.is_some() { worst.arithmetic.clone() } else { exit_arith.to_string() },
+        arithmetic: if worst.exit_window_seconds.is_some() {
+            worst.arithmetic.clone()
+        } else {
+            exit_arith.to_string()
+        },
     })
 }
 
 /// The path with the smallest exit window (no window at all counts smallest).
 fn min_window<'a>(fs: &[&'a Finding]) -> Option<&'a Finding> {
-    fs.iter().min_by_key(|f| f.exit_window_seconds.unwrap_or(i64::MIN)).copied()
+    fs.iter()
+        .min_by_key(|f| f.exit_window_seconds.unwrap_or(i64::MIN))
+        .copied()
 }
 
 fn evidence_line(f: &Finding) -> String {
-    format!("{}: {} via {} — {}", f.power, f.coalition, f.path.join(" → "), f.arithmetic)
+    format!(
+        "{}: {} via {} — {}",
+        f.power,
+        f.coalition,
+        f.path.join(" → "),
+        f.arithmetic
+    )
 }
 
-fn derive(gov: &Governance, kind: Kind, a: &Analysis, can_exit_alone: bool) -> BTreeMap<RequirementId, Derivation> {
+fn derive(
+    gov: &Governance,
+    kind: Kind,
+    a: &Analysis,
+    can_exit_alone: bool,
+) -> BTreeMap<RequirementId, Derivation> {
     use DerivedStatus::*;
     let mut d = BTreeMap::new();
     let has_council = !a.councils.is_empty();
@@ -434,20 +556,33 @@ fn derive(gov: &Governance, kind: Kind, a: &Analysis, can_exit_alone: bool) -> B
     let upgrades: Vec<&Finding> = a.upgrade_paths().filter(|f| !f.bug_conditioned).collect();
 
     // seven-day-exit-window: upgrades by anyone weaker than the council.
-    let weaker: Vec<&Finding> = upgrades.iter().copied().filter(|f| !f.council_controlled).collect();
+    let weaker: Vec<&Finding> = upgrades
+        .iter()
+        .copied()
+        .filter(|f| !f.council_controlled)
+        .collect();
     d.insert(
         RequirementId::SevenDayExitWindow,
         match min_window(&weaker) {
             None => Derivation {
                 status: Met,
-                reason: if upgrades.is_empty() { "no upgrade path".into() } else { "every upgrade path needs ≥75% of a properly set-up Security Council".into() },
+                reason: if upgrades.is_empty() {
+                    "no upgrade path".into()
+                } else {
+                    "every upgrade path needs ≥75% of a properly set-up Security Council".into()
+                },
                 evidence: upgrades.iter().map(|f| evidence_line(f)).collect(),
             },
             Some(f) => {
                 let ok = f.exit_window_seconds.is_some_and(|w| w >= SEVEN_DAYS);
                 Derivation {
                     status: met(ok),
-                    reason: format!("smallest exit window without the council: {} via {} ({} needed)", fmt_opt_window(f.exit_window_seconds), f.path.join(" → "), if ok { "≥7d" } else { "7d" }),
+                    reason: format!(
+                        "smallest exit window without the council: {} via {} ({} needed)",
+                        fmt_opt_window(f.exit_window_seconds),
+                        f.path.join(" → "),
+                        if ok { "≥7d" } else { "7d" }
+                    ),
                     evidence: vec![evidence_line(f)],
                 }
             }
@@ -458,12 +593,20 @@ fn derive(gov: &Governance, kind: Kind, a: &Analysis, can_exit_alone: bool) -> B
     d.insert(
         RequirementId::ThirtyDayExitWindow,
         match min_window(&upgrades) {
-            None => Derivation { status: Met, reason: "no upgrade path outside on-chain-bug conditions".into(), evidence: vec![] },
+            None => Derivation {
+                status: Met,
+                reason: "no upgrade path outside on-chain-bug conditions".into(),
+                evidence: vec![],
+            },
             Some(f) => {
                 let ok = f.exit_window_seconds.is_some_and(|w| w >= THIRTY_DAYS);
                 Derivation {
                     status: met(ok),
-                    reason: format!("smallest exit window over all upgrade paths: {} via {} (30d needed)", fmt_opt_window(f.exit_window_seconds), f.path.join(" → ")),
+                    reason: format!(
+                        "smallest exit window over all upgrade paths: {} via {} (30d needed)",
+                        fmt_opt_window(f.exit_window_seconds),
+                        f.path.join(" → ")
+                    ),
                     evidence: vec![evidence_line(f)],
                 }
             }
@@ -472,11 +615,17 @@ fn derive(gov: &Governance, kind: Kind, a: &Analysis, can_exit_alone: bool) -> B
 
     // principle: every coalition that can block or forge needs ≥75% of a
     // properly set-up council, or waits ≥7d.
-    let dangerous: Vec<&Finding> = a.findings.iter().filter(|f| f.threat != Threat::Limited && !f.bug_conditioned).collect();
+    let dangerous: Vec<&Finding> = a
+        .findings
+        .iter()
+        .filter(|f| f.threat != Threat::Limited && !f.bug_conditioned)
+        .collect();
     let violations: Vec<&Finding> = dangerous
         .iter()
         .copied()
-        .filter(|f| !f.council_controlled && !f.exit_window_seconds.is_some_and(|w| w >= SEVEN_DAYS))
+        .filter(|f| {
+            !f.council_controlled && !f.exit_window_seconds.is_some_and(|w| w >= SEVEN_DAYS)
+        })
         .collect();
     d.insert(
         RequirementId::Principle,
@@ -548,16 +697,28 @@ fn derive(gov: &Governance, kind: Kind, a: &Analysis, can_exit_alone: bool) -> B
             RequirementId::PermissionlessProofs,
             Derivation {
                 status: met(open),
-                reason: if open { "anyone may challenge state roots".into() } else { format!("challenging is allow-listed: {}", ch.allowlist().join(", ")) },
+                reason: if open {
+                    "anyone may challenge state roots".into()
+                } else {
+                    format!("challenging is allow-listed: {}", ch.allowlist().join(", "))
+                },
                 evidence: gov.exit.evidence.clone(),
             },
         );
-        let outside = if open { usize::MAX } else { outside_entities(gov, ch.allowlist()) };
+        let outside = if open {
+            usize::MAX
+        } else {
+            outside_entities(gov, ch.allowlist())
+        };
         d.insert(
             RequirementId::FiveExternalChallengers,
             Derivation {
                 status: met(outside >= 5),
-                reason: if open { "challenging is permissionless".into() } else { format!("{outside} allow-listed challenger(s) outside the team (5 needed)") },
+                reason: if open {
+                    "challenging is permissionless".into()
+                } else {
+                    format!("{outside} allow-listed challenger(s) outside the team (5 needed)")
+                },
                 evidence: gov.exit.evidence.clone(),
             },
         );

@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use l2stage_model::governance::{ActorKind, Governance, ANYONE};
+use l2stage_model::governance::{ANYONE, ActorKind, Governance};
 
-use crate::council::CouncilSetup;
 use crate::AnalysisError;
+use crate::council::CouncilSetup;
 
 /// Upper bound on distinct paths into one actor: real systems have a handful;
 /// a generated graph with exponentially many is refused, not hung on.
@@ -38,8 +38,16 @@ pub struct Graph<'g> {
 
 impl<'g> Graph<'g> {
     pub fn new(gov: &'g Governance, councils: &'g [CouncilSetup]) -> Graph<'g> {
-        let index: HashMap<&str, usize> = gov.actors.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
-        let council_index = councils.iter().filter_map(|c| index.get(c.actor.as_str()).copied()).collect();
+        let index: HashMap<&str, usize> = gov
+            .actors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect();
+        let council_index = councils
+            .iter()
+            .filter_map(|c| index.get(c.actor.as_str()).copied())
+            .collect();
         Graph {
             gov,
             block_time: gov.block_time.and_then(|b| b.seconds(None)),
@@ -56,13 +64,21 @@ impl<'g> Graph<'g> {
     }
 
     fn idx(&self, id: &str) -> Result<usize, AnalysisError> {
-        self.index.get(id).copied().ok_or_else(|| AnalysisError::UnknownActor(id.to_string()))
+        self.index
+            .get(id)
+            .copied()
+            .ok_or_else(|| AnalysisError::UnknownActor(id.to_string()))
     }
 
     /// Every chain that makes `id` act.
     pub fn chains(&mut self, id: &str) -> Result<Vec<Chain>, AnalysisError> {
         if id == ANYONE {
-            return Ok(vec![Chain { actors: vec![ANYONE.into()], delays: vec![], delay: 0, executors: vec![] }]);
+            return Ok(vec![Chain {
+                actors: vec![ANYONE.into()],
+                delays: vec![],
+                delay: 0,
+                executors: vec![],
+            }]);
         }
         let i = self.idx(id)?;
         self.chains_of(i, 0)
@@ -90,7 +106,12 @@ impl<'g> Graph<'g> {
             ActorKind::Timelock | ActorKind::Relay => {
                 for c in actor.controllers().to_vec() {
                     let upstream = if c == ANYONE {
-                        vec![Chain { actors: vec![ANYONE.into()], delays: vec![], delay: 0, executors: vec![] }]
+                        vec![Chain {
+                            actors: vec![ANYONE.into()],
+                            delays: vec![],
+                            delay: 0,
+                            executors: vec![],
+                        }]
                     } else {
                         let ci = self.idx(&c)?;
                         self.chains_of(ci, depth + 1)?
@@ -110,8 +131,17 @@ impl<'g> Graph<'g> {
                 }
             }
             ActorKind::Eoa | ActorKind::Multisig | ActorKind::Dao => {
-                let delays = if own_delay > 0 { vec![(actor.id.clone(), own_delay)] } else { vec![] };
-                out.push(Chain { actors: vec![actor.id.clone()], delays, delay: own_delay, executors: vec![] });
+                let delays = if own_delay > 0 {
+                    vec![(actor.id.clone(), own_delay)]
+                } else {
+                    vec![]
+                };
+                out.push(Chain {
+                    actors: vec![actor.id.clone()],
+                    delays,
+                    delay: own_delay,
+                    executors: vec![],
+                });
             }
         }
         self.chains.insert(i, out.clone());
@@ -153,12 +183,19 @@ impl<'g> Graph<'g> {
                         });
                     }
                     member_costs.sort_unstable();
-                    member_costs.iter().take(actor.threshold.unwrap_or(0) as usize).sum()
+                    member_costs
+                        .iter()
+                        .take(actor.threshold.unwrap_or(0) as usize)
+                        .sum()
                 }
                 ActorKind::Timelock | ActorKind::Relay => {
                     let mut best = u32::MAX;
                     for p in actor.controllers() {
-                        let v = if p == ANYONE { 0 } else { self.cost_of(c, self.idx(p)?, depth + 1)? };
+                        let v = if p == ANYONE {
+                            0
+                        } else {
+                            self.cost_of(c, self.idx(p)?, depth + 1)?
+                        };
                         best = best.min(v);
                     }
                     let mut exec = 0;

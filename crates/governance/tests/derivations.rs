@@ -1,8 +1,8 @@
 //! Derivations on hand-built structures whose answers are known: the real
 //! cases of shared/docs/stages.md §5 in miniature, and the tricky shapes.
 
-use l2stage_governance::{analyze, Analysis, DerivedStatus, Rating, Threat};
-use l2stage_model::{parse_str, Format, Kind, RequirementId};
+use l2stage_governance::{Analysis, DerivedStatus, Rating, Threat, analyze};
+use l2stage_model::{Format, Kind, RequirementId, parse_str};
 
 const DAY: i64 = 86_400;
 
@@ -16,12 +16,19 @@ fn project(kind: &str, governance: &str) -> l2stage_model::ProjectFile {
 
 fn run(kind: &str, governance: &str) -> Analysis {
     let p = project(kind, governance);
-    let k = if kind == "validity" { Kind::Validity } else { Kind::Optimistic };
+    let k = if kind == "validity" {
+        Kind::Validity
+    } else {
+        Kind::Optimistic
+    };
     analyze(p.governance.as_ref().expect("governance"), k).expect("analysis")
 }
 
 fn status(a: &Analysis, id: RequirementId) -> DerivedStatus {
-    a.derived.get(&id).unwrap_or_else(|| panic!("{id} not derived")).status
+    a.derived
+        .get(&id)
+        .unwrap_or_else(|| panic!("{id} not derived"))
+        .status
 }
 
 /// A council of `n` keys, threshold `k`, with `outside` of the entities
@@ -36,7 +43,9 @@ fn council(id: &str, k: usize, n: usize, outside: usize, dup: usize) -> String {
         } else {
             (format!("Team member {i}"), "team")
         };
-        members.push(format!("{{ entity = \"{entity}\", affiliation = \"{aff}\" }}"));
+        members.push(format!(
+            "{{ entity = \"{entity}\", affiliation = \"{aff}\" }}"
+        ));
     }
     format!(
         "[[governance.actors]]\nid = \"{id}\"\nkind = \"multisig\"\nsecurity_council = true\nthreshold = {k}\nmembers = [{}]\n",
@@ -105,13 +114,30 @@ fn arbitrum_dao_path_gives_ten_days_yellow() {
         RequirementId::PermissionlessProofs,
         RequirementId::FiveExternalChallengers,
     ] {
-        assert_eq!(status(&a, id), DerivedStatus::Met, "{id}: {:?}", a.derived[&id]);
+        assert_eq!(
+            status(&a, id),
+            DerivedStatus::Met,
+            "{id}: {:?}",
+            a.derived[&id]
+        );
     }
-    assert_eq!(status(&a, RequirementId::ThirtyDayExitWindow), DerivedStatus::Unmet);
-    assert_eq!(status(&a, RequirementId::CouncilOnlyForOnchainBugs), DerivedStatus::Unmet);
+    assert_eq!(
+        status(&a, RequirementId::ThirtyDayExitWindow),
+        DerivedStatus::Unmet
+    );
+    assert_eq!(
+        status(&a, RequirementId::CouncilOnlyForOnchainBugs),
+        DerivedStatus::Unmet
+    );
     // The evidence names the decisive path.
     let seven = &a.derived[&RequirementId::SevenDayExitWindow];
-    assert!(seven.reason.contains("dao → l2-timelock → outbox → l1-timelock"), "{}", seven.reason);
+    assert!(
+        seven
+            .reason
+            .contains("dao → l2-timelock → outbox → l1-timelock"),
+        "{}",
+        seven.reason
+    );
     // The council also reaches the L1 timelock through the slow path: 4 upgrade paths in all.
     assert_eq!(a.upgrade_paths().count(), 3);
 }
@@ -153,31 +179,71 @@ power = "upgrade"
     assert!(f.council_controlled);
     assert_eq!(f.council_share["security-council"], (10, 13));
     assert_eq!(status(&a, RequirementId::Principle), DerivedStatus::Met);
-    assert_eq!(status(&a, RequirementId::SevenDayExitWindow), DerivedStatus::Met);
+    assert_eq!(
+        status(&a, RequirementId::SevenDayExitWindow),
+        DerivedStatus::Met
+    );
 
     // The same 2-of-2 with a 1-of-2 instead: the foundation alone can upgrade.
-    let weak = gov.replace("threshold = 2\nmembers = [{ actor", "threshold = 1\nmembers = [{ actor");
+    let weak = gov.replace(
+        "threshold = 2\nmembers = [{ actor",
+        "threshold = 1\nmembers = [{ actor",
+    );
     let a = run("optimistic", &weak);
     assert_eq!(status(&a, RequirementId::Principle), DerivedStatus::Unmet);
-    assert_eq!(status(&a, RequirementId::SevenDayExitWindow), DerivedStatus::Unmet);
-    assert!(a.derived[&RequirementId::Principle].reason.contains("1 of 2 of upgrader"), "{}", a.derived[&RequirementId::Principle].reason);
+    assert_eq!(
+        status(&a, RequirementId::SevenDayExitWindow),
+        DerivedStatus::Unmet
+    );
+    assert!(
+        a.derived[&RequirementId::Principle]
+            .reason
+            .contains("1 of 2 of upgrader"),
+        "{}",
+        a.derived[&RequirementId::Principle].reason
+    );
 }
 
 #[test]
 fn council_of_eight_with_two_outside_is_not_properly_set_up() {
-    let gov = format!("{EXIT}\n{}\n[[governance.powers]]\nactor = \"sc\"\npower = \"upgrade\"\n", council("sc", 6, 8, 2, 0));
+    let gov = format!(
+        "{EXIT}\n{}\n[[governance.powers]]\nactor = \"sc\"\npower = \"upgrade\"\n",
+        council("sc", 6, 8, 2, 0)
+    );
     let a = run("optimistic", &gov);
     let c = &a.councils[0];
-    assert_eq!((c.entities, c.entity_threshold, c.outside_entities, c.blocking_minority), (8, 6, 2, 3));
+    assert_eq!(
+        (
+            c.entities,
+            c.entity_threshold,
+            c.outside_entities,
+            c.blocking_minority
+        ),
+        (8, 6, 2, 3)
+    );
     assert!(!c.properly_set_up);
-    assert_eq!(status(&a, RequirementId::CouncilProperlySetUp), DerivedStatus::Unmet);
-    assert!(a.derived[&RequirementId::CouncilProperlySetUp].reason.contains("fewer than the 3 needed to block"));
+    assert_eq!(
+        status(&a, RequirementId::CouncilProperlySetUp),
+        DerivedStatus::Unmet
+    );
+    assert!(
+        a.derived[&RequirementId::CouncilProperlySetUp]
+            .reason
+            .contains("fewer than the 3 needed to block")
+    );
     // Not properly set up, so its instant upgrade breaks the principle.
     assert_eq!(status(&a, RequirementId::Principle), DerivedStatus::Unmet);
     // With three outside it is fine.
-    let gov = format!("{EXIT}\n{}\n[[governance.powers]]\nactor = \"sc\"\npower = \"upgrade\"\n", council("sc", 6, 8, 3, 0));
+    let gov = format!(
+        "{EXIT}\n{}\n[[governance.powers]]\nactor = \"sc\"\npower = \"upgrade\"\n",
+        council("sc", 6, 8, 3, 0)
+    );
     let a = run("optimistic", &gov);
-    assert!(a.councils[0].properly_set_up, "{:?}", a.councils[0].failures);
+    assert!(
+        a.councils[0].properly_set_up,
+        "{:?}",
+        a.councils[0].failures
+    );
     assert_eq!(status(&a, RequirementId::Principle), DerivedStatus::Met);
 }
 
@@ -185,13 +251,26 @@ fn council_of_eight_with_two_outside_is_not_properly_set_up() {
 fn two_keys_of_one_entity_do_not_make_seventy_five_percent() {
     // 9 of 12 keys looks like 75%, but one entity holds two keys: 11
     // entities, and 8 of them reach 9 signatures: 8/11 = 72.7%.
-    let gov = format!("{EXIT}\n{}\n[[governance.powers]]\nactor = \"sc\"\npower = \"upgrade\"\n", council("sc", 9, 12, 10, 2));
+    let gov = format!(
+        "{EXIT}\n{}\n[[governance.powers]]\nactor = \"sc\"\npower = \"upgrade\"\n",
+        council("sc", 9, 12, 10, 2)
+    );
     let a = run("optimistic", &gov);
     let c = &a.councils[0];
-    assert_eq!((c.keys, c.threshold, c.entities, c.entity_threshold), (12, 9, 11, 8));
+    assert_eq!(
+        (c.keys, c.threshold, c.entities, c.entity_threshold),
+        (12, 9, 11, 8)
+    );
     assert!(!c.properly_set_up);
-    assert!(c.failures.iter().any(|f| f.contains("72.7%")), "{:?}", c.failures);
-    assert_eq!(status(&a, RequirementId::CouncilProperlySetUp), DerivedStatus::Unmet);
+    assert!(
+        c.failures.iter().any(|f| f.contains("72.7%")),
+        "{:?}",
+        c.failures
+    );
+    assert_eq!(
+        status(&a, RequirementId::CouncilProperlySetUp),
+        DerivedStatus::Unmet
+    );
 }
 
 fn pause(duration: &str) -> String {
@@ -208,7 +287,11 @@ fn a_pause_that_expires_is_not_a_principle_violation() {
     assert!(a.notes.iter().any(|n| n.contains("at most 14d")));
     let a = run("optimistic", &pause("duration = \"indefinite\""));
     assert_eq!(status(&a, RequirementId::Principle), DerivedStatus::Unmet);
-    let f = a.findings.iter().find(|f| f.threat == Threat::Block).unwrap();
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.threat == Threat::Block)
+        .unwrap();
     assert_eq!(f.path, ["team"]);
     // No duration given is taken as indefinite.
     let a = run("optimistic", &pause(""));
@@ -223,11 +306,21 @@ fn a_team_canceller_is_a_veto_not_an_upgrade() {
     );
     let a = run("optimistic", &gov);
     assert_eq!(status(&a, RequirementId::Principle), DerivedStatus::Met);
-    assert!(a.notes.iter().any(|n| n.contains("team can cancel")), "{:?}", a.notes);
+    assert!(
+        a.notes.iter().any(|n| n.contains("team can cancel")),
+        "{:?}",
+        a.notes
+    );
     // As proposer instead, the team's upgrades wait 10d − 7d 9h 36m: under 7 days.
-    let gov = gov.replace("proposers = [\"sc\"]\ncancellers = [\"team\"]", "proposers = [\"team\"]");
+    let gov = gov.replace(
+        "proposers = [\"sc\"]\ncancellers = [\"team\"]",
+        "proposers = [\"team\"]",
+    );
     let a = run("optimistic", &gov);
-    assert_eq!(status(&a, RequirementId::SevenDayExitWindow), DerivedStatus::Unmet);
+    assert_eq!(
+        status(&a, RequirementId::SevenDayExitWindow),
+        DerivedStatus::Unmet
+    );
     assert_eq!(a.exit_window.as_ref().unwrap().rating, Rating::Red);
 }
 
@@ -238,12 +331,24 @@ fn allow_listed_proposer_without_fallback_can_block() {
         council("sc", 9, 12, 12, 0)
     );
     let a = run("validity", &gov);
-    assert_eq!(status(&a, RequirementId::ExitWithoutOperators), DerivedStatus::Unmet);
+    assert_eq!(
+        status(&a, RequirementId::ExitWithoutOperators),
+        DerivedStatus::Unmet
+    );
     assert_eq!(status(&a, RequirementId::Principle), DerivedStatus::Unmet);
     assert!(a.exit_time_seconds.is_none());
     // A self-propose fallback fixes both.
-    let a = run("validity", &gov.replace("proposing = [\"op\"]", "proposing = [\"op\"]\nself_propose = \"7d\""));
-    assert_eq!(status(&a, RequirementId::ExitWithoutOperators), DerivedStatus::Met);
+    let a = run(
+        "validity",
+        &gov.replace(
+            "proposing = [\"op\"]",
+            "proposing = [\"op\"]\nself_propose = \"7d\"",
+        ),
+    );
+    assert_eq!(
+        status(&a, RequirementId::ExitWithoutOperators),
+        DerivedStatus::Met
+    );
     assert_eq!(status(&a, RequirementId::Principle), DerivedStatus::Met);
     assert_eq!(a.exit_time_seconds, Some(8 * 86_400 + 3_600));
 }
@@ -262,13 +367,32 @@ fn allow_listed_challengers_count_outside_entities() {
         ids.join(", ")
     );
     let a = run("optimistic", &gov);
-    assert_eq!(status(&a, RequirementId::FiveExternalChallengers), DerivedStatus::Unmet);
-    assert!(a.derived[&RequirementId::FiveExternalChallengers].reason.starts_with("4 allow-listed"));
-    assert_eq!(status(&a, RequirementId::PermissionlessProofs), DerivedStatus::Unmet);
+    assert_eq!(
+        status(&a, RequirementId::FiveExternalChallengers),
+        DerivedStatus::Unmet
+    );
+    assert!(
+        a.derived[&RequirementId::FiveExternalChallengers]
+            .reason
+            .starts_with("4 allow-listed")
+    );
+    assert_eq!(
+        status(&a, RequirementId::PermissionlessProofs),
+        DerivedStatus::Unmet
+    );
     // The challengers colluding with a proposer can forge: no council here.
     assert_eq!(status(&a, RequirementId::Principle), DerivedStatus::Unmet);
-    let a = run("optimistic", &gov.replace("affiliation = \"team\"\nentity = \"E4\"", "affiliation = \"outside\"\nentity = \"E4\""));
-    assert_eq!(status(&a, RequirementId::FiveExternalChallengers), DerivedStatus::Met);
+    let a = run(
+        "optimistic",
+        &gov.replace(
+            "affiliation = \"team\"\nentity = \"E4\"",
+            "affiliation = \"outside\"\nentity = \"E4\"",
+        ),
+    );
+    assert_eq!(
+        status(&a, RequirementId::FiveExternalChallengers),
+        DerivedStatus::Met
+    );
 }
 
 #[test]
@@ -278,20 +402,45 @@ fn bug_conditioned_council_power_allows_stage_2_items() {
         council("sc", 9, 12, 12, 0)
     );
     let a = run("optimistic", &gov);
-    for id in [RequirementId::ThirtyDayExitWindow, RequirementId::CouncilOnlyForOnchainBugs, RequirementId::Principle, RequirementId::SevenDayExitWindow] {
-        assert_eq!(status(&a, id), DerivedStatus::Met, "{id}: {:?}", a.derived[&id]);
+    for id in [
+        RequirementId::ThirtyDayExitWindow,
+        RequirementId::CouncilOnlyForOnchainBugs,
+        RequirementId::Principle,
+        RequirementId::SevenDayExitWindow,
+    ] {
+        assert_eq!(
+            status(&a, id),
+            DerivedStatus::Met,
+            "{id}: {:?}",
+            a.derived[&id]
+        );
     }
     let w = a.exit_window.as_ref().unwrap();
-    assert_eq!(w.seconds, Some(40 * DAY - (DAY + 6 * DAY + 9 * 3_600 + 36 * 60)));
+    assert_eq!(
+        w.seconds,
+        Some(40 * DAY - (DAY + 6 * DAY + 9 * 3_600 + 36 * 60))
+    );
     assert_eq!(w.rating, Rating::Green);
 }
 
 #[test]
 fn no_council_and_immutable() {
-    let a = run("validity", "[governance.exit]\nforced_inclusion = \"1d\"\nproposing = \"permissionless\"\n");
-    assert_eq!(status(&a, RequirementId::CouncilProperlySetUp), DerivedStatus::NotApplicable);
-    assert_eq!(status(&a, RequirementId::CouncilOnlyForOnchainBugs), DerivedStatus::NotApplicable);
-    assert_eq!(status(&a, RequirementId::ThirtyDayExitWindow), DerivedStatus::Met);
+    let a = run(
+        "validity",
+        "[governance.exit]\nforced_inclusion = \"1d\"\nproposing = \"permissionless\"\n",
+    );
+    assert_eq!(
+        status(&a, RequirementId::CouncilProperlySetUp),
+        DerivedStatus::NotApplicable
+    );
+    assert_eq!(
+        status(&a, RequirementId::CouncilOnlyForOnchainBugs),
+        DerivedStatus::NotApplicable
+    );
+    assert_eq!(
+        status(&a, RequirementId::ThirtyDayExitWindow),
+        DerivedStatus::Met
+    );
     assert!(a.exit_window.is_none());
     // Fraud-proof items are not derived for validity rollups.
     assert!(!a.derived.contains_key(&RequirementId::PermissionlessProofs));
@@ -300,12 +449,36 @@ fn no_council_and_immutable() {
 #[test]
 fn structural_errors_are_located() {
     let bad = [
-        ("[governance.exit]\nproposing = \"permissionless\"\n[[governance.actors]]\nid = \"a\"\nkind = \"timelock\"\ndelay = \"1d\"\nproposers = [\"b\"]\n[[governance.actors]]\nid = \"b\"\nkind = \"timelock\"\ndelay = \"1d\"\nproposers = [\"a\"]\n", "cycle in the actor graph", "governance.actors"),
-        ("[governance.exit]\nproposing = \"permissionless\"\n[[governance.powers]]\nactor = \"secutiry-council\"\npower = \"upgrade\"\n[[governance.actors]]\nid = \"security-council\"\nkind = \"eoa\"\n", "unknown actor `secutiry-council`", "governance.powers[0].actor"),
-        ("[governance.exit]\nproposing = \"permissionless\"\n[[governance.actors]]\nid = \"m\"\nkind = \"multisig\"\nthreshold = 3\nmembers = [{ entity = \"a\" }]\n", "threshold 3 is more than the 1 members", "governance.actors[0].threshold"),
-        ("[governance.exit]\nproposing = \"permissionless\"\nforced_inclusion = \"100 blocks\"\n", "no block time", "governance.exit.forced_inclusion"),
-        ("[governance.exit]\nproposing = \"permissionless\"\nfinalization = \"7 days\"\n", "invalid duration", "governance.exit.finalization"),
-        ("[governance.exit]\nproposing = \"some\"\n", "unknown participation", "governance.exit.proposing"),
+        (
+            "[governance.exit]\nproposing = \"permissionless\"\n[[governance.actors]]\nid = \"a\"\nkind = \"timelock\"\ndelay = \"1d\"\nproposers = [\"b\"]\n[[governance.actors]]\nid = \"b\"\nkind = \"timelock\"\ndelay = \"1d\"\nproposers = [\"a\"]\n",
+            "cycle in the actor graph",
+            "governance.actors",
+        ),
+        (
+            "[governance.exit]\nproposing = \"permissionless\"\n[[governance.powers]]\nactor = \"secutiry-council\"\npower = \"upgrade\"\n[[governance.actors]]\nid = \"security-council\"\nkind = \"eoa\"\n",
+            "unknown actor `secutiry-council`",
+            "governance.powers[0].actor",
+        ),
+        (
+            "[governance.exit]\nproposing = \"permissionless\"\n[[governance.actors]]\nid = \"m\"\nkind = \"multisig\"\nthreshold = 3\nmembers = [{ entity = \"a\" }]\n",
+            "threshold 3 is more than the 1 members",
+            "governance.actors[0].threshold",
+        ),
+        (
+            "[governance.exit]\nproposing = \"permissionless\"\nforced_inclusion = \"100 blocks\"\n",
+            "no block time",
+            "governance.exit.forced_inclusion",
+        ),
+        (
+            "[governance.exit]\nproposing = \"permissionless\"\nfinalization = \"7 days\"\n",
+            "invalid duration",
+            "governance.exit.finalization",
+        ),
+        (
+            "[governance.exit]\nproposing = \"some\"\n",
+            "unknown participation",
+            "governance.exit.proposing",
+        ),
     ];
     for (gov, msg, field) in bad {
         let src = format!("[project]\nid = \"t\"\nname = \"T\"\nkind = \"optimistic\"\n\n{gov}");
@@ -315,7 +488,15 @@ fn structural_errors_are_located() {
             Err(e) => panic!("{e}"),
         };
         assert!(err.message.contains(msg), "{} lacks {msg}", err.message);
-        assert!(err.field.as_deref().is_some_and(|f| f.starts_with(field)), "{:?} vs {field}", err.field);
-        assert!(err.line > 5, "line {} should point into the governance section", err.line);
+        assert!(
+            err.field.as_deref().is_some_and(|f| f.starts_with(field)),
+            "{:?} vs {field}",
+            err.field
+        );
+        assert!(
+            err.line > 5,
+            "line {} should point into the governance section",
+            err.line
+        );
     }
 }

@@ -1,18 +1,31 @@
 //! Monotonicity: more delay never shortens an exit window; a higher
 //! threshold or one power fewer never breaks a principle that held.
 
-use l2stage_governance::{analyze, Analysis, DerivedStatus, Threat};
+use l2stage_governance::{Analysis, DerivedStatus, Threat, analyze};
 use l2stage_model::governance::Governance;
 use l2stage_model::{Kind, RequirementId};
 use proptest::prelude::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 #[derive(Debug, Clone)]
 enum Spec {
-    Eoa { outside: bool },
-    Multisig { k: usize, members: Vec<Option<usize>>, council: bool, outside_mask: u32 },
-    Timelock { delay_h: u64, proposers: Vec<usize> },
-    Relay { delay_h: u64, senders: Vec<usize> },
+    Eoa {
+        outside: bool,
+    },
+    Multisig {
+        k: usize,
+        members: Vec<Option<usize>>,
+        council: bool,
+        outside_mask: u32,
+    },
+    Timelock {
+        delay_h: u64,
+        proposers: Vec<usize>,
+    },
+    Relay {
+        delay_h: u64,
+        senders: Vec<usize>,
+    },
 }
 
 /// Actors only reference earlier ones, so the graph is acyclic by construction.
@@ -21,23 +34,45 @@ fn structure() -> impl Strategy<Value = (Vec<Spec>, Vec<(usize, u8, bool)>, u64,
         let specs = (0..n)
             .map(|i| {
                 let earlier = i;
-                let mut options: Vec<BoxedStrategy<Spec>> = vec![any::<bool>().prop_map(|o| Spec::Eoa { outside: o }).boxed()];
+                let mut options: Vec<BoxedStrategy<Spec>> =
+                    vec![any::<bool>().prop_map(|o| Spec::Eoa { outside: o }).boxed()];
                 options.push(
-                    (1usize..12, proptest::collection::vec(proptest::option::of(0..earlier.max(1)), 1..12), any::<bool>(), any::<u32>())
+                    (
+                        1usize..12,
+                        proptest::collection::vec(proptest::option::of(0..earlier.max(1)), 1..12),
+                        any::<bool>(),
+                        any::<u32>(),
+                    )
                         .prop_map(move |(k, members, council, mask)| {
-                            let members: Vec<Option<usize>> = members.into_iter().map(|m| if earlier == 0 { None } else { m }).collect();
-                            Spec::Multisig { k: k.min(members.len()), members, council, outside_mask: mask }
+                            let members: Vec<Option<usize>> = members
+                                .into_iter()
+                                .map(|m| if earlier == 0 { None } else { m })
+                                .collect();
+                            Spec::Multisig {
+                                k: k.min(members.len()),
+                                members,
+                                council,
+                                outside_mask: mask,
+                            }
                         })
                         .boxed(),
                 );
                 if earlier > 0 {
                     options.push(
                         (0u64..400, proptest::collection::vec(0..earlier, 1..3))
-                            .prop_map(|(d, p)| Spec::Timelock { delay_h: d, proposers: p })
+                            .prop_map(|(d, p)| Spec::Timelock {
+                                delay_h: d,
+                                proposers: p,
+                            })
                             .boxed(),
                     );
                     options.push(
-                        (0u64..400, proptest::collection::vec(0..earlier, 1..3)).prop_map(|(d, s)| Spec::Relay { delay_h: d, senders: s }).boxed(),
+                        (0u64..400, proptest::collection::vec(0..earlier, 1..3))
+                            .prop_map(|(d, s)| Spec::Relay {
+                                delay_h: d,
+                                senders: s,
+                            })
+                            .boxed(),
                     );
                 }
                 proptest::strategy::Union::new(options).boxed()
@@ -80,8 +115,16 @@ fn to_json(specs: &[Spec], powers: &[(usize, u8, bool)], fin_h: u64, forced: boo
             }
         })
         .collect();
-    let kinds = ["upgrade", "replace-verifier", "pause-withdrawals", "blocklist"];
-    let powers: Vec<Value> = powers.iter().map(|(a, k, _)| json!({"actor": id(*a), "power": kinds[*k as usize]})).collect();
+    let kinds = [
+        "upgrade",
+        "replace-verifier",
+        "pause-withdrawals",
+        "blocklist",
+    ];
+    let powers: Vec<Value> = powers
+        .iter()
+        .map(|(a, k, _)| json!({"actor": id(*a), "power": kinds[*k as usize]}))
+        .collect();
     let mut exit = json!({"finalization": format!("{fin_h}h"), "proposing": "permissionless", "challenging": "permissionless"});
     if forced {
         exit["forced_inclusion"] = json!("1d");

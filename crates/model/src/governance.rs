@@ -399,10 +399,9 @@ impl Governance {
                 .or_else(|| Some("define it in [[governance.actors]], or use `anyone`".into())),
         };
         let block_time = self.block_time.and_then(|b| b.seconds(None));
-        let durations_ok = |path: Vec<PathSeg>,
-                            d: Option<DurationSpec>|
-         -> Result<(), FieldError> {
-            match d {
+        let durations_ok =
+            |path: Vec<PathSeg>, d: Option<DurationSpec>| -> Result<(), FieldError> {
+                match d {
                 Some(d) if d.is_blocks_without_time() && block_time.is_none() => Err(FieldError {
                     path,
                     message: format!("`{d}` is in blocks but no block time is given"),
@@ -413,7 +412,7 @@ impl Governance {
                 }),
                 _ => Ok(()),
             }
-        };
+            };
         if let Some(bt) = self.block_time
             && (bt.is_blocks_without_time() || bt.seconds(None) == Some(0))
         {

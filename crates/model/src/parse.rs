@@ -303,7 +303,14 @@ pub fn field_error(
     e: &crate::governance::FieldError,
 ) -> LoadError {
     let offset = crate::locate::locate(src, format, &e.path);
-    error_at(name, src, offset, Some(e.path_string()), &e.message, e.hint.clone())
+    error_at(
+        name,
+        src,
+        offset,
+        Some(e.path_string()),
+        &e.message,
+        e.hint.clone(),
+    )
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use l2stage_framework::{Conflict, Input, SelectError, Selection, Status, Verdict, decide, declared_inputs, select};
+use l2stage_framework::{
+    Conflict, Input, SelectError, Selection, Status, Verdict, decide, declared_inputs, select,
+};
 use l2stage_governance::{Analysis, AnalysisError, Derivation, DerivedStatus, ExitWindow, Finding};
 use l2stage_model::{ProjectFile, RequirementId};
 
@@ -37,12 +39,18 @@ pub enum AssessError {
     #[error(transparent)]
     Select(#[from] SelectError),
     #[error("{project}: governance analysis failed: {source}")]
-    Governance { project: String, source: AnalysisError },
+    Governance {
+        project: String,
+        source: AnalysisError,
+    },
 }
 
 /// Assess one project: declared statuses, overlaid with what its governance
 /// structure derives (when the structure applies on that day).
-pub fn assess_project(project: &ProjectFile, sel: Selection<'_>) -> Result<Assessment, AssessError> {
+pub fn assess_project(
+    project: &ProjectFile,
+    sel: Selection<'_>,
+) -> Result<Assessment, AssessError> {
     let (rev, note) = select(sel)?;
     let state = project.state_at(sel.as_of);
     let (mut inputs, mut warnings) = declared_inputs(project, &state);
@@ -51,8 +59,12 @@ pub fn assess_project(project: &ProjectFile, sel: Selection<'_>) -> Result<Asses
     }
     let analysis = match &project.governance {
         Some(g) if g.since.is_none_or(|since| since <= sel.as_of) => Some(
-            l2stage_governance::analyze(g, state.kind)
-                .map_err(|source| AssessError::Governance { project: project.project.id.to_string(), source })?,
+            l2stage_governance::analyze(g, state.kind).map_err(|source| {
+                AssessError::Governance {
+                    project: project.project.id.to_string(),
+                    source,
+                }
+            })?,
         ),
         Some(g) => {
             if let Some(since) = g.since {
@@ -70,7 +82,10 @@ pub fn assess_project(project: &ProjectFile, sel: Selection<'_>) -> Result<Asses
     Ok(Assessment {
         verdict,
         exit_window: analysis.as_ref().and_then(|a| a.exit_window.clone()),
-        exit_windows: analysis.as_ref().map(|a| a.upgrade_paths().cloned().collect()).unwrap_or_default(),
+        exit_windows: analysis
+            .as_ref()
+            .map(|a| a.upgrade_paths().cloned().collect())
+            .unwrap_or_default(),
         governance: analysis,
     })
 }
@@ -86,7 +101,11 @@ fn status_of(d: DerivedStatus) -> Status {
 /// Layer derived statuses over declared ones. Agreement: the derived reason
 /// and both evidences. Disagreement: both are shown with a warning; the
 /// declared status wins only when it gives a reason.
-fn overlay(inputs: &mut BTreeMap<RequirementId, Input>, derived: &BTreeMap<RequirementId, Derivation>, warnings: &mut Vec<String>) {
+fn overlay(
+    inputs: &mut BTreeMap<RequirementId, Input>,
+    derived: &BTreeMap<RequirementId, Derivation>,
+    warnings: &mut Vec<String>,
+) {
     for (id, d) in derived {
         let derived_status = status_of(d.status);
         let mut input = Input {
@@ -109,7 +128,11 @@ fn overlay(inputs: &mut BTreeMap<RequirementId, Input>, derived: &BTreeMap<Requi
                 let conflict = Conflict {
                     declared: declared.status,
                     derived: derived_status,
-                    kept: if declared_has_reason { "declared" } else { "derived" },
+                    kept: if declared_has_reason {
+                        "declared"
+                    } else {
+                        "derived"
+                    },
                     declared_reason: declared_has_reason.then(|| declared.reason.clone()),
                     derived_reason: d.reason.clone(),
                 };
@@ -119,10 +142,17 @@ fn overlay(inputs: &mut BTreeMap<RequirementId, Input>, derived: &BTreeMap<Requi
                     derived_status.as_str(),
                     d.reason,
                     conflict.kept,
-                    if declared_has_reason { " because it gives a reason" } else { " because the declaration gives no reason" }
+                    if declared_has_reason {
+                        " because it gives a reason"
+                    } else {
+                        " because the declaration gives no reason"
+                    }
                 ));
                 if declared_has_reason {
-                    input = Input { conflict: Some(conflict), ..declared };
+                    input = Input {
+                        conflict: Some(conflict),
+                        ..declared
+                    };
                 } else {
                     input.conflict = Some(conflict);
                 }

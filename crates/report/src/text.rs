@@ -173,22 +173,44 @@ fn governance(out: &mut String, a: &Assessment, explain: bool) {
             rating_colored(w.rating, &window_text(w.seconds)),
             w.rating.as_str(),
             w.path.join(" → "),
-            if w.council_can_upgrade_instantly { "; the Security Council can upgrade instantly" } else { "" }
+            if w.council_can_upgrade_instantly {
+                "; the Security Council can upgrade instantly"
+            } else {
+                ""
+            }
         );
     }
-    let Some(g) = a.governance.as_ref().filter(|_| explain) else { return };
+    let Some(g) = a.governance.as_ref().filter(|_| explain) else {
+        return;
+    };
     let _ = writeln!(out, "\n  {}", "Governance analysis".underline());
-    let _ = writeln!(out, "    Time to exit when operators are hostile: {}", g.exit_time_arithmetic);
+    let _ = writeln!(
+        out,
+        "    Time to exit when operators are hostile: {}",
+        g.exit_time_arithmetic
+    );
     for c in &g.councils {
-        let verdict = if c.properly_set_up { "properly set up".green().to_string() } else { "not properly set up".red().to_string() };
+        let verdict = if c.properly_set_up {
+            "properly set up".green().to_string()
+        } else {
+            "not properly set up".red().to_string()
+        };
         let _ = writeln!(out, "    Council {}: {verdict}", c.summary());
         for f in &c.failures {
             let _ = writeln!(out, "      - {f}");
         }
     }
     for f in &g.findings {
-        let who = if f.council_controlled { " [needs ≥75% of the council]".green().to_string() } else { String::new() };
-        let bug = if f.bug_conditioned { " [on-chain bug only]" } else { "" };
+        let who = if f.council_controlled {
+            " [needs ≥75% of the council]".green().to_string()
+        } else {
+            String::new()
+        };
+        let bug = if f.bug_conditioned {
+            " [on-chain bug only]"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
             "    • {} — {}{who}{bug}\n        path: {}\n        {}\n        exit window: {}",
@@ -196,7 +218,14 @@ fn governance(out: &mut String, a: &Assessment, explain: bool) {
             f.coalition,
             f.path.join(" → "),
             f.arithmetic,
-            rating_colored(f.rating, &format!("{} ({})", window_text(f.exit_window_seconds), f.rating.as_str()))
+            rating_colored(
+                f.rating,
+                &format!(
+                    "{} ({})",
+                    window_text(f.exit_window_seconds),
+                    f.rating.as_str()
+                )
+            )
         );
     }
     for id in g.derived.keys() {

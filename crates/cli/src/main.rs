@@ -31,6 +31,12 @@ enum Command {
     Schema(commands::schema::SchemaArgs),
     /// Stage-risk calculator: when is Stage 1 or Stage 2 the safer choice?
     Risk(commands::risk::RiskArgs),
+    /// Serve the API, the dashboard and badges, keeping every assessment in a database.
+    Serve(commands::serve::ServeArgs),
+    /// Read a rollup's governance from an Ethereum node into a [governance] section.
+    Discover(commands::discover::DiscoverArgs),
+    /// Check a project file's governance claims against the chain.
+    Verify(commands::verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +54,9 @@ fn main() -> ExitCode {
         Command::Graph(args) => commands::graph::run(args),
         Command::Schema(args) => commands::schema::run(args),
         Command::Risk(args) => commands::risk::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Discover(args) => commands::discover::run(args),
+        Command::Verify(args) => commands::verify::run(args),
     };
     match result {
         Ok(code) => code,

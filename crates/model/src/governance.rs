@@ -337,6 +337,10 @@ pub struct Power {
     pub critical: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The target contract's address (written by `l2stage discover`;
+    /// `l2stage verify` re-reads who holds the power over it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
 }

@@ -43,6 +43,12 @@ pub struct LabelInputs {
     /// Code and configuration changes, in any order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<Change>,
+    /// The last day up to which `changes` is known to list every
+    /// safety-relevant change. Later, an undeclared change may have restarted
+    /// the clock, so BattleTested cannot be met. Default: the list is
+    /// complete (as when discovery produces it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes_complete_until: Option<Date>,
     /// Total value locked over time, split into ETH, major stablecoins and other.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_locked: Option<ValueLocked>,
@@ -107,38 +113,52 @@ pub struct ValueLocked {
     pub evidence: Vec<String>,
 }
 
-/// One dated observation of the value locked, in US dollars.
+/// One dated observation of the value locked, in US dollars. A part of the
+/// split that the source does not give is `None`: it is never guessed, and
+/// the labels treat it as unknown (the known parts still count as a lower
+/// bound of ETH plus major stablecoins).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ValuePoint {
     pub date: Date,
     pub total: f64,
     /// ETH and ETH derivatives.
-    pub eth: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eth: Option<f64>,
     /// The major stablecoins (`major_stablecoins`).
-    pub stablecoins: f64,
-    /// Everything else; `total - eth - stablecoins` when not given.
-    pub other: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stablecoins: Option<f64>,
+    /// Everything else.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other: Option<f64>,
 }
 
 impl ValuePoint {
-    /// ETH plus major stablecoins.
-    pub fn eth_and_stablecoins(&self) -> f64 {
-        self.eth + self.stablecoins
+    /// ETH plus major stablecoins, when both are known.
+    pub fn eth_and_stablecoins(&self) -> Option<f64> {
+        Some(self.eth? + self.stablecoins?)
+    }
+
+    /// The known part of ETH plus major stablecoins: a lower bound.
+    pub fn eth_and_stablecoins_at_least(&self) -> f64 {
+        self.eth.unwrap_or(0.0) + self.stablecoins.unwrap_or(0.0)
     }
 
     /// Build a point, checking the amounts and the split (the rules are the
-    /// same for the project file and for CSV files).
+    /// same for the project file and for CSV files): every amount finite and
+    /// non-negative; the parts given never exceed the total by more than the
+    /// rounding slack; when all three parts are given, they add up to the
+    /// total within the slack.
     pub fn new(
         date: Date,
         total: f64,
-        eth: f64,
-        stablecoins: f64,
+        eth: Option<f64>,
+        stablecoins: Option<f64>,
         other: Option<f64>,
     ) -> Result<ValuePoint, String> {
         for (name, v) in [
             ("total", Some(total)),
-            ("eth", Some(eth)),
-            ("stablecoins", Some(stablecoins)),
+            ("eth", eth),
+            ("stablecoins", stablecoins),
             ("other", other),
         ] {
             if let Some(v) = v {
@@ -146,16 +166,21 @@ impl ValuePoint {
             }
         }
         let slack = total * SPLIT_TOLERANCE;
-        let parts = eth + stablecoins + other.unwrap_or(0.0);
+        let given: Vec<&str> = [("eth", eth), ("stablecoins", stablecoins), ("other", other)]
+            .iter()
+            .filter(|(_, v)| v.is_some())
+            .map(|(n, _)| *n)
+            .collect();
+        let parts = eth.unwrap_or(0.0) + stablecoins.unwrap_or(0.0) + other.unwrap_or(0.0);
         if parts > total + slack {
             return Err(format!(
-                "the split is larger than the total: eth + stablecoins{} = {} exceeds total = {}",
-                if other.is_some() { " + other" } else { "" },
+                "the split is larger than the total: {} = {} exceeds total = {}",
+                given.join(" + "),
                 plain(parts),
                 plain(total)
             ));
         }
-        if other.is_some() && parts < total - slack {
+        if given.len() == 3 && parts < total - slack {
             return Err(format!(
                 "the split does not add up: eth + stablecoins + other = {} is below total = {} (more than {}% apart)",
                 plain(parts),
@@ -168,7 +193,7 @@ impl ValuePoint {
             total,
             eth,
             stablecoins,
-            other: other.unwrap_or_else(|| (total - eth - stablecoins).max(0.0)),
+            other,
         })
     }
 }
@@ -249,15 +274,20 @@ impl schemars::JsonSchema for Usd {
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // read by serde
+#[schemars(rename = "ValuePoint")]
 struct RawPoint {
     date: Date,
     /// Total value locked, US dollars.
     total: Usd,
-    /// ETH and ETH derivatives, US dollars.
-    eth: Usd,
+    /// ETH and ETH derivatives, US dollars. Leave out when the source does
+    /// not give it: it is then unknown, never guessed.
+    #[serde(default)]
+    eth: Option<Usd>,
     /// Major stablecoins (the series' `major_stablecoins`), US dollars.
-    stablecoins: Usd,
-    /// Everything else, US dollars; default: total - eth - stablecoins.
+    /// Leave out when the source does not give it.
+    #[serde(default)]
+    stablecoins: Option<Usd>,
+    /// Everything else, US dollars.
     #[serde(default)]
     other: Option<Usd>,
 }
@@ -280,8 +310,8 @@ impl<'de> DeserializeSeed<'de> for PointAfter {
             ValuePoint::new(
                 r.date,
                 r.total.0,
-                r.eth.0,
-                r.stablecoins.0,
+                r.eth.map(|v| v.0),
+                r.stablecoins.map(|v| v.0),
                 r.other.map(|o| o.0),
             )
         })
@@ -486,8 +516,10 @@ pub const CSV_COLUMNS: [&str; 5] = ["date", "total", "eth", "stablecoins", "othe
 /// skipped; the first other line is the header naming the columns
 /// (`date,total,eth,stablecoins` and optionally `other`, in any order); every
 /// following line is one point, in strictly increasing date order. Amounts
-/// are plain decimal US dollars (no thousands separators). Errors name the
-/// file, line and column. `name` is used in error messages.
+/// are plain decimal US dollars (no thousands separators); `eth`,
+/// `stablecoins` and `other` may be left empty when the source does not give
+/// them (unknown, never guessed). Errors name the file, line and column.
+/// `name` is used in error messages.
 pub fn parse_value_csv(name: &str, src: &str) -> Result<Vec<ValuePoint>, LoadError> {
     let fail = |offset: usize, field: Option<&str>, msg: &str, hint: Option<String>| {
         error_at(name, src, offset, field.map(str::to_string), msg, hint)
@@ -585,8 +617,8 @@ pub fn parse_value_csv(name: &str, src: &str) -> Result<Vec<ValuePoint>, LoadErr
                 let mut amounts = [None; 5];
                 for (k, slot) in amounts.iter_mut().enumerate().skip(1) {
                     let Some((at, s)) = cell_of(k) else { continue };
-                    if k == 4 && s.is_empty() {
-                        continue; // `other` may be left empty
+                    if k >= 2 && s.is_empty() {
+                        continue; // a part the source does not give: unknown
                     }
                     let v = s
                         .parse::<f64>()
@@ -622,8 +654,8 @@ pub fn parse_value_csv(name: &str, src: &str) -> Result<Vec<ValuePoint>, LoadErr
                 let p = ValuePoint::new(
                     date,
                     amounts[1].unwrap_or(0.0),
-                    amounts[2].unwrap_or(0.0),
-                    amounts[3].unwrap_or(0.0),
+                    amounts[2],
+                    amounts[3],
                     amounts[4],
                 )
                 .map_err(|e| fail(line_start, None, &e, None))?;

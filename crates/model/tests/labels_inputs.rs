@@ -61,10 +61,10 @@ fn full_labels_section_parses() {
     assert_eq!(v.major_stablecoins, ["USDC", "USDT", "DAI"]);
     let pts = v.points.unwrap();
     assert_eq!(pts.len(), 2);
-    // other defaults to total - eth - stablecoins: 200M - 60M - 15M = 125M
-    assert_eq!(pts[0].other, 125_000_000.0);
-    assert_eq!(pts[0].eth_and_stablecoins(), 75_000_000.0);
-    assert_eq!(pts[1].other, 90_000_000.0);
+    // `other` is only what is written; never derived.
+    assert_eq!(pts[0].other, None);
+    assert_eq!(pts[0].eth_and_stablecoins(), Some(75_000_000.0));
+    assert_eq!(pts[1].other, Some(90_000_000.0));
 }
 
 #[test]
@@ -133,7 +133,7 @@ fn split_within_rounding_is_accepted() {
     );
     let p = parse_str("demo.toml", &src, Format::Toml).unwrap();
     let pts = p.labels.unwrap().value_locked.unwrap().points.unwrap();
-    assert_eq!(pts[0].other, 0.0);
+    assert_eq!(pts[0].eth_and_stablecoins(), Some(100_200_000.0));
 }
 
 #[test]
@@ -220,10 +220,41 @@ fn csv_parses_with_comments_and_any_column_order() {
     assert_eq!(pts.len(), 2);
     assert_eq!(pts[0].date, d("2025-01-01"));
     assert_eq!(pts[0].total, 200_000_000.0);
-    assert_eq!(pts[0].eth, 60_000_000.0);
+    assert_eq!(pts[0].eth, Some(60_000_000.0));
     assert_eq!(pts[1].total, 250_000_000.0);
-    // empty `other`: 250M - 100M - 50M
-    assert_eq!(pts[1].other, 100_000_000.0);
+    assert_eq!(pts[1].other, None, "an empty cell is not given");
+}
+
+#[test]
+fn csv_parts_the_source_does_not_give_are_left_empty() {
+    let src = "date,total,eth,stablecoins
+2025-01-01,3e9,,2e9
+2025-02-01,3e9,,
+";
+    let pts = parse_value_csv("x.csv", src).unwrap();
+    assert_eq!(pts[0].eth, None);
+    assert_eq!(pts[0].stablecoins, Some(2e9));
+    assert_eq!(pts[0].eth_and_stablecoins(), None);
+    assert_eq!(pts[0].eth_and_stablecoins_at_least(), 2e9);
+    assert_eq!(pts[1].stablecoins, None);
+    // The total is always required.
+    let e = csv_err(
+        "date,total,eth,stablecoins
+2025-01-01,,1,1
+",
+    );
+    assert_eq!(e.field.as_deref(), Some("total"));
+    // Known parts still cannot exceed the total.
+    let e = csv_err(
+        "date,total,eth,stablecoins
+2025-01-01,1e8,,2e8
+",
+    );
+    assert!(
+        e.message.contains("stablecoins = 200000000 exceeds total"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]

@@ -32,6 +32,19 @@ pub struct Assessment {
     /// `--explain` and the dashboard; not part of the JSON contract.
     #[serde(skip)]
     pub governance: Option<Analysis>,
+    /// The labels shown beside the stage: BattleTested and proof-system
+    /// maturity (docs/labels.md).
+    pub labels: l2stage_labels::Labels,
+}
+
+/// What an assessment may read beyond the project file itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// The project's label inputs read beside it (its value-locked CSV, its
+    /// proof-system files), from `l2stage_labels::Inputs::load`. `None`: the
+    /// project file alone (inline value-locked points; proof systems listed
+    /// in the labels' notes as not loaded).
+    pub labels: Option<&'a l2stage_labels::Inputs>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,11 +58,22 @@ pub enum AssessError {
     },
 }
 
-/// Assess one project: declared statuses, overlaid with what its governance
-/// structure derives (when the structure applies on that day).
+/// Assess one project from its file alone: [`assess_project_with`] and an
+/// empty [`Context`].
 pub fn assess_project(
     project: &ProjectFile,
     sel: Selection<'_>,
+) -> Result<Assessment, AssessError> {
+    assess_project_with(project, sel, &Context::default())
+}
+
+/// Assess one project: declared statuses, overlaid with what its governance
+/// structure derives (when the structure applies on that day), and the
+/// labels beside the stage.
+pub fn assess_project_with(
+    project: &ProjectFile,
+    sel: Selection<'_>,
+    ctx: &Context<'_>,
 ) -> Result<Assessment, AssessError> {
     let (rev, note) = select(sel)?;
     let state = project.state_at(sel.as_of);
@@ -87,7 +111,23 @@ pub fn assess_project(
             .map(|a| a.upgrade_paths().cloned().collect())
             .unwrap_or_default(),
         governance: analysis,
+        labels: labels(project, ctx, sel.as_of),
     })
+}
+
+fn labels(
+    project: &ProjectFile,
+    ctx: &Context<'_>,
+    as_of: l2stage_model::Date,
+) -> l2stage_labels::Labels {
+    match ctx.labels {
+        Some(inputs) => l2stage_labels::evaluate(project, inputs, as_of),
+        None => l2stage_labels::evaluate(
+            project,
+            &l2stage_labels::Inputs::inline(project, None),
+            as_of,
+        ),
+    }
 }
 
 fn status_of(d: DerivedStatus) -> Status {

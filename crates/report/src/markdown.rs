@@ -60,7 +60,7 @@ pub fn render(assessments: &[Assessment]) -> String {
         }
         out.push('\n');
     }
-    for v in verdicts {
+    for (a, v) in assessments.iter().zip(verdicts) {
         let _ = writeln!(out, "## {} — {}\n", cell(&v.name), v.stage.label());
         let _ = writeln!(
             out,
@@ -114,6 +114,64 @@ pub fn render(assessments: &[Assessment]) -> String {
             }
             out.push('\n');
         }
+        labels(&mut out, &a.labels);
     }
     out
+}
+
+/// The labels beside the stage: BattleTested and each proof system's maturity.
+fn labels(out: &mut String, l: &l2stage_labels::Labels) {
+    use l2stage_labels::LabelStatus;
+    let b = &l.battle_tested;
+    let status = match b.status {
+        LabelStatus::Met => "✅ met",
+        LabelStatus::Unmet => "❌ unmet",
+        LabelStatus::Unknown => "❔ unknown",
+    };
+    let when = match (b.since, b.earliest) {
+        (Some(s), _) => format!(" since {s}"),
+        (None, Some(e)) => format!(", earliest {e} if nothing changes"),
+        (None, None) => String::new(),
+    };
+    let _ = writeln!(out, "**BattleTested:** {status}{when}\n");
+    for m in &b.missing {
+        let _ = writeln!(out, "- {}", m.replace('\n', " "));
+    }
+    if !b.missing.is_empty() {
+        out.push('\n');
+    }
+    if l.proof_systems.is_empty() {
+        let _ = writeln!(out, "**Proof systems:** none declared\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "**Proof systems:**\n\n| Proof system | Rating | Facts | Missing for the next rating |\n|---|---|---|---|"
+        );
+        for p in &l.proof_systems {
+            let mut missing: Vec<String> = p.missing_for_next.clone();
+            missing.extend(p.shares_with.iter().map(|s| {
+                format!(
+                    "shares `{}` with {}",
+                    s.component,
+                    s.proof_systems.join(", ")
+                )
+            }));
+            let _ = writeln!(
+                out,
+                "| {} (`{}`) | **{}** | {} | {} |",
+                cell(&p.name),
+                p.id,
+                p.rating.as_str(),
+                cell(&crate::text::proof_system_facts(p).join(" · ")),
+                cell(&missing.join("; "))
+            );
+        }
+        out.push('\n');
+    }
+    for n in &l.notes {
+        let _ = writeln!(out, "- {}", n.replace('\n', " "));
+    }
+    if !l.notes.is_empty() {
+        out.push('\n');
+    }
 }

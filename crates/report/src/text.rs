@@ -26,6 +26,7 @@ pub fn render_opts(assessments: &[Assessment], explain: bool) -> String {
         }
         verdict(&mut out, &a.verdict);
         governance(&mut out, a, explain);
+        labels(&mut out, &a.labels);
     }
     if verdicts.len() > 1 {
         out.push('\n');
@@ -233,4 +234,126 @@ fn governance(out: &mut String, a: &Assessment, explain: bool) {
             let _ = writeln!(out, "    {} {}: {}", mark(r.status), id, r.reason);
         }
     }
+}
+
+/// The labels beside the stage: BattleTested and each proof system's maturity.
+fn labels(out: &mut String, l: &l2stage_labels::Labels) {
+    use l2stage_labels::{LabelStatus, Rating};
+    let _ = writeln!(out, "\n  {}", "Labels".underline());
+    let b = &l.battle_tested;
+    let status = match b.status {
+        LabelStatus::Met => "met".green().bold().to_string(),
+        LabelStatus::Unmet => "unmet".red().bold().to_string(),
+        LabelStatus::Unknown => "unknown".yellow().bold().to_string(),
+    };
+    let when = match (b.since, b.earliest) {
+        (Some(s), _) => format!(" since {s}"),
+        (None, Some(e)) => format!(" · earliest {e} if nothing changes"),
+        (None, None) => String::new(),
+    };
+    let _ = writeln!(out, "    BattleTested  {status}{when}");
+    let mut facts = Vec::new();
+    if let Some(c) = b.clock_start {
+        facts.push(format!("clock from {c}"));
+    }
+    if let Some(w) = b.value_checked {
+        facts.push(format!("value checked {} to {}", w.from, w.to));
+    }
+    if let Some(v) = b.latest_value {
+        facts.push(format!(
+            "{}: {} locked, {}",
+            v.date,
+            l2stage_labels::money::usd(v.total),
+            v.eth_and_stablecoins
+                .map(|x| format!("{} in ETH and stablecoins", l2stage_labels::money::usd(x)))
+                .unwrap_or_else(|| "ETH/stablecoin split not given".into())
+        ));
+    }
+    if !facts.is_empty() {
+        let _ = writeln!(out, "                  {}", facts.join(" · ").dimmed());
+    }
+    for m in &b.missing {
+        let _ = writeln!(out, "      - {m}");
+    }
+    if l.proof_systems.is_empty() {
+        let _ = writeln!(out, "    Proof systems {}", "none declared".dimmed());
+    } else {
+        let _ = writeln!(out, "    Proof systems");
+    }
+    for p in &l.proof_systems {
+        let rating = match p.rating {
+            Rating::Mature => p.rating.as_str().green().bold().to_string(),
+            Rating::Maturing => p.rating.as_str().yellow().bold().to_string(),
+            Rating::Immature | Rating::NotInProduction => {
+                p.rating.as_str().red().bold().to_string()
+            }
+        };
+        let _ = writeln!(out, "      {} ({})  {rating}", p.name.bold(), p.id);
+        let _ = writeln!(
+            out,
+            "        {}",
+            proof_system_facts(p).join(" · ").dimmed()
+        );
+        for m in &p.missing_for_next {
+            let _ = writeln!(out, "        ↳ {m}");
+        }
+        for s in &p.shares_with {
+            let _ = writeln!(
+                out,
+                "        ↳ shares `{}` with {}",
+                s.component,
+                s.proof_systems.join(", ")
+            );
+        }
+    }
+    for n in &l.notes {
+        let _ = writeln!(out, "    {} {n}", "!".yellow());
+    }
+}
+
+/// One line of facts about a proof system, shared with the Markdown report.
+pub(crate) fn proof_system_facts(p: &l2stage_labels::ProofSystemSummary) -> Vec<String> {
+    let yes_no = |v: Option<bool>| match v {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "not declared",
+    };
+    let mut facts = vec![p.kind.as_str().to_string()];
+    if let Some(v) = &p.version {
+        facts.push(v.clone());
+    }
+    facts.push(match (p.in_production_since, p.months_in_production) {
+        (Some(s), Some(m)) => format!("in production since {s} ({m} months)"),
+        (Some(s), None) => format!("in production from {s}"),
+        _ => "production date not declared".into(),
+    });
+    facts.push(format!(
+        "{} audit(s) by {} firm(s)",
+        p.audits.len(),
+        p.audit_firms.len()
+    ));
+    facts.push(match p.bug_bounty_usd {
+        Some(b) => format!("bounty {}", l2stage_labels::money::usd(b)),
+        None => "no bounty".into(),
+    });
+    facts.push(format!("{} incident(s)", p.incidents.len()));
+    facts.push(format!(
+        "trusted setup {}",
+        p.trusted_setup_risk
+            .map(|r| r.as_str())
+            .unwrap_or("not declared")
+    ));
+    facts.push(format!(
+        "prover source {}",
+        yes_no(p.prover_source_published)
+    ));
+    facts.push(format!(
+        "verifier reproducible {}",
+        yes_no(p.verifier_reproducible)
+    ));
+    facts.push(format!(
+        "programs reproducible {}",
+        yes_no(p.programs_reproducible)
+    ));
+    facts
 }

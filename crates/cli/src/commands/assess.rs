@@ -1,10 +1,11 @@
-//! `l2stage assess PATH... [--format text|json|markdown] [--framework ID] [--as-of DATE]`
+//! `l2stage assess PATH... [--format text|json|markdown] [--framework ID] [--as-of DATE] [--proof-systems DIR]`
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use l2stage_framework::Selection;
-use l2stage_report::{assess_project, Assessment};
+use l2stage_labels::{Inputs, LabelsError, Registry};
+use l2stage_report::{assess_project_with, Assessment, Context};
 use l2stage_model::{load_path, Date, LoadError, ProjectFile};
 
 use crate::error::CliError;
@@ -35,6 +36,10 @@ pub struct AssessArgs {
     /// requirements (decisive paths, delays and arithmetic).
     #[arg(long)]
     pub explain: bool,
+    /// Directory of proof-system files (<id>.toml) the projects' labels refer
+    /// to. Default: `proof-systems/` beside each project file.
+    #[arg(long, value_name = "DIR")]
+    pub proof_systems: Option<PathBuf>,
 }
 
 pub fn parse_date(s: &str) -> Result<Date, String> {
@@ -43,10 +48,12 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
 
 pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
     let projects = load_all(&args.paths)?;
+    let label_inputs = load_label_inputs(&projects, args.proof_systems.as_deref())?;
     let sel = Selection { framework: args.framework.as_deref(), as_of: args.as_of.unwrap_or_else(Date::today) };
     let assessments = projects
         .iter()
-        .map(|(_, p)| assess_project(p, sel))
+        .zip(&label_inputs)
+        .map(|((_, p), i)| assess_project_with(p, sel, &Context { labels: Some(i) }))
         .collect::<Result<Vec<Assessment>, _>>()
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let out = match args.format {
@@ -94,6 +101,59 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<(PathBuf, ProjectFile)>, CliErr
         n => {
             let text: Vec<String> = errors.into_iter().map(|e| format!("{:?}", miette::Report::new(e))).collect();
             Err(CliError::Usage(format!("{n} invalid project files:\n{}", text.join("\n"))))
+        }
+    }
+}
+
+/// What the labels read beside each project: its proof-system files (from
+/// `--proof-systems DIR`, else `proof-systems/` beside the project file) and
+/// the value-locked CSV it names. Every error is reported; nothing is
+/// assessed if any.
+pub fn load_label_inputs(
+    projects: &[(PathBuf, ProjectFile)],
+    dir: Option<&Path>,
+) -> Result<Vec<Inputs>, CliError> {
+    if let Some(d) = dir
+        && !d.is_dir()
+    {
+        return Err(CliError::Usage(format!("--proof-systems {}: not a directory", d.display())));
+    }
+    let mut registries: std::collections::BTreeMap<PathBuf, Option<Registry>> = Default::default();
+    let mut errors: Vec<LabelsError> = Vec::new();
+    let mut out = Vec::new();
+    // An explicit directory is checked even when no project uses it.
+    if let Some(d) = dir {
+        let reg = Registry::load_dir(d).map_err(|es| errors.extend(es)).ok();
+        registries.insert(d.to_path_buf(), reg);
+    }
+    for (path, project) in projects {
+        let uses_proof_systems = project.labels.as_ref().is_some_and(|l| !l.proof_systems.is_empty());
+        let reg_dir = match dir {
+            Some(d) => d.to_path_buf(),
+            None => path.parent().unwrap_or_else(|| Path::new("")).join(l2stage_labels::registry::DEFAULT_DIR),
+        };
+        if uses_proof_systems && !registries.contains_key(&reg_dir) {
+            let reg = Registry::load_dir(&reg_dir).map_err(|es| errors.extend(es)).ok();
+            registries.insert(reg_dir.clone(), reg);
+        }
+        let empty = Registry::new();
+        let registry = match registries.get(&reg_dir) {
+            Some(Some(r)) => r,
+            // Its files are invalid, already reported.
+            Some(None) if uses_proof_systems => continue,
+            _ => &empty,
+        };
+        match Inputs::load(project, path, registry) {
+            Ok(i) => out.push(i),
+            Err(e) => errors.push(e),
+        }
+    }
+    match errors.len() {
+        0 => Ok(out),
+        1 => Err(CliError::Input(miette::Report::new(errors.remove(0)))),
+        n => {
+            let text: Vec<String> = errors.into_iter().map(|e| format!("{:?}", miette::Report::new(e))).collect();
+            Err(CliError::Usage(format!("{n} invalid label inputs:\n{}", text.join("\n"))))
         }
     }
 }

@@ -1,6 +1,9 @@
 //! One module per subcommand.
 
 pub mod assess;
+pub mod discover;
 pub mod graph;
 pub mod risk;
 pub mod schema;
+pub mod serve;
+pub mod verify;

@@ -1,0 +1,206 @@
+//! `l2stage discover --rpc URL --entry ADDRESS... [--block N] [--config FILE]
+//! [--format toml|json] [--out FILE] [--stats]`: read a rollup's governance
+//! from an Ethereum node into a `[governance]` section.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use l2stage_discovery::{Config, DiscoveryError, MulticallMode, Progress, Rpc, RpcOptions, Stats};
+
+use crate::error::CliError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FragmentFormat {
+    Toml,
+    Json,
+}
+
+/// Options shared by `discover` and `verify`: the node and how to talk to it.
+#[derive(Debug, clap::Args)]
+pub struct RpcArgs {
+    /// JSON-RPC endpoint of an Ethereum node (http or https; an archive node for old blocks).
+    #[arg(long, value_name = "URL")]
+    pub rpc: String,
+    /// Pin every read to this block (default: the node's latest block at start).
+    #[arg(long, value_name = "N")]
+    pub block: Option<u64>,
+    /// Discovery config (TOML): extra view functions and roles, names, exit mechanics (see discovery/*.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// JSON-RPC calls per HTTP batch request; 1 sends one call per request, one after the other.
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    pub batch_size: usize,
+    /// Use Multicall3: `auto` (if deployed at its canonical address), `off`, or its address.
+    #[arg(long, value_name = "auto|off|ADDRESS", default_value = "auto", value_parser = parse_multicall)]
+    pub multicall: MulticallMode,
+    /// Seconds before an HTTP request times out.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Attempts per request before giving up (timeouts, HTTP 429 and 5xx, malformed answers).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub attempts: u32,
+    /// Print round trips, requests, reads and time to stderr.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+fn parse_multicall(s: &str) -> Result<MulticallMode, String> {
+    match s {
+        "auto" => Ok(MulticallMode::Auto),
+        "off" => Ok(MulticallMode::Off),
+        a => l2stage_discovery::config::parse_address(a).map(MulticallMode::At),
+    }
+}
+
+impl RpcArgs {
+    pub fn options(&self) -> RpcOptions {
+        RpcOptions {
+            batch_size: self.batch_size,
+            timeout: Duration::from_secs(self.timeout.max(1)),
+            max_attempts: self.attempts.max(1),
+            multicall: self.multicall,
+            ..RpcOptions::default()
+        }
+    }
+
+    pub fn config(&self) -> Result<Config, CliError> {
+        match &self.config {
+            Some(p) => Config::load(p).map_err(to_cli),
+            None => Ok(Config::default()),
+        }
+    }
+
+    pub fn client(&self) -> Result<Rpc, CliError> {
+        Rpc::new(&self.rpc, self.options()).map_err(to_cli)
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiscoverArgs {
+    #[command(flatten)]
+    pub rpc: RpcArgs,
+    /// Addresses to start from: the rollup's bridge, portal, rollup contract… (repeat or comma-separate).
+    #[arg(long = "entry", value_name = "ADDRESS", required = true, num_args = 1..)]
+    pub entries: Vec<String>,
+    /// Output format: a TOML fragment with comments, or JSON.
+    #[arg(long, value_enum, default_value = "toml")]
+    pub format: FragmentFormat,
+    /// Write the fragment to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn to_cli(e: DiscoveryError) -> CliError {
+    if e.is_input() {
+        CliError::Usage(e.to_string())
+    } else {
+        CliError::Runtime(e.to_string())
+    }
+}
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Runtime(format!("cannot start the async runtime: {e}")))
+}
+
+/// A one-line progress display on stderr, only when stderr is a terminal.
+pub struct ProgressLine {
+    on: bool,
+    drawn: bool,
+}
+
+impl ProgressLine {
+    pub fn new() -> ProgressLine {
+        ProgressLine {
+            on: std::io::stderr().is_terminal(),
+            drawn: false,
+        }
+    }
+    pub fn update(&mut self, p: &Progress) {
+        if !self.on {
+            return;
+        }
+        let mut e = std::io::stderr();
+        let _ = write!(
+            e,
+            "\r\x1b[2Kdiscovering: level {}, {} address(es) read, {} queued, {} round trip(s)",
+            p.level, p.known, p.frontier, p.round_trips
+        );
+        let _ = e.flush();
+        self.drawn = true;
+    }
+    pub fn clear(&mut self) {
+        if self.drawn {
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
+            let _ = std::io::stderr().flush();
+            self.drawn = false;
+        }
+    }
+}
+
+impl Default for ProgressLine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn print_stats(s: &Stats, depth: usize, addresses: usize) {
+    eprintln!(
+        "stats: {} round trip(s), {} HTTP request(s), {} RPC call(s), {} read(s) ({} through Multicall3), {} cache hit(s), {} retr{}, depth {}, {} address(es), {:.2}s",
+        s.round_trips,
+        s.http_requests,
+        s.rpc_calls,
+        s.reads,
+        s.multicalled,
+        s.cache_hits,
+        s.retries,
+        if s.retries == 1 { "y" } else { "ies" },
+        depth,
+        addresses,
+        s.elapsed_ms as f64 / 1000.0
+    );
+}
+
+pub fn run(args: &DiscoverArgs) -> Result<ExitCode, CliError> {
+    let entries = l2stage_discovery::parse_addresses(&args.entries).map_err(to_cli)?;
+    let config = args.rpc.config()?;
+    let mut rpc = args.rpc.client()?;
+    let mut line = ProgressLine::new();
+    let result = runtime()?.block_on(l2stage_discovery::discover_with(
+        &mut rpc,
+        &entries,
+        args.rpc.block,
+        &config,
+        &mut |p| line.update(p),
+    ));
+    line.clear();
+    if args.rpc.stats {
+        let s = rpc.stats();
+        match &result {
+            Ok(d) => print_stats(&s, d.facts.depth, d.facts.nodes.len()),
+            Err(_) => print_stats(&s, 0, 0),
+        }
+    }
+    let d = result.map_err(to_cli)?;
+    for p in &d.placeholders {
+        eprintln!("placeholder: {p}");
+    }
+    for w in &d.warnings {
+        eprintln!("warning: {w}");
+    }
+    let text = match args.format {
+        FragmentFormat::Toml => l2stage_discovery::render::toml(&d),
+        FragmentFormat::Json => l2stage_discovery::render::json(&d),
+    }
+    .map_err(CliError::Runtime)?;
+    match &args.out {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| CliError::Runtime(format!("cannot write {}: {e}", path.display())))?,
+        None => crate::render::write_stdout(&text)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,190 @@
+//! `l2stage serve [--addr 127.0.0.1:8080] [--db FILE] [--catalog DIR] [--token-file FILE]`:
+//! the API, the dashboard and badges, with every assessment kept in an
+//! embedded database (docs/api.md).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use l2stage_model::Date;
+use l2stage_server::{App, Catalog, CatalogError, Config, load_catalog};
+use l2stage_store::Store;
+
+use crate::error::CliError;
+
+/// Environment variable holding the submission token.
+pub const TOKEN_ENV: &str = "L2STAGE_TOKEN";
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (printed on start).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// SQLite database file. Default: l2stage/l2stage.db in the user's data
+    /// directory ($XDG_DATA_HOME, else ~/.local/share).
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// Directory of project files assessed and stored on start. Default:
+    /// ./catalog when it exists.
+    #[arg(long, value_name = "DIR")]
+    pub catalog: Option<PathBuf>,
+    /// File holding the bearer token that POST /api/v1/projects requires
+    /// (else the L2STAGE_TOKEN environment variable; without either,
+    /// submissions are refused).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Serve as if today were this day (YYYY-MM-DD): for demos and tests.
+    #[arg(long, value_name = "DATE", value_parser = crate::commands::assess::parse_date, hide = true)]
+    pub today: Option<Date>,
+}
+
+/// The default database: `$XDG_DATA_HOME/l2stage/l2stage.db`.
+pub fn default_db() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("l2stage").join("l2stage.db"))
+}
+
+fn token(args: &ServeArgs) -> Result<Option<String>, CliError> {
+    if let Some(path) = &args.token_file {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            CliError::Usage(format!("cannot read token file {}: {e}", path.display()))
+        })?;
+        let t = text.trim();
+        if t.is_empty() {
+            return Err(CliError::Usage(format!(
+                "token file {} is empty",
+                path.display()
+            )));
+        }
+        return Ok(Some(t.to_string()));
+    }
+    Ok(std::env::var(TOKEN_ENV)
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty()))
+}
+
+fn catalog(args: &ServeArgs) -> Result<(Catalog, Option<PathBuf>), CliError> {
+    let dir = match &args.catalog {
+        Some(d) => d.clone(),
+        None => {
+            let d = PathBuf::from("catalog");
+            if !d.is_dir() {
+                return Ok((Catalog::default(), None));
+            }
+            d
+        }
+    };
+    match load_catalog(&dir) {
+        Ok(files) => Ok((files, Some(dir))),
+        Err(CatalogError::Invalid(errors)) => Err(report_all(errors, "invalid project files")),
+        Err(CatalogError::Labels(errors)) => Err(report_all(errors, "invalid label inputs")),
+        Err(e) => Err(CliError::Usage(e.to_string())),
+    }
+}
+
+/// One error as a located diagnostic; several as one message listing all.
+fn report_all<E>(mut errors: Vec<E>, what: &str) -> CliError
+where
+    E: miette::Diagnostic + Send + Sync + 'static,
+{
+    if errors.len() == 1 {
+        return CliError::Input(miette::Report::new(errors.remove(0)));
+    }
+    let n = errors.len();
+    let text: Vec<String> = errors
+        .into_iter()
+        .map(|e| format!("{:?}", miette::Report::new(e)))
+        .collect();
+    CliError::Usage(format!("{n} {what}:\n{}", text.join("\n")))
+}
+
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
+    let db: PathBuf = match &args.db {
+        Some(p) => p.clone(),
+        None => default_db().ok_or_else(|| {
+            CliError::Usage("cannot find the user's data directory: pass --db FILE".into())
+        })?,
+    };
+    let token = token(args)?;
+    let (files, dir) = catalog(args)?;
+    let store = Store::open(&db).map_err(|e| CliError::Runtime(e.to_string()))?;
+    let (app, startup) = App::start(
+        store,
+        &files,
+        Config {
+            token: token.clone(),
+            today: args.today,
+        },
+    )
+    .map_err(|e| CliError::Runtime(e.to_string()))?;
+    for w in &startup.warnings {
+        eprintln!("warning: {w}");
+    }
+    let catalog_note = match &dir {
+        Some(d) => format!("{} project files in {}", files.files.len(), d.display()),
+        None => "no catalog directory".to_string(),
+    };
+    say(&format!(
+        "l2stage: {} projects ({catalog_note}); database {} ({} new project files, {} new assessments); submissions {}",
+        startup.projects,
+        display(&db),
+        startup.new_files,
+        startup.new_assessments,
+        if token.is_some() {
+            "enabled"
+        } else {
+            "disabled (no --token-file or L2STAGE_TOKEN)"
+        },
+    ));
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Runtime(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|e| CliError::Runtime(format!("cannot listen on {}: {e}", args.addr)))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| CliError::Runtime(e.to_string()))?;
+        say(&format!("listening on http://{local}/"));
+        l2stage_server::serve(listener, Arc::new(app), shutdown_signal())
+            .await
+            .map_err(|e| CliError::Runtime(format!("server error: {e}")))
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn display(p: &Path) -> String {
+    p.display().to_string()
+}

@@ -1,0 +1,206 @@
+//! The dashboard as a person sees it, in headless Chromium: the table of
+//! the catalog, a project's checklist, and a project name holding
+//! `<script>` shown as text. Screenshots are saved under
+//! `target/tmp/screenshots/` (scripts/test.sh installs Debian's chromium).
+
+mod serve_support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serve_support::{Options, Server, copy_dir, project, repo};
+
+fn chromium() -> PathBuf {
+    if let Some(p) = std::env::var_os("L2STAGE_CHROMIUM") {
+        return PathBuf::from(p);
+    }
+    for c in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
+        if Path::new(c).exists() {
+            return PathBuf::from(c);
+        }
+    }
+    panic!(
+        "chromium not found: run ./scripts/test.sh, which installs Debian's chromium, or set L2STAGE_CHROMIUM"
+    );
+}
+
+/// Run headless Chromium on `url` with extra flags; its stdout. Bounded by
+/// `timeout` so a stuck browser cannot hang the suite.
+fn browse(url: &str, extra: &[&str]) -> String {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let out = Command::new("timeout")
+        .arg("120")
+        .arg(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(url)
+        .output()
+        .expect("run chromium");
+    assert!(
+        out.status.success(),
+        "chromium failed on {url}: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn dom(url: &str) -> String {
+    browse(url, &["--dump-dom"])
+}
+
+fn screenshot(url: &str, file: &Path, height: u32) {
+    browse(
+        url,
+        &[
+            &format!("--window-size=1280,{height}"),
+            &format!("--screenshot={}", file.display()),
+        ],
+    );
+    let meta = std::fs::metadata(file).expect("screenshot written");
+    assert!(
+        meta.len() > 10_000,
+        "{} is suspiciously small",
+        file.display()
+    );
+}
+
+fn shots_dir() -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&d).expect("screenshots dir");
+    d
+}
+
+#[test]
+fn dashboard_in_a_browser() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let catalog = dir.path().join("catalog");
+    copy_dir(&repo().join("catalog"), &catalog);
+    let mut ids = Vec::new();
+    for e in std::fs::read_dir(&catalog).expect("catalog") {
+        let p = e.expect("entry").path();
+        if p.is_file() && p.extension().is_some_and(|x| x == "toml" || x == "json") {
+            let parsed = l2stage_model::load_path(&p).expect("valid catalog file");
+            ids.push(parsed.project.id.to_string());
+        }
+    }
+    let evil_name = "<script>document.title='pwned'</script> Evil";
+    std::fs::write(catalog.join("evil.toml"), project("evil-rollup", evil_name)).expect("write");
+    let server = Server::start(Options {
+        db: &dir.path().join("l2stage.db"),
+        catalog: Some(&catalog),
+        token: None,
+        today: None,
+    });
+    let base = format!("http://{}", server.addr);
+    let shots = shots_dir();
+
+    // The table: one row per project, each with its stage.
+    let index = dom(&format!("{base}/"));
+    assert!(
+        index.contains("<title>Rollup stages · l2stage</title>"),
+        "title changed: script ran?"
+    );
+    for id in ids
+        .iter()
+        .chain(std::iter::once(&"evil-rollup".to_string()))
+    {
+        assert!(
+            index.contains(&format!("<tr data-id=\"{id}\">")),
+            "row {id} missing"
+        );
+    }
+    let api = server.get("/api/v1/projects").json();
+    for p in api["projects"].as_array().expect("projects") {
+        let id = p["id"].as_str().unwrap_or("");
+        let row_start = index.find(&format!("<tr data-id=\"{id}\">")).expect("row");
+        let row = &index[row_start..];
+        let row = &row[..row.find("</tr>").expect("row end")];
+        let label = match p["stage"].as_str() {
+            Some("stage-2") => "Stage 2",
+            Some("stage-1") => "Stage 1",
+            Some("stage-0") => "Stage 0",
+            Some("not-stage-0") => "Not even Stage 0",
+            _ => "Under review",
+        };
+        assert!(
+            row.contains(&format!(">{label}</span>")),
+            "{id}: {label} not shown in {row}"
+        );
+    }
+    // The script is text, not an element.
+    assert!(
+        !index.contains("<script"),
+        "a script element made it into the page"
+    );
+    assert!(index.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt; Evil"));
+    screenshot(&format!("{base}/"), &shots.join("index.png"), 1400);
+
+    // Filtering and sorting work through links alone.
+    let only_stage2 = dom(&format!("{base}/?stage=stage-2&sort=name&order=asc"));
+    let rows = only_stage2.matches("<tr data-id=").count();
+    let expected = api["projects"]
+        .as_array()
+        .expect("projects")
+        .iter()
+        .filter(|p| p["stage"] == "stage-2")
+        .count();
+    assert_eq!(rows, expected);
+
+    // A project page: the checklist with statuses, reasons and evidence.
+    let id = if ids.iter().any(|i| i == "op-mainnet") {
+        "op-mainnet".to_string()
+    } else {
+        ids.first().cloned().expect("a catalog project")
+    };
+    let detail = server.get(&format!("/api/v1/projects/{id}")).json();
+    let page = dom(&format!("{base}/projects/{id}"));
+    assert!(page.contains(&format!(
+        "<h1>{}</h1>",
+        detail["name"].as_str().unwrap_or("")
+    )));
+    assert!(page.contains("<h2 id=\"requirements\">Requirements</h2>"));
+    assert!(page.contains("<h2 id=\"timeline\">Stage timeline</h2>"));
+    for r in detail["requirements"].as_array().expect("requirements") {
+        let rid = r["id"].as_str().unwrap_or("");
+        assert!(
+            page.contains(&format!("id=\"req-{rid}\"")),
+            "requirement {rid} missing"
+        );
+    }
+    if let Some(m) = detail["missing"].as_object() {
+        assert!(page.contains("Missing for"), "missing box");
+        assert!(m["requirements"].as_array().is_some_and(|r| !r.is_empty()));
+    }
+    screenshot(
+        &format!("{base}/projects/{id}"),
+        &shots.join(format!("project-{id}.png")),
+        3200,
+    );
+
+    // The hostile project's own page.
+    let evil = dom(&format!("{base}/projects/evil-rollup"));
+    assert!(!evil.contains("<script"));
+    assert!(evil.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt; Evil"));
+    assert!(evil.contains(
+        "<title>&lt;script&gt;document.title='pwned'&lt;/script&gt; Evil · l2stage</title>"
+    ));
+    screenshot(
+        &format!("{base}/projects/evil-rollup"),
+        &shots.join("project-evil.png"),
+        1400,
+    );
+    eprintln!("screenshots in {}", shots.display());
+}

@@ -1,0 +1,675 @@
+//! Breadth-first crawl from entry addresses. Each level is one wave of
+//! batched reads: code, the EIP-1967 slots, `owner()`, the Safe, timelock
+//! and beacon views, the config's view functions, and RoleGranted/RoleRevoked
+//! logs; role memberships found in the logs are confirmed with `hasRole`
+//! (and their admin role read) in the next wave, together with the next
+//! level's probes.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use alloy::primitives::{Address, B256, Bytes, U256};
+use serde::Serialize;
+
+use crate::abi;
+use crate::config::{Compiled, Config, Returns};
+use crate::error::{DiscoveryError, Result};
+use crate::rpc::{Answer, Pin, Read, Rpc, Stats};
+
+/// Everything read about one address.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Node {
+    pub address: Address,
+    /// BFS level (entries are 0).
+    pub depth: usize,
+    pub code_size: usize,
+    /// EIP-7702 delegation of an EOA.
+    pub delegated_to: Option<Address>,
+    pub implementation: Option<Address>,
+    pub admin: Option<Address>,
+    pub beacon: Option<Address>,
+    /// `implementation()` (beacons).
+    pub beacon_implementation: Option<Address>,
+    pub owner: Option<Address>,
+    pub safe: Option<SafeFacts>,
+    /// `getMinDelay()` in seconds (timelocks).
+    pub min_delay: Option<u64>,
+    pub roles: BTreeMap<B256, RoleFacts>,
+    /// Index of the config template it matched.
+    pub template: Option<usize>,
+    /// Values of the template's fields, by field index.
+    pub fields: BTreeMap<usize, Value>,
+    /// On the config's stop list: its references were not followed.
+    pub stopped: bool,
+}
+
+impl Node {
+    pub fn is_eoa(&self) -> bool {
+        self.code_size == 0 || self.delegated_to.is_some()
+    }
+    pub fn is_proxy(&self) -> bool {
+        self.implementation.is_some() || self.beacon.is_some() || self.admin.is_some()
+    }
+    pub fn role(&self, id: B256) -> Option<&RoleFacts> {
+        self.roles.get(&id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SafeFacts {
+    pub owners: Vec<Address>,
+    pub threshold: u64,
+    pub modules: Vec<Address>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RoleFacts {
+    pub name: Option<String>,
+    pub members: BTreeSet<Address>,
+    /// `getRoleAdmin(role)`, when it answered.
+    pub admin_role: Option<B256>,
+    /// Every member was confirmed with `hasRole` at the pinned block.
+    pub confirmed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Value {
+    Address(Address),
+    Addresses(Vec<Address>),
+    Uint(U256),
+    Bool(bool),
+    Bytes32(B256),
+    /// An optional field whose call reverted.
+    Missing,
+}
+
+impl Value {
+    pub fn addresses(&self) -> Vec<Address> {
+        match self {
+            Value::Address(a) => vec![*a],
+            Value::Addresses(v) => v.clone(),
+            _ => vec![],
+        }
+    }
+    pub fn text(&self) -> String {
+        match self {
+            Value::Address(a) => a.to_string(),
+            Value::Addresses(v) => format!(
+                "[{}]",
+                v.iter()
+                    .map(|a| a.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Value::Uint(u) => u.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Bytes32(b) => b.to_string(),
+            Value::Missing => "(reverted)".into(),
+        }
+    }
+}
+
+/// What a crawl found, all at one block.
+#[derive(Debug, Clone, Serialize)]
+pub struct Facts {
+    pub pin: Pin,
+    pub entries: Vec<Address>,
+    pub nodes: BTreeMap<Address, Node>,
+    /// Deepest BFS level reached (entries are level 0).
+    pub depth: usize,
+    pub role_names: BTreeMap<B256, String>,
+    pub warnings: Vec<String>,
+    pub multicall: Option<Address>,
+    pub stats: Stats,
+}
+
+/// Progress of a crawl, for a progress bar.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    pub level: usize,
+    pub known: usize,
+    pub frontier: usize,
+    pub round_trips: u64,
+}
+
+pub struct Crawler<'c> {
+    pub config: &'c Config,
+    templates: Vec<Compiled>,
+    role_names: BTreeMap<B256, String>,
+    stop: BTreeSet<Address>,
+}
+
+impl<'c> Crawler<'c> {
+    pub fn new(config: &'c Config) -> Result<Crawler<'c>> {
+        let templates = config.compile().map_err(DiscoveryError::Input)?;
+        let role_names = config
+            .role_names()
+            .into_iter()
+            .map(|n| (abi::role_id(&n), n))
+            .collect();
+        Ok(Crawler {
+            config,
+            templates,
+            role_names,
+            stop: config.stop_list().into_iter().collect(),
+        })
+    }
+
+    pub fn templates(&self) -> &[Compiled] {
+        &self.templates
+    }
+
+    fn probes(&self, a: Address) -> Vec<Read> {
+        let mut r = vec![
+            Read::Code(a),
+            Read::Storage(a, abi::IMPLEMENTATION_SLOT),
+            Read::Storage(a, abi::ADMIN_SLOT),
+            Read::Storage(a, abi::BEACON_SLOT),
+            Read::Call(a, abi::owner_call()),
+            Read::Call(a, abi::get_owners_call()),
+            Read::Call(a, abi::get_threshold_call()),
+            Read::Call(a, abi::get_modules_call()),
+            Read::Call(a, abi::get_min_delay_call()),
+            Read::Call(a, abi::implementation_call()),
+        ];
+        for t in &self.templates {
+            let by_address = t.addresses.contains(&a);
+            if !by_address && t.detect.is_none() {
+                continue;
+            }
+            if let Some((_, d)) = &t.detect {
+                r.push(Read::Call(a, d.clone()));
+            }
+            for (_, d) in &t.fields {
+                r.push(Read::Call(a, d.clone()));
+            }
+        }
+        r
+    }
+
+    /// Crawl from `entries`, every read at the block `rpc` is pinned to.
+    pub async fn crawl(
+        &self,
+        rpc: &mut Rpc,
+        entries: &[Address],
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Facts> {
+        if entries.is_empty() {
+            return Err(DiscoveryError::Input("no entry address given".into()));
+        }
+        for t in &self.templates {
+            if let Some((s, _)) = &t.detect {
+                rpc.name_selector(s.selector(), &s.canonical);
+            }
+            for (s, _) in &t.fields {
+                rpc.name_selector(s.selector(), &s.canonical);
+            }
+        }
+        let settings = &self.config.discovery;
+        let mut nodes: BTreeMap<Address, Node> = BTreeMap::new();
+        let mut warnings = Vec::new();
+        let mut frontier: Vec<Address> = Vec::new();
+        for e in entries {
+            if *e == Address::ZERO {
+                return Err(DiscoveryError::Input(
+                    "the zero address is not an entry".into(),
+                ));
+            }
+            if !frontier.contains(e) {
+                frontier.push(*e);
+            }
+        }
+        // (contract, role, member) memberships to confirm with hasRole.
+        let mut confirm: Vec<(Address, B256, Address)> = Vec::new();
+        let mut admins: Vec<(Address, B256)> = Vec::new();
+        let mut level = 0usize;
+        let mut depth = 0usize;
+        loop {
+            if frontier.is_empty() && confirm.is_empty() && admins.is_empty() {
+                break;
+            }
+            if !frontier.is_empty() && level > settings.max_depth {
+                return Err(DiscoveryError::Limit(format!(
+                    "the crawl did not finish within {} levels ({} address(es) left, e.g. {}): raise max_depth in the discovery config or add addresses to `stop`",
+                    settings.max_depth,
+                    frontier.len(),
+                    frontier[0]
+                )));
+            }
+            if nodes.len() + frontier.len() > settings.max_addresses {
+                return Err(DiscoveryError::Limit(format!(
+                    "more than {} addresses reached: raise max_addresses in the discovery config or add addresses to `stop`",
+                    settings.max_addresses
+                )));
+            }
+            let mut reads: Vec<Read> = Vec::new();
+            for a in &frontier {
+                reads.extend(self.probes(*a));
+            }
+            if settings.logs && !frontier.is_empty() {
+                let mut addrs = frontier.clone();
+                addrs.sort();
+                for chunk in addrs.chunks(100) {
+                    reads.push(Read::Logs {
+                        addresses: chunk.to_vec(),
+                        topics: vec![abi::role_granted_topic(), abi::role_revoked_topic()],
+                        from: settings.logs_from_block,
+                    });
+                }
+            }
+            for (c, role, m) in &confirm {
+                reads.push(Read::Call(*c, abi::has_role_call(*role, *m)));
+            }
+            for (c, role) in &admins {
+                reads.push(Read::Call(*c, abi::get_role_admin_call(*role)));
+            }
+            let answers = rpc.read_all(&reads).await?;
+            let ans: HashMap<Read, Answer> = reads.into_iter().zip(answers).collect();
+
+            for (c, role, m) in confirm.drain(..) {
+                let read = Read::Call(c, abi::has_role_call(role, m));
+                let call = rpc.describe(&read);
+                let name = self.role_label(role);
+                match ans.get(&read) {
+                    Some(Answer::Returned(d)) => match abi::decode_bool(d) {
+                        Some(true) => {}
+                        Some(false) => {
+                            return Err(DiscoveryError::Inconsistent {
+                                call,
+                                detail: format!(
+                                    "RoleGranted/RoleRevoked logs say {m} holds {name} on {c}, but hasRole is false at the pinned block (are the logs complete? check logs_from_block)"
+                                ),
+                            });
+                        }
+                        None => {
+                            return Err(DiscoveryError::Malformed {
+                                call,
+                                detail: format!("hasRole returned {} bytes, not a bool", d.len()),
+                            });
+                        }
+                    },
+                    _ => {
+                        if let Some(node) = nodes.get_mut(&c)
+                            && let Some(r) = node.roles.get_mut(&role)
+                        {
+                            r.confirmed = false;
+                        }
+                        push_once(
+                            &mut warnings,
+                            format!(
+                                "{c} emits RoleGranted/RoleRevoked but hasRole reverts: its roles are taken from the logs alone"
+                            ),
+                        );
+                    }
+                }
+            }
+            for (c, role) in admins.drain(..) {
+                let read = Read::Call(c, abi::get_role_admin_call(role));
+                if let Some(Answer::Returned(d)) = ans.get(&read) {
+                    let admin =
+                        abi::decode_bytes32(d).ok_or_else(|| DiscoveryError::Malformed {
+                            call: rpc.describe(&read),
+                            detail: format!(
+                                "getRoleAdmin returned {} bytes, not a bytes32",
+                                d.len()
+                            ),
+                        })?;
+                    if let Some(node) = nodes.get_mut(&c)
+                        && let Some(r) = node.roles.get_mut(&role)
+                    {
+                        r.admin_role = Some(admin);
+                    }
+                }
+            }
+
+            let logs_by_address = self.collect_logs(&ans, rpc)?;
+            let mut next: BTreeSet<Address> = BTreeSet::new();
+            let current: BTreeSet<Address> = frontier.iter().copied().collect();
+            for a in std::mem::take(&mut frontier) {
+                let node =
+                    self.analyse(a, level, &ans, rpc, logs_by_address.get(&a), &mut warnings)?;
+                let refs = if node.stopped {
+                    vec![]
+                } else {
+                    self.references(&node)
+                };
+                for (role, facts) in &node.roles {
+                    for m in &facts.members {
+                        confirm.push((a, *role, *m));
+                    }
+                    admins.push((a, *role));
+                }
+                for r in refs {
+                    if r != Address::ZERO
+                        && !nodes.contains_key(&r)
+                        && !current.contains(&r)
+                        && r != a
+                    {
+                        next.insert(r);
+                    }
+                }
+                nodes.insert(a, node);
+            }
+            if !current.is_empty() {
+                depth = level;
+            }
+            frontier = next.into_iter().collect();
+            level += 1;
+            progress(&Progress {
+                level,
+                known: nodes.len(),
+                frontier: frontier.len(),
+                round_trips: rpc.stats().round_trips,
+            });
+        }
+        warnings.append(&mut rpc.warnings);
+        let pin = rpc
+            .pin()
+            .cloned()
+            .ok_or_else(|| DiscoveryError::Input("no block pinned".into()))?;
+        Ok(Facts {
+            pin,
+            entries: entries.to_vec(),
+            nodes,
+            depth,
+            role_names: self.role_names.clone(),
+            warnings,
+            multicall: rpc.multicall(),
+            stats: rpc.stats(),
+        })
+    }
+
+    fn role_label(&self, role: B256) -> String {
+        self.role_names
+            .get(&role)
+            .cloned()
+            .unwrap_or_else(|| role.to_string())
+    }
+
+    fn collect_logs(
+        &self,
+        ans: &HashMap<Read, Answer>,
+        rpc: &Rpc,
+    ) -> Result<HashMap<Address, BTreeMap<B256, BTreeSet<Address>>>> {
+        let granted = abi::role_granted_topic();
+        let mut all: Vec<(&Read, &crate::rpc::LogEntry)> = Vec::new();
+        for (read, a) in ans {
+            if let (Read::Logs { .. }, Answer::Logs(logs)) = (read, a) {
+                all.extend(logs.iter().map(|l| (read, l)));
+            }
+        }
+        all.sort_by_key(|(_, l)| (l.block, l.tx_index, l.log_index));
+        let mut out: HashMap<Address, BTreeMap<B256, BTreeSet<Address>>> = HashMap::new();
+        for (read, l) in all {
+            let (Some(role), Some(acct)) = (l.topics.get(1), l.topics.get(2)) else {
+                return Err(DiscoveryError::Malformed {
+                    call: rpc.describe(read),
+                    detail: format!(
+                        "a role event of {} has {} topics, expected 4",
+                        l.address,
+                        l.topics.len()
+                    ),
+                });
+            };
+            let account =
+                abi::word_address(acct.as_slice()).ok_or_else(|| DiscoveryError::Malformed {
+                    call: rpc.describe(read),
+                    detail: format!(
+                        "a role event of {} has an account topic that is not an address",
+                        l.address
+                    ),
+                })?;
+            let members = out.entry(l.address).or_default().entry(*role).or_default();
+            if l.topics[0] == granted {
+                members.insert(account);
+            } else {
+                members.remove(&account);
+            }
+        }
+        Ok(out)
+    }
+
+    fn analyse(
+        &self,
+        a: Address,
+        level: usize,
+        ans: &HashMap<Read, Answer>,
+        rpc: &Rpc,
+        logs: Option<&BTreeMap<B256, BTreeSet<Address>>>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Node> {
+        let get = |r: &Read| ans.get(r);
+        let returned = |data: Bytes| match get(&Read::Call(a, data)) {
+            Some(Answer::Returned(d)) if !d.is_empty() => Some(d.clone()),
+            _ => None,
+        };
+        let mut node = Node {
+            address: a,
+            depth: level,
+            stopped: self.stop.contains(&a),
+            ..Node::default()
+        };
+        let code = match get(&Read::Code(a)) {
+            Some(Answer::Code(c)) => c.clone(),
+            _ => Bytes::new(),
+        };
+        node.code_size = code.len();
+        if code.is_empty() {
+            return Ok(node);
+        }
+        if code.len() == 23 && code.starts_with(&[0xef, 0x01, 0x00]) {
+            let to = Address::from_slice(&code[3..]);
+            node.delegated_to = Some(to);
+            push_once(
+                warnings,
+                format!(
+                    "{a} is an EOA delegating to {to} (EIP-7702): modelled as its key alone; the delegate's code may let others act for it"
+                ),
+            );
+            return Ok(node);
+        }
+        let slot = |s: B256, what: &str, warnings: &mut Vec<String>| -> Option<Address> {
+            match get(&Read::Storage(a, s)) {
+                Some(Answer::Word(w)) if *w != B256::ZERO => {
+                    match abi::word_address(w.as_slice()) {
+                        Some(x) => Some(x),
+                        None => {
+                            warnings.push(format!(
+                            "{a}: the EIP-1967 {what} slot holds {w}, which is not an address: ignored"
+                        ));
+                            None
+                        }
+                    }
+                }
+                _ => None,
+            }
+        };
+        node.implementation = slot(abi::IMPLEMENTATION_SLOT, "implementation", warnings);
+        node.admin = slot(abi::ADMIN_SLOT, "admin", warnings);
+        node.beacon = slot(abi::BEACON_SLOT, "beacon", warnings);
+        if node.implementation == Some(a) {
+            warnings.push(format!("{a} is a proxy whose implementation is itself"));
+        }
+        node.owner = returned(abi::owner_call())
+            .and_then(|d| abi::decode_address(&d))
+            .filter(|o| *o != Address::ZERO);
+        node.beacon_implementation =
+            returned(abi::implementation_call()).and_then(|d| abi::decode_address(&d));
+
+        // Gnosis Safe: both views must answer.
+        let owners = returned(abi::get_owners_call()).and_then(|d| abi::decode_owners(&d));
+        let threshold = returned(abi::get_threshold_call()).and_then(|d| abi::decode_uint(&d));
+        if let (Some(owners), Some(threshold)) = (owners, threshold) {
+            let call = rpc.describe(&Read::Call(a, abi::get_threshold_call()));
+            let n = owners.len() as u64;
+            let t: u64 = threshold
+                .try_into()
+                .map_err(|_| DiscoveryError::Inconsistent {
+                    call: call.clone(),
+                    detail: format!("threshold {threshold} does not fit"),
+                })?;
+            let unique: BTreeSet<&Address> = owners.iter().collect();
+            if t == 0 || t > n || unique.len() != owners.len() || owners.contains(&Address::ZERO) {
+                return Err(DiscoveryError::Inconsistent {
+                    call,
+                    detail: format!(
+                        "a Safe with threshold {t} and {n} owner(s){}: impossible",
+                        if unique.len() != owners.len() {
+                            " with duplicates"
+                        } else {
+                            ""
+                        }
+                    ),
+                });
+            }
+            let modules =
+                match returned(abi::get_modules_call()).and_then(|d| abi::decode_modules(&d)) {
+                    Some((m, next)) => {
+                        if next != abi::SENTINEL && next != Address::ZERO {
+                            return Err(DiscoveryError::Limit(format!(
+                                "{a}: more than {} Safe modules",
+                                abi::MODULE_PAGE
+                            )));
+                        }
+                        m
+                    }
+                    None => vec![],
+                };
+            if !modules.is_empty() {
+                warnings.push(format!(
+                    "Safe {a} has {} enabled module(s) ({}) that can act for it without its owners' signatures: not modelled, check them",
+                    modules.len(),
+                    modules.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+                ));
+            }
+            node.safe = Some(SafeFacts {
+                owners,
+                threshold: t,
+                modules,
+            });
+        }
+        if let Some(d) = returned(abi::get_min_delay_call()).and_then(|d| abi::decode_uint(&d)) {
+            // A delay beyond u64 (a disabled timelock) is capped when written.
+            node.min_delay = Some(d.try_into().unwrap_or(u64::MAX));
+        }
+        if let Some(roles) = logs {
+            for (role, members) in roles {
+                node.roles.insert(
+                    *role,
+                    RoleFacts {
+                        name: self.role_names.get(role).cloned(),
+                        members: members.clone(),
+                        admin_role: None,
+                        confirmed: true,
+                    },
+                );
+            }
+        }
+
+        // Templates: by address first, then by detection.
+        let mut matched: Vec<usize> = Vec::new();
+        for (i, t) in self.templates.iter().enumerate() {
+            let hit = t.addresses.contains(&a)
+                || t.detect
+                    .as_ref()
+                    .is_some_and(|(_, d)| returned(d.clone()).is_some());
+            if hit {
+                matched.push(i);
+            }
+        }
+        if let Some(&i) = matched.first() {
+            if matched.len() > 1 {
+                warnings.push(format!(
+                    "{a} matches several templates ({}): using {}",
+                    matched
+                        .iter()
+                        .map(|i| self.templates[*i].template.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    self.templates[i].template.name
+                ));
+            }
+            node.template = Some(i);
+            let t = &self.templates[i];
+            for (j, (sig, data)) in t.fields.iter().enumerate() {
+                let f = &t.template.fields[j];
+                let read = Read::Call(a, data.clone());
+                let call = rpc.describe(&read);
+                let d = match get(&read) {
+                    Some(Answer::Returned(d)) => d.clone(),
+                    _ if f.optional => {
+                        node.fields.insert(j, Value::Missing);
+                        continue;
+                    }
+                    _ => {
+                        return Err(DiscoveryError::Inconsistent {
+                            call,
+                            detail: format!(
+                                "{a} matched template {} but {} reverted (mark the field `optional = true` if some versions lack it)",
+                                t.template.name, sig.canonical
+                            ),
+                        });
+                    }
+                };
+                let v = decode_field(&d, f.returns, f.word).ok_or_else(|| {
+                    DiscoveryError::Malformed {
+                        call,
+                        detail: format!(
+                            "{} bytes do not decode as {:?} (word {})",
+                            d.len(),
+                            f.returns,
+                            f.word
+                        ),
+                    }
+                })?;
+                node.fields.insert(j, v);
+            }
+        }
+        Ok(node)
+    }
+}
+
+fn decode_field(d: &[u8], returns: Returns, word: usize) -> Option<Value> {
+    if returns == Returns::Addresses {
+        return abi::decode_owners(d).map(Value::Addresses);
+    }
+    let start = word.checked_mul(32)?;
+    let w = d.get(start..start + 32)?;
+    Some(match returns {
+        Returns::Address => Value::Address(abi::word_address(w)?),
+        Returns::Uint => Value::Uint(U256::from_be_slice(w)),
+        Returns::Bool => Value::Bool(abi::decode_bool(w)?),
+        Returns::Bytes32 => Value::Bytes32(B256::from_slice(w)),
+        Returns::Addresses => return None,
+    })
+}
+
+impl Crawler<'_> {
+    /// Addresses a node points at, to crawl next.
+    fn references(&self, n: &Node) -> Vec<Address> {
+        let mut r = Vec::new();
+        r.extend(n.admin);
+        r.extend(n.beacon);
+        r.extend(n.owner);
+        if let Some(s) = &n.safe {
+            r.extend(s.owners.iter().copied());
+            r.extend(s.modules.iter().copied());
+        }
+        for f in n.roles.values() {
+            r.extend(f.members.iter().copied());
+        }
+        if let Some(t) = n.template.and_then(|i| self.templates.get(i)) {
+            for (j, v) in &n.fields {
+                if t.template.fields.get(*j).is_some_and(|f| f.follow) {
+                    r.extend(v.addresses());
+                }
+            }
+        }
+        r
+    }
+}
+
+fn push_once(w: &mut Vec<String>, s: String) {
+    if !w.contains(&s) {
+        w.push(s);
+    }
+}

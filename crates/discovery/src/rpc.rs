@@ -1,0 +1,1081 @@
+//! Reads at one pinned block, batched: every wave of reads goes out as
+//! JSON-RPC batch requests (alloy's `RpcClient` batches, one HTTP request per
+//! `batch_size` calls, sent concurrently) and, where Multicall3 is deployed,
+//! with view calls packed into `aggregate3`. Answers are cached by
+//! (block, read). Failures are retried with exponential backoff (HTTP 429
+//! honours `Retry-After`); what still fails ends in an error naming the call.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use alloy::primitives::{Address, B256, Bytes};
+use alloy::rpc::client::RpcClient;
+use alloy::transports::{RpcError, TransportErrorKind};
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+
+use crate::abi;
+use crate::error::{DiscoveryError, Result};
+
+/// One thing to read from the chain at the pinned block.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Read {
+    /// `eth_getCode`.
+    Code(Address),
+    /// `eth_getStorageAt`.
+    Storage(Address, B256),
+    /// `eth_call` of a view function.
+    Call(Address, Bytes),
+    /// `eth_getLogs` from `from` up to the pinned block.
+    Logs {
+        addresses: Vec<Address>,
+        topics: Vec<B256>,
+        from: u64,
+    },
+}
+
+/// What the chain answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Code(Bytes),
+    Word(B256),
+    Returned(Bytes),
+    /// The call reverted (the function may not exist on that contract).
+    Reverted(Bytes),
+    Logs(Vec<LogEntry>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub address: Address,
+    pub topics: Vec<B256>,
+    pub data: Bytes,
+    pub block: u64,
+    pub tx_index: u64,
+    pub log_index: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MulticallMode {
+    /// Use Multicall3 at its canonical address if it has code at the block.
+    Auto,
+    Off,
+    /// Use a Multicall3-compatible contract at this address.
+    At(Address),
+}
+
+#[derive(Debug, Clone)]
+pub struct RpcOptions {
+    /// JSON-RPC calls per HTTP request; 1 sends every read on its own, one
+    /// after the other (no batching at all).
+    pub batch_size: usize,
+    /// Per HTTP request.
+    pub timeout: Duration,
+    /// Attempts per read before giving up (≥ 1).
+    pub max_attempts: u32,
+    /// First retry delay, doubled on every further attempt.
+    pub backoff: Duration,
+    pub max_backoff: Duration,
+    pub multicall: MulticallMode,
+    /// View calls per `aggregate3`.
+    pub multicall_size: usize,
+}
+
+impl Default for RpcOptions {
+    fn default() -> Self {
+        RpcOptions {
+            batch_size: 500,
+            timeout: Duration::from_secs(30),
+            max_attempts: 5,
+            backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(10),
+            multicall: MulticallMode::Auto,
+            multicall_size: 200,
+        }
+    }
+}
+
+/// Counters for `--stats` and the benchmark.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Waves of requests the crawl waited for, one after the other
+    /// (retries included).
+    pub round_trips: u64,
+    pub http_requests: u64,
+    /// JSON-RPC calls sent (a Multicall3 `aggregate3` counts as one).
+    pub rpc_calls: u64,
+    /// Distinct reads answered by the node.
+    pub reads: u64,
+    /// Reads answered from the cache.
+    pub cache_hits: u64,
+    pub retries: u64,
+    /// View calls that went through Multicall3.
+    pub multicalled: u64,
+    pub elapsed_ms: u64,
+}
+
+/// The node's chain and the pinned block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pin {
+    pub chain_id: u64,
+    pub block: u64,
+    pub hash: Option<B256>,
+    pub timestamp: Option<u64>,
+    /// The node's head when the crawl started.
+    pub head: u64,
+}
+
+/// A JSON-RPC call on the wire and what it answers for.
+#[derive(Debug, Clone)]
+enum Job {
+    Read(usize),
+    /// `aggregate3` of these reads (indices into the wave's reads).
+    Multi(Vec<usize>),
+    ChainId,
+    BlockNumber,
+    Header,
+}
+
+enum Failure {
+    Retry {
+        message: String,
+        after: Option<Duration>,
+        why: Why,
+    },
+    /// `eth_call` reverted: an answer, not a failure.
+    Revert(Bytes),
+    Fatal(DiscoveryError),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Why {
+    Transport,
+    Malformed,
+    Behind,
+}
+
+/// Called after every round trip.
+pub type Observer = Box<dyn FnMut(&Stats) + Send>;
+
+pub struct Rpc {
+    client: RpcClient,
+    url: String,
+    opts: RpcOptions,
+    pin: Option<Pin>,
+    header_checked: bool,
+    cache: HashMap<Read, Answer>,
+    stats: Stats,
+    multicall: Option<Address>,
+    multicall_checked: bool,
+    /// Reads that must not go through Multicall3 (it failed on them).
+    no_multicall: HashSet<Read>,
+    sigs: HashMap<[u8; 4], String>,
+    started: Instant,
+    /// Called after every round trip (progress display, tests).
+    observer: Option<Observer>,
+    pub warnings: Vec<String>,
+}
+
+/// Installs the TLS crypto provider (ring) once; needed before any HTTPS
+/// client is built.
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl Rpc {
+    /// A client for `url` (http or https). Nothing is sent yet.
+    pub fn new(url: &str, opts: RpcOptions) -> Result<Rpc> {
+        install_tls();
+        let parsed: reqwest::Url = url
+            .parse()
+            .map_err(|e| DiscoveryError::Input(format!("invalid RPC URL `{url}`: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(DiscoveryError::Input(format!(
+                "invalid RPC URL `{url}`: only http and https are supported"
+            )));
+        }
+        if opts.batch_size == 0 || opts.max_attempts == 0 || opts.multicall_size == 0 {
+            return Err(DiscoveryError::Input(
+                "batch size, attempts and multicall size must be at least 1".into(),
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(opts.timeout)
+            .connect_timeout(opts.timeout.min(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| DiscoveryError::Input(format!("cannot build an HTTP client: {e}")))?;
+        let client = RpcClient::new_http_with_client(http, parsed);
+        let multicall = match opts.multicall {
+            MulticallMode::At(a) => Some(a),
+            _ => None,
+        };
+        Ok(Rpc {
+            client,
+            url: url.to_string(),
+            multicall_checked: !matches!(opts.multicall, MulticallMode::Auto),
+            opts,
+            pin: None,
+            header_checked: false,
+            cache: HashMap::new(),
+            stats: Stats::default(),
+            multicall,
+            no_multicall: HashSet::new(),
+            sigs: abi::known_signatures().into_iter().collect(),
+            started: Instant::now(),
+            observer: None,
+            warnings: Vec::new(),
+        })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn set_observer(&mut self, f: Observer) {
+        self.observer = Some(f);
+    }
+
+    /// Name a selector for error messages (config view functions).
+    pub fn name_selector(&mut self, sel: [u8; 4], sig: &str) {
+        self.sigs.entry(sel).or_insert_with(|| sig.to_string());
+    }
+
+    pub fn stats(&self) -> Stats {
+        let mut s = self.stats.clone();
+        s.elapsed_ms = self.started.elapsed().as_millis() as u64;
+        s
+    }
+
+    pub fn pin(&self) -> Option<&Pin> {
+        self.pin.as_ref()
+    }
+
+    pub fn multicall(&self) -> Option<Address> {
+        self.multicall
+    }
+
+    /// Pin every later read to `block`, or to the node's latest block. With
+    /// a given block nothing is sent yet: the first wave of reads also checks
+    /// that the node has it.
+    pub async fn pin_block(&mut self, block: Option<u64>) -> Result<u64> {
+        match block {
+            Some(b) => {
+                self.pin = Some(Pin {
+                    chain_id: 0,
+                    block: b,
+                    hash: None,
+                    timestamp: None,
+                    head: 0,
+                });
+                Ok(b)
+            }
+            None => {
+                let jobs = vec![Job::ChainId, Job::BlockNumber];
+                self.pin = Some(Pin {
+                    chain_id: 0,
+                    block: 0,
+                    hash: None,
+                    timestamp: None,
+                    head: 0,
+                });
+                let mut attempt = 0;
+                loop {
+                    attempt += 1;
+                    let outcomes = self.send_wave(&[], &jobs).await;
+                    let mut retry = None;
+                    for (job, out) in jobs.iter().zip(outcomes) {
+                        match out.and_then(|j| self.aux(job, &j, true)) {
+                            Ok(()) => {}
+                            Err(Failure::Fatal(e)) => return Err(e),
+                            Err(f) => retry = Some(f),
+                        }
+                    }
+                    match retry {
+                        None => break,
+                        Some(f) => self.backoff_or_fail(attempt, f, "eth_blockNumber").await?,
+                    }
+                }
+                let pin = self.pin.get_or_insert(Pin {
+                    chain_id: 0,
+                    block: 0,
+                    hash: None,
+                    timestamp: None,
+                    head: 0,
+                });
+                pin.block = pin.head;
+                Ok(pin.block)
+            }
+        }
+    }
+
+    fn block(&self) -> u64 {
+        self.pin.as_ref().map(|p| p.block).unwrap_or(0)
+    }
+
+    fn block_tag(&self) -> String {
+        format!("{:#x}", self.block())
+    }
+
+    /// Describe a read for messages: method, address, function, block.
+    pub fn describe(&self, r: &Read) -> String {
+        let b = self.block();
+        match r {
+            Read::Code(a) => format!("eth_getCode {a} at block {b}"),
+            Read::Storage(a, s) => {
+                let name = match *s {
+                    abi::IMPLEMENTATION_SLOT => " (EIP-1967 implementation slot)",
+                    abi::ADMIN_SLOT => " (EIP-1967 admin slot)",
+                    abi::BEACON_SLOT => " (EIP-1967 beacon slot)",
+                    _ => "",
+                };
+                format!("eth_getStorageAt {a} slot {s}{name} at block {b}")
+            }
+            Read::Call(a, data) => {
+                format!("eth_call {a}.{} at block {b}", self.function_name(data))
+            }
+            Read::Logs {
+                addresses, from, ..
+            } => format!(
+                "eth_getLogs (RoleGranted/RoleRevoked) of {} address(es) from block {from} to {b}",
+                addresses.len()
+            ),
+        }
+    }
+
+    fn function_name(&self, data: &[u8]) -> String {
+        if data.len() < 4 {
+            return "fallback()".into();
+        }
+        let sel = [data[0], data[1], data[2], data[3]];
+        self.sigs
+            .get(&sel)
+            .cloned()
+            .unwrap_or_else(|| format!("0x{}", alloy::primitives::hex::encode(sel)))
+    }
+
+    /// Read everything in one wave (plus retry waves for what failed).
+    /// Answers are in the order of `reads`.
+    pub async fn read_all(&mut self, reads: &[Read]) -> Result<Vec<Answer>> {
+        let mut todo: Vec<Read> = Vec::new();
+        let mut seen = BTreeSet::new();
+        for r in reads {
+            if self.cache.contains_key(r) {
+                self.stats.cache_hits += 1;
+            } else if seen.insert(r.clone()) {
+                todo.push(r.clone());
+            } else {
+                self.stats.cache_hits += 1;
+            }
+        }
+        let mut attempt = 0u32;
+        while !todo.is_empty() || (!self.header_checked && self.pin.is_some()) {
+            attempt += 1;
+            let mut aux = Vec::new();
+            if !self.header_checked {
+                if self.pin.as_ref().is_some_and(|p| p.chain_id == 0) {
+                    aux.push(Job::ChainId);
+                }
+                aux.push(Job::BlockNumber);
+                aux.push(Job::Header);
+            }
+            if !self.multicall_checked {
+                let probe = Read::Code(abi::MULTICALL3);
+                if !self.cache.contains_key(&probe) && !todo.contains(&probe) {
+                    todo.push(probe);
+                }
+            }
+            let jobs = self.plan(&todo, aux);
+            let outcomes = self.send_wave(&todo, &jobs).await;
+            let mut retry: Vec<Read> = Vec::new();
+            let mut last: Option<(Failure, String)> = None;
+            for (job, out) in jobs.iter().zip(outcomes) {
+                match job {
+                    Job::ChainId | Job::BlockNumber | Job::Header => {
+                        match out.and_then(|j| self.aux(job, &j, false)) {
+                            Ok(()) => {}
+                            Err(Failure::Fatal(e)) => return Err(e),
+                            Err(f) => {
+                                last = Some((f, format!("eth_getBlockByNumber {}", self.block())))
+                            }
+                        }
+                    }
+                    Job::Read(i) => {
+                        let r = &todo[*i];
+                        match out.and_then(|j| self.decode(r, j)) {
+                            Ok(a) => {
+                                self.stats.reads += 1;
+                                self.cache.insert(r.clone(), a);
+                            }
+                            Err(Failure::Revert(d)) => {
+                                self.stats.reads += 1;
+                                self.cache.insert(r.clone(), Answer::Reverted(d));
+                            }
+                            Err(Failure::Fatal(e)) => return Err(e),
+                            Err(f) => {
+                                retry.push(r.clone());
+                                last = Some((f, self.describe(r)));
+                            }
+                        }
+                    }
+                    Job::Multi(idx) => {
+                        let decoded = out.and_then(|j| {
+                            let bytes = hex_bytes(&j).ok_or_else(|| Failure::Retry {
+                                message: "aggregate3 returned no hex data".into(),
+                                after: None,
+                                why: Why::Malformed,
+                            })?;
+                            abi::decode_aggregate3(&bytes, idx.len()).ok_or_else(|| {
+                                Failure::Retry {
+                                    message: "aggregate3 result does not decode".into(),
+                                    after: None,
+                                    why: Why::Malformed,
+                                }
+                            })
+                        });
+                        match decoded {
+                            Ok(results) => {
+                                for (i, (ok, data)) in idx.iter().zip(results) {
+                                    self.stats.reads += 1;
+                                    self.stats.multicalled += 1;
+                                    let a = if ok {
+                                        Answer::Returned(data)
+                                    } else {
+                                        Answer::Reverted(data)
+                                    };
+                                    self.cache.insert(todo[*i].clone(), a);
+                                }
+                            }
+                            Err(Failure::Fatal(e)) => return Err(e),
+                            Err(f) => {
+                                let message = match f {
+                                    Failure::Retry { message, .. } => message,
+                                    _ => "aggregate3 reverted".into(),
+                                };
+                                // Multicall3 could not carry these calls (out of
+                                // gas, a broken aggregator): ask them one by one.
+                                self.warnings.push(format!(
+                                    "Multicall3 failed for {} call(s) ({message}); they were read directly",
+                                    idx.len()
+                                ));
+                                for i in idx {
+                                    self.no_multicall.insert(todo[*i].clone());
+                                    retry.push(todo[*i].clone());
+                                }
+                                // Not the node's fault: no backoff needed.
+                                last = last.or(Some((
+                                    Failure::Retry {
+                                        message,
+                                        after: Some(Duration::ZERO),
+                                        why: Why::Transport,
+                                    },
+                                    "eth_call aggregate3".into(),
+                                )));
+                            }
+                        }
+                    }
+                }
+            }
+            if !self.multicall_checked
+                && let Some(Answer::Code(code)) = self.cache.get(&Read::Code(abi::MULTICALL3))
+            {
+                self.multicall_checked = true;
+                if !code.is_empty() {
+                    self.multicall = Some(abi::MULTICALL3);
+                }
+            }
+            if let Some(pin) = &self.pin
+                && self.header_checked
+                && pin.head < pin.block
+            {
+                return Err(DiscoveryError::NodeBehind {
+                    call: "eth_blockNumber".into(),
+                    pinned: pin.block,
+                    head: Some(pin.head),
+                });
+            }
+            todo = retry;
+            if let Some((f, call)) = last {
+                if todo.is_empty() && self.header_checked {
+                    continue;
+                }
+                self.backoff_or_fail(attempt, f, &call).await?;
+            }
+        }
+        reads
+            .iter()
+            .map(|r| {
+                self.cache
+                    .get(r)
+                    .cloned()
+                    .ok_or_else(|| DiscoveryError::Rpc {
+                        call: self.describe(r),
+                        message: "no answer was recorded".into(),
+                    })
+            })
+            .collect()
+    }
+
+    async fn backoff_or_fail(&mut self, attempt: u32, f: Failure, call: &str) -> Result<()> {
+        match f {
+            Failure::Fatal(e) => Err(e),
+            Failure::Revert(_) => Err(DiscoveryError::Rpc {
+                call: call.to_string(),
+                message: "unexpected revert".into(),
+            }),
+            Failure::Retry {
+                message,
+                after,
+                why,
+            } => {
+                if attempt >= self.opts.max_attempts {
+                    if why == Why::Behind {
+                        return Err(DiscoveryError::NodeBehind {
+                            call: call.to_string(),
+                            pinned: self.block(),
+                            head: self.pin.as_ref().map(|p| p.head).filter(|h| *h > 0),
+                        });
+                    }
+                    return Err(if why == Why::Malformed {
+                        DiscoveryError::Malformed {
+                            call: call.to_string(),
+                            detail: format!("{message} (after {attempt} attempts)"),
+                        }
+                    } else {
+                        DiscoveryError::Rpc {
+                            call: call.to_string(),
+                            message: format!("{message} (gave up after {attempt} attempts)"),
+                        }
+                    });
+                }
+                self.stats.retries += 1;
+                let exp = self
+                    .opts
+                    .backoff
+                    .saturating_mul(1u32 << (attempt - 1).min(16))
+                    .min(self.opts.max_backoff);
+                let wait = match after {
+                    Some(a) => a.min(self.opts.max_backoff.max(Duration::from_secs(1)) * 3),
+                    None => exp,
+                };
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Group a wave's reads into JSON-RPC calls.
+    fn plan(&self, todo: &[Read], aux: Vec<Job>) -> Vec<Job> {
+        let mut jobs = aux;
+        let mut packed: Vec<usize> = Vec::new();
+        for (i, r) in todo.iter().enumerate() {
+            match r {
+                Read::Call(..) if self.multicall.is_some() && !self.no_multicall.contains(r) => {
+                    packed.push(i)
+                }
+                _ => jobs.push(Job::Read(i)),
+            }
+        }
+        // A lone call gains nothing from aggregate3.
+        if packed.len() == 1 {
+            jobs.push(Job::Read(packed[0]));
+        } else {
+            for chunk in packed.chunks(self.opts.multicall_size) {
+                jobs.push(Job::Multi(chunk.to_vec()));
+            }
+        }
+        jobs
+    }
+
+    fn params(&self, todo: &[Read], job: &Job) -> (&'static str, Json) {
+        let tag = self.block_tag();
+        match job {
+            Job::ChainId => ("eth_chainId", json!([])),
+            Job::BlockNumber => ("eth_blockNumber", json!([])),
+            Job::Header => ("eth_getBlockByNumber", json!([tag, false])),
+            Job::Multi(idx) => {
+                let calls: Vec<(Address, Bytes)> = idx
+                    .iter()
+                    .filter_map(|i| match &todo[*i] {
+                        Read::Call(a, d) => Some((*a, d.clone())),
+                        _ => None,
+                    })
+                    .collect();
+                let to = self.multicall.unwrap_or(abi::MULTICALL3);
+                (
+                    "eth_call",
+                    json!([{ "to": to, "data": abi::encode_aggregate3(&calls) }, tag]),
+                )
+            }
+            Job::Read(i) => match &todo[*i] {
+                Read::Code(a) => ("eth_getCode", json!([a, tag])),
+                Read::Storage(a, s) => ("eth_getStorageAt", json!([a, s, tag])),
+                Read::Call(a, d) => ("eth_call", json!([{ "to": a, "data": d }, tag])),
+                Read::Logs {
+                    addresses,
+                    topics,
+                    from,
+                } => (
+                    "eth_getLogs",
+                    json!([{
+                        "address": addresses,
+                        "topics": [topics],
+                        "fromBlock": format!("{from:#x}"),
+                        "toBlock": tag,
+                    }]),
+                ),
+            },
+        }
+    }
+
+    /// Send every job of a wave: chunks of `batch_size` as concurrent batch
+    /// requests (or one call per request, one after the other, when the
+    /// batch size is 1).
+    async fn send_wave(
+        &mut self,
+        todo: &[Read],
+        jobs: &[Job],
+    ) -> Vec<std::result::Result<Json, Failure>> {
+        let calls: Vec<(&'static str, Json)> = jobs.iter().map(|j| self.params(todo, j)).collect();
+        let described: Vec<String> = jobs
+            .iter()
+            .map(|j| match j {
+                Job::Read(i) => self.describe(&todo[*i]),
+                Job::Multi(idx) => format!(
+                    "eth_call Multicall3.aggregate3 of {} calls (first: {}) at block {}",
+                    idx.len(),
+                    idx.first()
+                        .map(|i| self.describe(&todo[*i]))
+                        .unwrap_or_default(),
+                    self.block()
+                ),
+                Job::ChainId => "eth_chainId".into(),
+                Job::BlockNumber => "eth_blockNumber".into(),
+                Job::Header => format!("eth_getBlockByNumber {}", self.block()),
+            })
+            .collect();
+        let mut out: Vec<Option<std::result::Result<Json, Failure>>> =
+            (0..jobs.len()).map(|_| None).collect();
+        if self.opts.batch_size == 1 {
+            for (i, (method, params)) in calls.into_iter().enumerate() {
+                self.stats.round_trips += 1;
+                self.stats.http_requests += 1;
+                self.stats.rpc_calls += 1;
+                let r: std::result::Result<Json, RpcError<TransportErrorKind>> =
+                    self.client.request(method, params).await;
+                out[i] = Some(r.map_err(|e| classify(&e, method, &described[i], self.block())));
+                self.notify();
+            }
+        } else {
+            self.stats.round_trips += 1;
+            let mut set = tokio::task::JoinSet::new();
+            let indexed: Vec<(usize, (&'static str, Json))> =
+                calls.into_iter().enumerate().collect();
+            for chunk in indexed.chunks(self.opts.batch_size) {
+                self.stats.http_requests += 1;
+                self.stats.rpc_calls += chunk.len() as u64;
+                let client = self.client.clone();
+                let chunk: Vec<(usize, (&'static str, Json))> = chunk.to_vec();
+                set.spawn(async move {
+                    let mut batch = client.new_batch();
+                    let mut waiters = Vec::new();
+                    for (i, (method, params)) in &chunk {
+                        waiters.push((*i, *method, batch.add_call::<Json, Json>(*method, params)));
+                    }
+                    let sent = batch.send().await;
+                    let mut results = Vec::new();
+                    for (i, method, w) in waiters {
+                        let r = match (&sent, w) {
+                            (Err(e), _) => Err((method, clone_err(e))),
+                            (Ok(()), Err(e)) => Err((method, e)),
+                            (Ok(()), Ok(w)) => w.await.map_err(|e| (method, e)),
+                        };
+                        results.push((i, r));
+                    }
+                    results
+                });
+            }
+            let block = self.block();
+            while let Some(joined) = set.join_next().await {
+                let Ok(results) = joined else { continue };
+                for (i, r) in results {
+                    out[i] =
+                        Some(r.map_err(|(method, e)| classify(&e, method, &described[i], block)));
+                }
+            }
+            self.notify();
+        }
+        out.into_iter()
+            .zip(described)
+            .map(|(o, d)| {
+                o.unwrap_or_else(|| {
+                    Err(Failure::Retry {
+                        message: format!("{d}: the request task failed"),
+                        after: None,
+                        why: Why::Transport,
+                    })
+                })
+            })
+            .collect()
+    }
+
+    fn notify(&mut self) {
+        let s = self.stats();
+        if let Some(f) = self.observer.as_mut() {
+            f(&s);
+        }
+    }
+
+    /// Check the chain id, head and pinned block answers.
+    fn aux(&mut self, job: &Job, j: &Json, pinning: bool) -> std::result::Result<(), Failure> {
+        let pinned = self.block();
+        let pin = self.pin.get_or_insert(Pin {
+            chain_id: 0,
+            block: 0,
+            hash: None,
+            timestamp: None,
+            head: 0,
+        });
+        let malformed = |what: &str| Failure::Retry {
+            message: format!("{what}: not a valid answer: {}", short(j)),
+            after: None,
+            why: Why::Malformed,
+        };
+        match job {
+            Job::ChainId => pin.chain_id = quantity(j).ok_or_else(|| malformed("eth_chainId"))?,
+            Job::BlockNumber => {
+                let head = quantity(j).ok_or_else(|| malformed("eth_blockNumber"))?;
+                pin.head = pin.head.max(head);
+                if !pinning && head < pinned {
+                    // Maybe a load balancer's lagging backend: retry, then fail.
+                    return Err(Failure::Retry {
+                        message: format!(
+                            "the node is behind the pinned block {pinned} (its head is {head})"
+                        ),
+                        after: None,
+                        why: Why::Behind,
+                    });
+                }
+            }
+            Job::Header => {
+                if j.is_null() {
+                    return Err(Failure::Retry {
+                        message: format!(
+                            "the node does not have block {pinned} (it is behind the pinned block)"
+                        ),
+                        after: None,
+                        why: Why::Behind,
+                    });
+                }
+                let number = j
+                    .get("number")
+                    .and_then(quantity)
+                    .ok_or_else(|| malformed("eth_getBlockByNumber"))?;
+                if number != pinned {
+                    return Err(Failure::Fatal(DiscoveryError::Inconsistent {
+                        call: format!("eth_getBlockByNumber {pinned}"),
+                        detail: format!("asked for block {pinned}, got block {number}"),
+                    }));
+                }
+                pin.hash = j
+                    .get("hash")
+                    .and_then(|h| h.as_str())
+                    .and_then(|h| h.parse().ok());
+                pin.timestamp = j.get("timestamp").and_then(quantity);
+                self.header_checked = true;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn decode(&self, r: &Read, j: Json) -> std::result::Result<Answer, Failure> {
+        let bad = |what: &str| Failure::Retry {
+            message: format!("{}: {what}: {}", self.describe(r), short(&j)),
+            after: None,
+            why: Why::Malformed,
+        };
+        match r {
+            Read::Code(_) => hex_bytes(&j)
+                .map(Answer::Code)
+                .ok_or_else(|| bad("expected hex code")),
+            Read::Storage(..) => {
+                let b = hex_bytes(&j).ok_or_else(|| bad("expected a hex storage word"))?;
+                if b.len() > 32 {
+                    return Err(bad("storage word longer than 32 bytes"));
+                }
+                let mut w = [0u8; 32];
+                w[32 - b.len()..].copy_from_slice(&b);
+                Ok(Answer::Word(B256::from(w)))
+            }
+            Read::Call(..) => hex_bytes(&j)
+                .map(Answer::Returned)
+                .ok_or_else(|| bad("expected hex return data")),
+            Read::Logs {
+                addresses,
+                topics,
+                from,
+            } => {
+                let arr = j
+                    .as_array()
+                    .ok_or_else(|| bad("expected an array of logs"))?;
+                let mut logs = Vec::with_capacity(arr.len());
+                for l in arr {
+                    let entry = parse_log(l).ok_or_else(|| bad("a log entry is malformed"))?;
+                    let inconsistent = |detail: String| {
+                        Failure::Fatal(DiscoveryError::Inconsistent {
+                            call: self.describe(r),
+                            detail,
+                        })
+                    };
+                    if !addresses.contains(&entry.address) {
+                        return Err(inconsistent(format!(
+                            "log from {} which was not asked for",
+                            entry.address
+                        )));
+                    }
+                    if entry.topics.first().is_none_or(|t| !topics.contains(t)) {
+                        return Err(inconsistent(
+                            "log with a topic that was not asked for".into(),
+                        ));
+                    }
+                    if entry.block > self.block() || entry.block < *from {
+                        return Err(inconsistent(format!(
+                            "log of block {} outside the range {from}..={}",
+                            entry.block,
+                            self.block()
+                        )));
+                    }
+                    if l.get("removed").and_then(|x| x.as_bool()) == Some(true) {
+                        return Err(inconsistent("a removed (reorged) log".into()));
+                    }
+                    logs.push(entry);
+                }
+                logs.sort_by_key(|l| (l.block, l.tx_index, l.log_index));
+                Ok(Answer::Logs(logs))
+            }
+        }
+    }
+}
+
+fn clone_err(e: &RpcError<TransportErrorKind>) -> RpcError<TransportErrorKind> {
+    // Transport errors are not Clone; keep what classification needs.
+    match e {
+        RpcError::Transport(TransportErrorKind::HttpError(h)) => {
+            TransportErrorKind::http_error(h.status, h.body.clone())
+        }
+        RpcError::Transport(k @ TransportErrorKind::HttpErrorWithRetryAfter { .. }) => {
+            match (k.as_http_error(), k.retry_after()) {
+                (Some(h), Some(after)) => TransportErrorKind::http_error_with_retry_after(
+                    h.status,
+                    h.body.clone(),
+                    Some(after),
+                ),
+                _ => TransportErrorKind::custom_str(&e.to_string()),
+            }
+        }
+        RpcError::DeserError { .. } => RpcError::DeserError {
+            err: serde_json::Error::io(std::io::Error::other(e.to_string())),
+            text: String::new(),
+        },
+        other => TransportErrorKind::custom_str(&other.to_string()),
+    }
+}
+
+/// Decide what an RPC error means: a revert (an answer), a retry, or the end.
+fn classify(e: &RpcError<TransportErrorKind>, method: &str, call: &str, block: u64) -> Failure {
+    match e {
+        RpcError::ErrorResp(p) => {
+            let msg = p.message.to_lowercase();
+            if method == "eth_call" && (p.code == 3 || msg.contains("revert")) {
+                let data = p
+                    .data
+                    .as_ref()
+                    .and_then(|d| serde_json::from_str::<Json>(d.get()).ok())
+                    .and_then(|d| hex_bytes(&d))
+                    .unwrap_or_default();
+                return Failure::Revert(data);
+            }
+            if p.code == 429
+                || p.code == -32005
+                || msg.contains("rate limit")
+                || msg.contains("too many requests")
+                || msg.contains("limit exceeded")
+            {
+                return Failure::Retry {
+                    message: format!("rate limited: {} (code {})", p.message, p.code),
+                    after: None,
+                    why: Why::Transport,
+                };
+            }
+            if msg.contains("header not found")
+                || msg.contains("unknown block")
+                || msg.contains("block not found")
+                || msg.contains("blockoutofrange")
+                || msg.contains("block out of range")
+                || msg.contains("beyond current head")
+                || msg.contains("future block")
+            {
+                return Failure::Retry {
+                    message: format!("the node is behind the pinned block {block}: {}", p.message),
+                    after: None,
+                    why: Why::Behind,
+                };
+            }
+            if msg.contains("missing trie node")
+                || msg.contains("state") && msg.contains("not available")
+            {
+                return Failure::Fatal(DiscoveryError::Rpc {
+                    call: call.to_string(),
+                    message: format!(
+                        "the node has no state at block {block} ({}): use an archive node or a recent block",
+                        p.message
+                    ),
+                });
+            }
+            Failure::Fatal(DiscoveryError::Rpc {
+                call: call.to_string(),
+                message: format!("error {}: {}", p.code, p.message),
+            })
+        }
+        RpcError::Transport(kind) => {
+            if let Some(h) = kind.as_http_error() {
+                let retryable = h.status == 429 || h.status == 408 || h.status >= 500;
+                let text = format!(
+                    "HTTP {}{}",
+                    h.status,
+                    if h.body.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", truncate(&h.body, 200))
+                    }
+                );
+                if retryable {
+                    return Failure::Retry {
+                        message: text,
+                        after: kind.retry_after(),
+                        why: Why::Transport,
+                    };
+                }
+                let hint = if h.status == 413 {
+                    " (try a smaller --batch-size)"
+                } else {
+                    ""
+                };
+                return Failure::Fatal(DiscoveryError::Rpc {
+                    call: call.to_string(),
+                    message: format!("{text}{hint}"),
+                });
+            }
+            if matches!(kind, TransportErrorKind::MissingBatchResponse(_)) {
+                return Failure::Retry {
+                    message: "the batch response has no answer for this call".into(),
+                    after: None,
+                    why: Why::Malformed,
+                };
+            }
+            Failure::Retry {
+                message: error_chain(e),
+                after: None,
+                why: Why::Transport,
+            }
+        }
+        RpcError::DeserError { err, text } => Failure::Retry {
+            message: format!("{err}; the response starts: {}", truncate(text, 120)),
+            after: None,
+            why: Why::Malformed,
+        },
+        RpcError::NullResp => Failure::Retry {
+            message: "null response".into(),
+            after: None,
+            why: Why::Malformed,
+        },
+        other => Failure::Fatal(DiscoveryError::Rpc {
+            call: call.to_string(),
+            message: other.to_string(),
+        }),
+    }
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(x) = src {
+        let t = x.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        src = x.source();
+    }
+    s
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    let t: String = s.chars().take(n).collect();
+    if t.len() < s.len() {
+        format!("{t}…")
+    } else {
+        t
+    }
+}
+
+fn short(j: &Json) -> String {
+    truncate(&j.to_string(), 120)
+}
+
+fn hex_bytes(j: &Json) -> Option<Bytes> {
+    let s = j.as_str()?;
+    let h = s.strip_prefix("0x")?;
+    if h.len() % 2 == 1 {
+        let padded = format!("0{h}");
+        return alloy::primitives::hex::decode(padded).ok().map(Bytes::from);
+    }
+    alloy::primitives::hex::decode(h).ok().map(Bytes::from)
+}
+
+fn quantity(j: &Json) -> Option<u64> {
+    let s = j.as_str()?;
+    let h = s.strip_prefix("0x")?;
+    if h.is_empty() || h.len() > 16 {
+        return None;
+    }
+    u64::from_str_radix(h, 16).ok()
+}
+
+fn parse_log(l: &Json) -> Option<LogEntry> {
+    let address: Address = l.get("address")?.as_str()?.parse().ok()?;
+    let topics = l
+        .get("topics")?
+        .as_array()?
+        .iter()
+        .map(|t| t.as_str().and_then(|t| t.parse::<B256>().ok()))
+        .collect::<Option<Vec<_>>>()?;
+    let data = hex_bytes(l.get("data")?)?;
+    Some(LogEntry {
+        address,
+        topics,
+        data,
+        block: quantity(l.get("blockNumber")?)?,
+        tx_index: l.get("transactionIndex").and_then(quantity).unwrap_or(0),
+        log_index: quantity(l.get("logIndex")?)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_and_quantities() {
+        assert_eq!(quantity(&json!("0x10")), Some(16));
+        assert_eq!(quantity(&json!("0x")), None);
+        assert_eq!(quantity(&json!(16)), None);
+        assert_eq!(quantity(&json!("0x11111111111111111")), None);
+        assert_eq!(hex_bytes(&json!("0x0102")).unwrap().len(), 2);
+        assert_eq!(hex_bytes(&json!("0x1")).unwrap().as_ref(), &[1]);
+        assert!(hex_bytes(&json!("zz")).is_none());
+        assert!(parse_log(&json!({"address": "0x01"})).is_none());
+    }
+}

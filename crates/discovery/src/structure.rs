@@ -1,0 +1,1132 @@
+//! From crawled facts to the project file's `[governance]` section: actors
+//! (EOAs, Safes, timelocks, configured relays), the powers they hold (who
+//! can upgrade each proxy, and what the config maps), and the exit
+//! mechanics — each fact with its evidence (address, call, block).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use alloy::primitives::{Address, B256};
+use l2stage_model::DurationSpec;
+use l2stage_model::governance::{
+    ANYONE, Actor, ActorKind, ExitMechanics, Governance, Member, Participation, PermissionlessTag,
+    Power, PowerKind,
+};
+
+use crate::abi;
+use crate::config::{ActsAs, ExitItem, Field, Unit};
+use crate::crawl::{Crawler, Facts, Node, Value};
+use crate::error::{DiscoveryError, Result};
+
+/// A discovered structure, with what could not be read.
+#[derive(Debug, Clone)]
+pub struct Discovered {
+    pub governance: Governance,
+    pub facts: Facts,
+    pub warnings: Vec<String>,
+    /// Parts of the structure that were not read on chain nor given by the
+    /// config: they parse, but must be checked before relying on them.
+    pub placeholders: Vec<String>,
+    /// Contracts with code that no one can upgrade (no EIP-1967 slot).
+    pub immutable: Vec<String>,
+    /// Actor id of each address in the structure.
+    pub ids: BTreeMap<Address, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Eoa,
+    Multisig,
+    Timelock,
+    Relay,
+    /// A contract that holds power but is not understood: one key.
+    Opaque,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Holder {
+    Anyone,
+    Nobody,
+    Actor(Address),
+}
+
+struct Builder<'a> {
+    facts: &'a Facts,
+    crawler: &'a Crawler<'a>,
+    ids: BTreeMap<Address, String>,
+    taken: BTreeSet<String>,
+    opaque: BTreeSet<Address>,
+    used: BTreeSet<Address>,
+    warnings: Vec<String>,
+    placeholders: Vec<String>,
+    block: u64,
+}
+
+/// Build and validate the structure.
+pub fn build(facts: Facts, crawler: &Crawler<'_>) -> Result<Discovered> {
+    let (d, invalid) = build_unchecked(facts, crawler);
+    match invalid {
+        Some(e) => Err(DiscoveryError::Structure(e)),
+        None => Ok(d),
+    }
+}
+
+/// Build the structure; the second value says why it is not a valid
+/// `[governance]` section, if it is not (e.g. Safes owning each other).
+pub fn build_unchecked(facts: Facts, crawler: &Crawler<'_>) -> (Discovered, Option<String>) {
+    let mut b = Builder {
+        facts: &facts,
+        crawler,
+        ids: BTreeMap::new(),
+        taken: BTreeSet::new(),
+        opaque: BTreeSet::new(),
+        used: BTreeSet::new(),
+        warnings: Vec::new(),
+        placeholders: Vec::new(),
+        block: facts.pin.block,
+    };
+    let cfg = crawler.config;
+    for a in &cfg.actors {
+        b.taken.insert(a.id.clone());
+    }
+    let powers = b.powers();
+    let exit = b.exit();
+    let mut actors = b.actors();
+    for a in &cfg.actors {
+        let mut a = a.clone();
+        a.evidence
+            .push("from the discovery config (not read on chain)".into());
+        actors.push(a);
+    }
+    if exit
+        .proposing
+        .allowlist()
+        .iter()
+        .any(|p| p == PLACEHOLDER_PROPOSER)
+    {
+        actors.push(Actor {
+            id: PLACEHOLDER_PROPOSER.into(),
+            kind: ActorKind::Eoa,
+            name: Some("PLACEHOLDER: proposer not discovered".into()),
+            entity: Some("unknown".into()),
+            affiliation: None,
+            address: None,
+            threshold: None,
+            members: vec![],
+            security_council: false,
+            delay: None,
+            proposers: vec![],
+            executors: vec![],
+            cancellers: vec![],
+            senders: vec![],
+            evidence: vec!["PLACEHOLDER: set [exit] proposing in the discovery config, or map the proposer's view function or role".into()],
+        });
+    }
+    let pin = &facts.pin;
+    let mut evidence = vec![format!(
+        "l2stage discover: {} address(es) read at block {}{} on chain {} from {}",
+        facts.nodes.len(),
+        pin.block,
+        pin.hash.map(|h| format!(" ({h})")).unwrap_or_default(),
+        pin.chain_id,
+        facts
+            .entries
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )];
+    if let Some(n) = &cfg.discovery.name {
+        evidence.push(format!("discovery config: {n}"));
+    }
+    let governance = Governance {
+        since: None,
+        block_time: cfg.discovery.block_time,
+        evidence,
+        exit,
+        actors,
+        powers,
+    };
+    let immutable = b.immutable();
+    let Builder {
+        ids,
+        mut warnings,
+        placeholders,
+        ..
+    } = b;
+    let mut all_warnings = facts.warnings.clone();
+    all_warnings.append(&mut warnings);
+    let invalid = governance
+        .validate()
+        .err()
+        .map(|e| format!("{}: {}", e.path_string(), e.message));
+    (
+        Discovered {
+            governance,
+            facts,
+            warnings: all_warnings,
+            placeholders,
+            immutable,
+            ids,
+        },
+        invalid,
+    )
+}
+
+pub const PLACEHOLDER_PROPOSER: &str = "placeholder-proposer";
+
+impl<'a> Builder<'a> {
+    fn node(&self, a: Address) -> Option<&'a Node> {
+        self.facts.nodes.get(&a)
+    }
+
+    fn template_name(&self, n: &Node) -> Option<&'a str> {
+        n.template
+            .and_then(|i| self.crawler.templates().get(i))
+            .map(|t| t.template.name.as_str())
+    }
+
+    fn kind(&self, a: Address) -> Option<Kind> {
+        if self.opaque.contains(&a) {
+            return Some(Kind::Opaque);
+        }
+        let n = self.node(a)?;
+        if n.is_eoa() {
+            return Some(Kind::Eoa);
+        }
+        if n.safe.is_some() {
+            return Some(Kind::Multisig);
+        }
+        if n.min_delay.is_some() && !n.roles.is_empty() {
+            return Some(Kind::Timelock);
+        }
+        if let Some(t) = n.template.and_then(|i| self.crawler.templates().get(i))
+            && t.template.acts_as == Some(ActsAs::Relay)
+        {
+            return Some(Kind::Relay);
+        }
+        None
+    }
+
+    fn label(&self, a: Address) -> String {
+        let cfg = self.crawler.config;
+        if let Some(n) = cfg.name_of(a).and_then(|n| n.name.clone()) {
+            return format!("{n} ({a})");
+        }
+        match self.node(a).and_then(|n| self.template_name(n)) {
+            Some(t) => format!("{t} ({a})"),
+            None => format!("contract {a}"),
+        }
+    }
+
+    fn id(&mut self, a: Address) -> String {
+        if let Some(id) = self.ids.get(&a) {
+            return id.clone();
+        }
+        let cfg = self.crawler.config;
+        let wanted = cfg.name_of(a).and_then(|n| n.id.clone());
+        let hex = alloy::primitives::hex::encode(a.as_slice());
+        let id = match wanted {
+            Some(w) if !self.taken.contains(&w) => w,
+            _ => {
+                let prefix = match self.kind(a) {
+                    Some(Kind::Eoa) => "eoa".to_string(),
+                    Some(Kind::Multisig) => "safe".into(),
+                    Some(Kind::Timelock) => "timelock".into(),
+                    Some(Kind::Relay) => self
+                        .node(a)
+                        .and_then(|n| self.template_name(n))
+                        .map(slug)
+                        .unwrap_or_else(|| "relay".into()),
+                    _ => "contract".into(),
+                };
+                let mut n = 8;
+                loop {
+                    let id = format!("{prefix}-{}", &hex[..n]);
+                    if !self.taken.contains(&id) || n >= 40 {
+                        break id;
+                    }
+                    n += 4;
+                }
+            }
+        };
+        self.taken.insert(id.clone());
+        self.ids.insert(a, id.clone());
+        id
+    }
+
+    /// Who acts when `a` is the controller: an actor, or through an
+    /// ownable forwarder (a ProxyAdmin) its owner, else `a` as an opaque key.
+    fn resolve(&mut self, start: Address, via: &mut Vec<String>) -> Holder {
+        if start == Address::ZERO {
+            return Holder::Nobody;
+        }
+        let mut a = start;
+        let mut seen = BTreeSet::new();
+        loop {
+            if !seen.insert(a) {
+                return self.make_opaque(a, "its ownership loops");
+            }
+            match self.kind(a) {
+                Some(Kind::Timelock) if self.dead_timelock(a) => {
+                    self.warn(format!(
+                        "timelock {a} has no proposers: nobody can make it act"
+                    ));
+                    return Holder::Nobody;
+                }
+                Some(_) => {
+                    self.used.insert(a);
+                    return Holder::Actor(a);
+                }
+                None => {}
+            }
+            let Some(n) = self.node(a) else {
+                return self.make_opaque(a, "it was not read (beyond a stopped address)");
+            };
+            if n.stopped {
+                return self.make_opaque(a, "it is on the config's stop list");
+            }
+            match n.owner {
+                Some(o) if o != a => {
+                    via.push(format!("{}.owner() = {o}", self.label(a)));
+                    a = o;
+                }
+                _ => return self.make_opaque(a, "it is not an EOA, a Safe, a timelock nor a configured relay, and has no owner()"),
+            }
+        }
+    }
+
+    fn make_opaque(&mut self, a: Address, why: &str) -> Holder {
+        if self.opaque.insert(a) {
+            self.warn(format!(
+                "{} holds power but {why}: modelled as one key (opaque); describe it in the discovery config",
+                self.label(a)
+            ));
+        }
+        self.used.insert(a);
+        Holder::Actor(a)
+    }
+
+    fn warn(&mut self, w: String) {
+        if !self.warnings.contains(&w) {
+            self.warnings.push(w);
+        }
+    }
+
+    fn dead_timelock(&self, a: Address) -> bool {
+        let Some(n) = self.node(a) else { return false };
+        let proposers = n
+            .role(abi::role_id("PROPOSER_ROLE"))
+            .map(|r| r.members.len())
+            .unwrap_or(0);
+        let admins = n
+            .role(B256::ZERO)
+            .map(|r| r.members.iter().filter(|m| **m != a).count())
+            .unwrap_or(0);
+        proposers == 0 && admins == 0
+    }
+
+    fn holder_id(&mut self, h: &Holder) -> Option<String> {
+        match h {
+            Holder::Anyone => Some(ANYONE.into()),
+            Holder::Nobody => None,
+            Holder::Actor(a) => Some(self.id(*a)),
+        }
+    }
+
+    fn ev_call(&self, a: Address, call: &str, value: impl std::fmt::Display) -> String {
+        format!("{a}.{call} = {value} at block {}", self.block)
+    }
+
+    fn role_name(&self, role: B256) -> String {
+        self.facts
+            .role_names
+            .get(&role)
+            .cloned()
+            .unwrap_or_else(|| role.to_string())
+    }
+
+    fn powers(&mut self) -> Vec<Power> {
+        let mut out = Vec::new();
+        let nodes: Vec<&Node> = self.facts.nodes.values().collect();
+        // Forwarders: proxy admins and beacons are how upgrades happen, not targets.
+        let forwarders: BTreeSet<Address> = nodes
+            .iter()
+            .flat_map(|n| n.admin.into_iter().chain(n.beacon))
+            .collect();
+        for n in &nodes {
+            if n.is_eoa() {
+                continue;
+            }
+            let a = n.address;
+            let target = self.label(a);
+            if n.is_proxy() {
+                let mut via = Vec::new();
+                let mut evidence = Vec::new();
+                let mut note = None;
+                let holder = if let Some(admin) = n.admin {
+                    evidence.push(format!(
+                        "eth_getStorageAt {a} EIP-1967 admin slot = {admin} at block {}",
+                        self.block
+                    ));
+                    if admin == a {
+                        self.make_opaque(a, "it is its own proxy admin")
+                    } else {
+                        self.resolve(admin, &mut via)
+                    }
+                } else if let Some(beacon) = n.beacon {
+                    evidence.push(format!(
+                        "eth_getStorageAt {a} EIP-1967 beacon slot = {beacon} at block {}",
+                        self.block
+                    ));
+                    self.resolve(beacon, &mut via)
+                } else if let Some(owner) = n.owner {
+                    note = Some(
+                        "UUPS proxy (no admin slot): upgrades assumed restricted to owner()"
+                            .to_string(),
+                    );
+                    evidence.push(self.ev_call(a, "owner()", owner));
+                    self.resolve(owner, &mut via)
+                } else {
+                    self.make_opaque(a, "it is a proxy with no admin, beacon nor owner(): its upgrade authority is unknown")
+                };
+                if let Some(i) = n.implementation {
+                    evidence.push(format!(
+                        "eth_getStorageAt {a} EIP-1967 implementation slot = {i} at block {}",
+                        self.block
+                    ));
+                }
+                evidence.extend(via.iter().map(|v| format!("{v} at block {}", self.block)));
+                match self.holder_id(&holder) {
+                    Some(actor) => {
+                        out.push(power(actor, PowerKind::Upgrade, &target, a, note, evidence))
+                    }
+                    None => self.warn(format!(
+                        "nobody can upgrade {target} (its controller renounced ownership)"
+                    )),
+                }
+            }
+            let template = n.template.and_then(|i| self.crawler.templates().get(i));
+            let mut owner_mapped = false;
+            if let Some(t) = template {
+                let t = &t.template;
+                for (j, f) in t.fields.iter().enumerate() {
+                    if f.call.replace(' ', "") == "owner()" {
+                        owner_mapped = true;
+                    }
+                    let (Some(kind), Some(v)) = (f.power, n.fields.get(&j)) else {
+                        continue;
+                    };
+                    for holder_addr in v.addresses() {
+                        let mut via = Vec::new();
+                        let holder = self.resolve(holder_addr, &mut via);
+                        let mut evidence = vec![self.ev_call(a, &f.call, holder_addr)];
+                        evidence.extend(via.iter().map(|v| format!("{v} at block {}", self.block)));
+                        match self.holder_id(&holder) {
+                            Some(actor) => {
+                                out.push(field_power(actor, kind, &target, a, f, evidence));
+                            }
+                            None => self.warn(format!(
+                                "{target}: {} is the zero address: nobody holds {}",
+                                f.call,
+                                kind.as_str()
+                            )),
+                        }
+                    }
+                }
+                for r in &t.roles {
+                    let Some(kind) = r.power else { continue };
+                    let role = role_from(&r.role);
+                    let Some(facts) = n.role(role) else {
+                        self.warn(format!(
+                            "{target}: nobody holds {} (no RoleGranted logs)",
+                            r.role
+                        ));
+                        continue;
+                    };
+                    let mut holders: Vec<(Address, String)> = facts
+                        .members
+                        .iter()
+                        .map(|m| (*m, format!("{} held by {m} (RoleGranted/RoleRevoked logs, hasRole at block {})", r.role, self.block)))
+                        .collect();
+                    if let Some(admin) = facts.admin_role.filter(|x| *x != role)
+                        && let Some(af) = n.role(admin)
+                    {
+                        for m in &af.members {
+                            if !facts.members.contains(m) && *m != a {
+                                holders.push((*m, format!(
+                                    "{m} holds {} = getRoleAdmin({}) on {a} at block {}: it can grant itself {}",
+                                    self.role_name(admin), r.role, self.block, r.role
+                                )));
+                            }
+                        }
+                    }
+                    for (m, ev) in holders {
+                        let holder = if m == Address::ZERO {
+                            Holder::Anyone
+                        } else {
+                            self.resolve(m, &mut Vec::new())
+                        };
+                        if let Some(actor) = self.holder_id(&holder) {
+                            let mut p = power(
+                                actor,
+                                kind,
+                                r.target.as_deref().unwrap_or(&target),
+                                a,
+                                r.note.clone(),
+                                vec![ev],
+                            );
+                            p.duration = r.duration;
+                            p.condition = r.condition;
+                            out.push(p);
+                        }
+                    }
+                }
+            }
+            // Ownable system contracts: the owner changes something.
+            if !owner_mapped
+                && self.kind(a).is_none()
+                && !forwarders.contains(&a)
+                && !self.opaque.contains(&a)
+                && let Some(owner) = n.owner
+                && !(n.is_proxy() && n.admin.is_none() && n.beacon.is_none())
+            {
+                let mut via = Vec::new();
+                let holder = self.resolve(owner, &mut via);
+                if let Some(actor) = self.holder_id(&holder) {
+                    let mut evidence = vec![self.ev_call(a, "owner()", owner)];
+                    evidence.extend(via.iter().map(|v| format!("{v} at block {}", self.block)));
+                    out.push(power(
+                        actor,
+                        PowerKind::ChangeParameters,
+                        &target,
+                        a,
+                        Some("owner(): what the owner can do is not known generically; map it in the discovery config".into()),
+                        evidence,
+                    ));
+                }
+            }
+        }
+        // Deterministic order: by target address, power, actor.
+        out.sort_by(|x, y| {
+            (x.address.as_deref(), x.power, &x.actor).cmp(&(
+                y.address.as_deref(),
+                y.power,
+                &y.actor,
+            ))
+        });
+        out.dedup_by(|x, y| x.address == y.address && x.power == y.power && x.actor == y.actor);
+        out
+    }
+
+    fn duration_of(&self, v: &Value, unit: Unit) -> Option<DurationSpec> {
+        let Value::Uint(u) = v else { return None };
+        let n: u64 = (*u).try_into().unwrap_or(u64::MAX);
+        Some(match unit {
+            Unit::Seconds => seconds(n),
+            Unit::Blocks => DurationSpec::Blocks {
+                count: n.min(MAX_BLOCKS),
+                block_time: None,
+            },
+        })
+    }
+
+    fn exit(&mut self) -> ExitMechanics {
+        let cfg = self.crawler.config;
+        let mut durations: BTreeMap<&'static str, Vec<(DurationSpec, String)>> = BTreeMap::new();
+        let mut lists: BTreeMap<&'static str, (bool, Vec<String>, Vec<String>)> = BTreeMap::new();
+        let mut evidence: Vec<String> = Vec::new();
+        let nodes: Vec<&Node> = self.facts.nodes.values().collect();
+        for n in nodes {
+            let Some(t) = n.template.and_then(|i| self.crawler.templates().get(i)) else {
+                continue;
+            };
+            let t = &t.template;
+            for (j, f) in t.fields.iter().enumerate() {
+                let (Some(item), Some(v)) = (f.exit, n.fields.get(&j)) else {
+                    continue;
+                };
+                let ev = self.ev_call(n.address, &f.call, v.text());
+                match item {
+                    ExitItem::ForcedInclusion | ExitItem::SelfPropose | ExitItem::Finalization => {
+                        if let Some(d) = self.duration_of(v, f.unit) {
+                            durations.entry(item_key(item)).or_default().push((d, ev));
+                        } else if *v != Value::Missing {
+                            self.warn(format!("{ev}: not a duration"));
+                        }
+                    }
+                    ExitItem::Proposing | ExitItem::Challenging => {
+                        let entry = lists.entry(item_key(item)).or_default();
+                        if permissionless(v, f) {
+                            entry.0 = true;
+                            entry.2.push(format!("{ev}: permissionless"));
+                            continue;
+                        }
+                        for addr in v.addresses() {
+                            let h = self.resolve(addr, &mut Vec::new());
+                            if let Some(id) = self.holder_id(&h) {
+                                let entry = lists.entry(item_key(item)).or_default();
+                                if !entry.1.contains(&id) {
+                                    entry.1.push(id);
+                                }
+                            }
+                        }
+                        lists.entry(item_key(item)).or_default().2.push(ev);
+                    }
+                }
+            }
+            for r in &t.roles {
+                let Some(item) = r.exit else { continue };
+                let role = role_from(&r.role);
+                let members: Vec<Address> = n
+                    .role(role)
+                    .map(|f| f.members.iter().copied().collect())
+                    .unwrap_or_default();
+                for m in &members {
+                    let h = if *m == Address::ZERO {
+                        Holder::Anyone
+                    } else {
+                        self.resolve(*m, &mut Vec::new())
+                    };
+                    if let Some(id) = self.holder_id(&h) {
+                        let entry = lists.entry(item_key(item)).or_default();
+                        if !entry.1.contains(&id) {
+                            entry.1.push(id);
+                        }
+                    }
+                }
+                lists.entry(item_key(item)).or_default().2.push(format!(
+                    "{} holders on {} at block {}: {}",
+                    r.role,
+                    n.address,
+                    self.block,
+                    if members.is_empty() {
+                        "none".into()
+                    } else {
+                        members
+                            .iter()
+                            .map(|m| m.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                ));
+            }
+        }
+        let mut pick = |key: &'static str,
+                        literal: Option<DurationSpec>,
+                        this: &mut Self|
+         -> Option<DurationSpec> {
+            match durations.remove(key) {
+                Some(mut v) => {
+                    let seconds = |d: &DurationSpec| {
+                        d.seconds(cfg.discovery.block_time.and_then(|b| b.seconds(None)))
+                            .unwrap_or(0)
+                    };
+                    v.sort_by_key(|(d, _)| std::cmp::Reverse(seconds(d)));
+                    if v.len() > 1 {
+                        this.warn(format!(
+                            "exit.{key}: {} values read; the longest is used",
+                            v.len()
+                        ));
+                    }
+                    evidence.extend(v.iter().map(|(_, e)| e.clone()));
+                    v.first().map(|(d, _)| *d)
+                }
+                None => {
+                    if literal.is_some() {
+                        evidence.push(format!(
+                            "exit.{key}: from the discovery config (not read on chain)"
+                        ));
+                    }
+                    literal
+                }
+            }
+        };
+        let forced_inclusion = pick("forced_inclusion", cfg.exit.forced_inclusion, self);
+        let self_propose = pick("self_propose", cfg.exit.self_propose, self);
+        let finalization = pick("finalization", cfg.exit.finalization, self);
+        if forced_inclusion.is_none() {
+            self.warn("exit.forced_inclusion: not read nor configured: the structure says there is no forced inclusion".into());
+        }
+        if finalization.is_none() {
+            self.warn("exit.finalization: not read nor configured: counted as 0".into());
+        }
+        let mut participation = |key: &'static str,
+                                 literal: &Option<Participation>,
+                                 this: &mut Self|
+         -> Option<Participation> {
+            match lists.remove(key) {
+                Some((open, ids, ev)) => {
+                    evidence.extend(ev);
+                    if open || ids.iter().any(|i| i == ANYONE) {
+                        Some(Participation::Permissionless(
+                            PermissionlessTag::Permissionless,
+                        ))
+                    } else if ids.is_empty() {
+                        this.warn(format!(
+                            "exit.{key}: the mapped functions and roles name nobody"
+                        ));
+                        None
+                    } else {
+                        Some(Participation::Allowlist(ids))
+                    }
+                }
+                None => {
+                    if literal.is_some() {
+                        evidence.push(format!(
+                            "exit.{key}: from the discovery config (not read on chain)"
+                        ));
+                    }
+                    literal.clone()
+                }
+            }
+        };
+        let proposing = participation("proposing", &cfg.exit.proposing, self);
+        let challenging = participation("challenging", &cfg.exit.challenging, self);
+        let proposing = match proposing {
+            Some(p) => p,
+            None => {
+                // Fallback: holders of PROPOSER_ROLE on non-timelock contracts.
+                let mut ids = Vec::new();
+                let role = abi::role_id("PROPOSER_ROLE");
+                let holders: Vec<(Address, Address)> = self
+                    .facts
+                    .nodes
+                    .values()
+                    .filter(|n| n.min_delay.is_none())
+                    .flat_map(|n| {
+                        n.role(role)
+                            .into_iter()
+                            .flat_map(move |r| r.members.iter().map(move |m| (n.address, *m)))
+                    })
+                    .collect();
+                for (_, m) in &holders {
+                    let h = if *m == Address::ZERO {
+                        Holder::Anyone
+                    } else {
+                        self.resolve(*m, &mut Vec::new())
+                    };
+                    if let Some(id) = self.holder_id(&h)
+                        && !ids.contains(&id)
+                    {
+                        ids.push(id);
+                    }
+                }
+                if ids.is_empty() {
+                    ids.push(PLACEHOLDER_PROPOSER.to_string());
+                    self.placeholders.push(format!(
+                        "exit.proposing = [\"{PLACEHOLDER_PROPOSER}\"]: who proposes state roots was not discovered; set [exit] proposing in the discovery config or map the proposer's view function or role"
+                    ));
+                } else {
+                    self.placeholders.push(format!(
+                        "exit.proposing = {ids:?}: the holders of PROPOSER_ROLE on {}, assumed to propose state roots; map the proposer in the discovery config to confirm",
+                        holders.iter().map(|(c, _)| c.to_string()).collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                evidence.push(
+                    "PLACEHOLDER: exit.proposing was not read from a mapped function or role"
+                        .into(),
+                );
+                Participation::Allowlist(ids)
+            }
+        };
+        if challenging.is_none() {
+            self.warn("exit.challenging: not read nor configured (left out)".into());
+        }
+        evidence.extend(cfg.exit.evidence.iter().cloned());
+        ExitMechanics {
+            forced_inclusion,
+            self_propose,
+            finalization,
+            proposing,
+            challenging,
+            evidence,
+        }
+    }
+
+    /// Every actor the powers and exit lists reach, with what it is made of.
+    fn actors(&mut self) -> Vec<Actor> {
+        let mut out: BTreeMap<Address, Actor> = BTreeMap::new();
+        loop {
+            let todo: Vec<Address> = self
+                .used
+                .iter()
+                .copied()
+                .filter(|a| !out.contains_key(a))
+                .collect();
+            if todo.is_empty() {
+                break;
+            }
+            for a in todo {
+                let actor = self.actor(a);
+                out.insert(a, actor);
+            }
+        }
+        let mut v: Vec<Actor> = out.into_values().collect();
+        v.sort_by(|x, y| x.id.cmp(&y.id));
+        v
+    }
+
+    fn actor(&mut self, a: Address) -> Actor {
+        let cfg = self.crawler.config;
+        let named = cfg.name_of(a).cloned().unwrap_or_default();
+        let id = self.id(a);
+        let mut actor = Actor {
+            id,
+            kind: ActorKind::Eoa,
+            name: named.name.clone(),
+            entity: None,
+            affiliation: named.affiliation,
+            address: Some(a.to_string()),
+            threshold: None,
+            members: vec![],
+            security_council: false,
+            delay: None,
+            proposers: vec![],
+            executors: vec![],
+            cancellers: vec![],
+            senders: vec![],
+            evidence: vec![],
+        };
+        let kind = self.kind(a).unwrap_or(Kind::Opaque);
+        let Some(n) = self.node(a) else {
+            actor.entity = Some(named.entity.unwrap_or_else(|| a.to_string()));
+            actor.evidence.push(format!("{a} was not read"));
+            return actor;
+        };
+        match kind {
+            Kind::Eoa => {
+                actor.entity = Some(named.entity.unwrap_or_else(|| a.to_string()));
+                actor.evidence.push(match n.delegated_to {
+                    Some(d) => format!(
+                        "eth_getCode {a} = EIP-7702 delegation to {d} at block {}",
+                        self.block
+                    ),
+                    None => format!("eth_getCode {a} = 0x (no code) at block {}", self.block),
+                });
+            }
+            Kind::Opaque => {
+                actor.entity = Some(named.entity.unwrap_or_else(|| a.to_string()));
+                if actor.name.is_none() {
+                    actor.name = Some(format!("{} (not understood: one key)", self.label(a)));
+                }
+                actor.evidence.push(format!(
+                    "eth_getCode {a} = {} bytes at block {}: a contract modelled as one key",
+                    n.code_size, self.block
+                ));
+            }
+            Kind::Multisig => {
+                let Some(safe) = n.safe.clone() else {
+                    return actor;
+                };
+                actor.kind = ActorKind::Multisig;
+                actor.affiliation = None;
+                actor.threshold = Some(safe.threshold as u32);
+                actor.security_council = named.security_council;
+                actor
+                    .evidence
+                    .push(self.ev_call(a, "getThreshold()", safe.threshold));
+                actor.evidence.push(self.ev_call(
+                    a,
+                    "getOwners()",
+                    format!(
+                            "[{}]",
+                            safe.owners
+                                .iter()
+                                .map(|o| o.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                ));
+                for o in &safe.owners {
+                    actor.members.push(self.member(a, *o));
+                }
+            }
+            Kind::Timelock => {
+                actor.kind = ActorKind::Timelock;
+                actor.affiliation = None;
+                let delay = n.min_delay.unwrap_or(0);
+                actor.delay = Some(seconds(delay));
+                actor
+                    .evidence
+                    .push(self.ev_call(a, "getMinDelay()", format!("{delay} (seconds)")));
+                let proposer = abi::role_id("PROPOSER_ROLE");
+                let executor = abi::role_id("EXECUTOR_ROLE");
+                let canceller = abi::role_id("CANCELLER_ROLE");
+                let members = |r: B256| -> Vec<Address> {
+                    n.role(r)
+                        .map(|f| f.members.iter().copied().collect())
+                        .unwrap_or_default()
+                };
+                let mut proposers = members(proposer);
+                // Admins of the proposer role can grant it to themselves.
+                let admin_role = n
+                    .role(proposer)
+                    .and_then(|f| f.admin_role)
+                    .unwrap_or(B256::ZERO);
+                for m in members(admin_role) {
+                    if m != a && !proposers.contains(&m) {
+                        self.warn(format!(
+                            "{m} holds {} on timelock {a}: it can grant itself PROPOSER_ROLE, so it is counted as a proposer",
+                            self.role_name(admin_role)
+                        ));
+                        proposers.push(m);
+                    }
+                }
+                actor.proposers = self.role_ids(a, &proposers, "proposer");
+                let execs = members(executor);
+                actor.executors = if execs.contains(&Address::ZERO) {
+                    vec![ANYONE.into()]
+                } else {
+                    if execs.is_empty() {
+                        self.warn(format!("timelock {a}: no EXECUTOR_ROLE holder found; counted as executable by anyone"));
+                    }
+                    self.role_ids(a, &execs, "executor")
+                };
+                actor.cancellers = self.role_ids(a, &members(canceller), "canceller");
+                actor.evidence.push(format!(
+                    "PROPOSER_ROLE, EXECUTOR_ROLE, CANCELLER_ROLE holders of {a} from RoleGranted/RoleRevoked logs, each confirmed with hasRole at block {}",
+                    self.block
+                ));
+            }
+            Kind::Relay => {
+                actor.kind = ActorKind::Relay;
+                actor.affiliation = None;
+                let Some(t) = n.template.and_then(|i| self.crawler.templates().get(i)) else {
+                    return actor;
+                };
+                let t = t.template.clone();
+                if actor.name.is_none() {
+                    actor.name = Some(format!("{} ({a})", t.name));
+                }
+                let mut delay = t.delay;
+                for (j, f) in t.fields.iter().enumerate() {
+                    if f.relay_delay
+                        && let Some(v) = n.fields.get(&j)
+                        && let Some(d) = self.duration_of(v, f.unit)
+                    {
+                        delay = Some(d);
+                        actor.evidence.push(self.ev_call(a, &f.call, v.text()));
+                    }
+                }
+                if t.delay.is_some() && actor.evidence.is_empty() {
+                    actor
+                        .evidence
+                        .push(format!("delay from the discovery config ({})", t.name));
+                }
+                actor.delay = delay.or(Some(DurationSpec::Seconds(0)));
+                let mut senders: Vec<String> = Vec::new();
+                if let Some(role) = &t.senders_role {
+                    let rid = role_from(role);
+                    let m: Vec<Address> = n
+                        .role(rid)
+                        .map(|f| f.members.iter().copied().collect())
+                        .unwrap_or_default();
+                    senders.extend(self.role_ids(a, &m, "sender"));
+                    actor.evidence.push(format!(
+                        "{role} holders of {a} (senders) from RoleGranted/RoleRevoked logs, confirmed with hasRole at block {}",
+                        self.block
+                    ));
+                }
+                for s in &t.senders {
+                    if !senders.contains(s) {
+                        senders.push(s.clone());
+                    }
+                }
+                if senders.is_empty() {
+                    self.warn(format!(
+                        "relay {a} has no senders: counted as usable by anyone"
+                    ));
+                    senders.push(ANYONE.into());
+                }
+                actor.senders = senders;
+            }
+        }
+        actor
+    }
+
+    fn role_ids(&mut self, owner: Address, members: &[Address], what: &str) -> Vec<String> {
+        let mut ids = Vec::new();
+        for m in members {
+            if *m == owner {
+                self.warn(format!("{owner} is its own {what}: ignored"));
+                continue;
+            }
+            let h = if *m == Address::ZERO {
+                Holder::Anyone
+            } else {
+                self.resolve(*m, &mut Vec::new())
+            };
+            if let Some(id) = self.holder_id(&h)
+                && !ids.contains(&id)
+            {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    fn member(&mut self, safe: Address, o: Address) -> Member {
+        let cfg = self.crawler.config;
+        let named = cfg.name_of(o).cloned().unwrap_or_default();
+        let mut m = Member {
+            entity: None,
+            affiliation: named.affiliation,
+            announced: named.announced,
+            actor: None,
+            address: Some(o.to_string()),
+        };
+        match self.kind(o) {
+            Some(Kind::Multisig) => {
+                self.used.insert(o);
+                m.actor = Some(self.id(o));
+                m.affiliation = None;
+            }
+            Some(Kind::Eoa) | None if self.node(o).is_none_or(|n| n.is_eoa()) => {
+                m.entity = Some(named.entity.or(named.name).unwrap_or_else(|| o.to_string()));
+            }
+            other => {
+                let what = match other {
+                    Some(Kind::Timelock) => "a timelock",
+                    Some(Kind::Relay) => "a relay",
+                    _ => "a contract",
+                };
+                self.warn(format!(
+                    "Safe {safe} has {what} ({o}) as a member: counted as one key (a delay inside a multisig is not modelled)"
+                ));
+                m.entity = Some(
+                    named
+                        .entity
+                        .or(named.name)
+                        .unwrap_or_else(|| format!("contract {o}")),
+                );
+            }
+        }
+        m
+    }
+
+    fn immutable(&self) -> Vec<String> {
+        self.facts
+            .nodes
+            .values()
+            .filter(|n| {
+                !n.is_eoa() && !n.is_proxy() && n.safe.is_none() && self.kind(n.address).is_none()
+            })
+            .filter(|n| {
+                // Proxy admins and beacons are upgrade machinery, not targets.
+                !self
+                    .facts
+                    .nodes
+                    .values()
+                    .any(|p| p.admin == Some(n.address) || p.beacon == Some(n.address))
+            })
+            .map(|n| self.label(n.address))
+            .collect()
+    }
+}
+
+/// Durations the project file can hold: longer values (a "disabled"
+/// timelock with a delay of 2^256 - 1) are capped at ~31.7 million years.
+const MAX_SECONDS: u64 = 1_000_000_000_000_000;
+const MAX_BLOCKS: u64 = MAX_SECONDS / 60;
+
+fn seconds(n: u64) -> DurationSpec {
+    DurationSpec::Seconds(n.min(MAX_SECONDS))
+}
+
+fn item_key(i: ExitItem) -> &'static str {
+    match i {
+        ExitItem::ForcedInclusion => "forced_inclusion",
+        ExitItem::SelfPropose => "self_propose",
+        ExitItem::Finalization => "finalization",
+        ExitItem::Proposing => "proposing",
+        ExitItem::Challenging => "challenging",
+    }
+}
+
+fn permissionless(v: &Value, f: &Field) -> bool {
+    let text = match v {
+        Value::Uint(u) => u.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => return false,
+    };
+    f.permissionless_when.iter().any(|w| w.text() == text)
+}
+
+/// A role given by name or as a 0x… id.
+pub fn role_from(r: &str) -> B256 {
+    if r.starts_with("0x") && r.len() == 66 {
+        r.parse().unwrap_or_else(|_| abi::role_id(r))
+    } else {
+        abi::role_id(r)
+    }
+}
+
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            if c.is_ascii_uppercase() && !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+fn power(
+    actor: String,
+    kind: PowerKind,
+    target: &str,
+    address: Address,
+    note: Option<String>,
+    evidence: Vec<String>,
+) -> Power {
+    Power {
+        actor,
+        power: kind,
+        target: Some(target.to_string()),
+        delay: None,
+        condition: None,
+        duration: None,
+        critical: None,
+        note,
+        address: Some(address.to_string()),
+        evidence,
+    }
+}
+
+fn field_power(
+    actor: String,
+    kind: PowerKind,
+    target: &str,
+    address: Address,
+    f: &Field,
+    evidence: Vec<String>,
+) -> Power {
+    let mut p = power(
+        actor,
+        kind,
+        f.target.as_deref().unwrap_or(target),
+        address,
+        f.note.clone(),
+        evidence,
+    );
+    p.duration = f.duration;
+    p.condition = f.condition;
+    p.delay = f.power_delay;
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("UpgradeExecutor"), "upgrade-executor");
+        assert_eq!(slug("L1 Timelock"), "l1-timelock");
+    }
+}

@@ -1,0 +1,191 @@
+//! Reading what the labels need beside a project file: proof-system files
+//! (unknown ids and bad files are located errors) and value-locked CSVs
+//! (relative to the project file; errors name the file and line).
+
+use std::path::Path;
+
+use l2stage_labels::{Inputs, LabelStatus, LabelsError, Rating, Registry, SeriesData, evaluate};
+use l2stage_model::{Date, LoadError, load_path};
+
+fn d(s: &str) -> Date {
+    s.parse().unwrap()
+}
+
+const PS: &str = "name = \"Demo VM\"\nkind = \"fraud\"\nimplementation = \"demo\"\nin_production_since = 2022-01-01\nshared_components = [\"revm\"]\n";
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+const PROJECT: &str = "[project]\nid = \"demo\"\nname = \"Demo\"\nkind = \"optimistic\"\n\n[labels]\nproof_systems = [\"demo-vm\", \"other-vm\"]\nlive_since = 2022-01-01\n\n[labels.value_locked]\ncsv = \"data/demo.csv\"\n";
+
+fn csv_months(from_year: i32, to_year: i32) -> String {
+    let mut s = String::from(
+        "# Demo value locked, USD.\n# Source: https://example.org\ndate,total,eth,stablecoins\n",
+    );
+    for y in from_year..=to_year {
+        for m in 1..=12 {
+            s.push_str(&format!("{y}-{m:02}-01,300000000,100000000,20000000\n"));
+        }
+    }
+    s
+}
+
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "demo.toml", PROJECT);
+    write(dir.path(), "proof-systems/demo-vm.toml", PS);
+    write(dir.path(), "proof-systems/other-vm.toml", PS);
+    write(dir.path(), "data/demo.csv", &csv_months(2024, 2026));
+    dir
+}
+
+#[test]
+fn loads_csv_and_proof_systems_beside_the_project() {
+    let dir = setup();
+    let path = dir.path().join("demo.toml");
+    let project = load_path(&path).unwrap();
+    let reg = Registry::load_dir(&dir.path().join("proof-systems")).unwrap();
+    assert_eq!(reg.len(), 2);
+    let inputs = Inputs::load(&project, &path, &reg).unwrap();
+    match &inputs.series {
+        SeriesData::Points(p) => assert_eq!(p.len(), 36),
+        other => panic!("{other:?}"),
+    }
+    let labels = evaluate(&project, &inputs, d("2026-06-15"));
+    assert_eq!(labels.battle_tested.status, LabelStatus::Met);
+    // Live since 2022 but data from 2024-01-01: met from 2024-07-02.
+    assert_eq!(labels.battle_tested.since, Some(d("2024-07-02")));
+    let ids: Vec<&str> = labels.proof_systems.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["demo-vm", "other-vm"]);
+    assert_eq!(labels.proof_systems[0].rating, Rating::Immature);
+    assert_eq!(
+        labels.proof_systems[0].shares_with[0].proof_systems,
+        ["other-vm"]
+    );
+    assert_eq!(
+        labels.notes,
+        ["proof systems `demo-vm` and `other-vm` both build on `revm`: they are not independent"]
+    );
+}
+
+#[test]
+fn without_io_the_csv_is_reported_not_loaded() {
+    let dir = setup();
+    let project = load_path(&dir.path().join("demo.toml")).unwrap();
+    let inputs = Inputs::inline(&project, None);
+    assert_eq!(inputs.unresolved, ["demo-vm", "other-vm"]);
+    let labels = evaluate(&project, &inputs, d("2026-06-15"));
+    assert_eq!(labels.battle_tested.status, LabelStatus::Unknown);
+    assert_eq!(
+        labels.battle_tested.missing,
+        ["the value-locked CSV `data/demo.csv` was not loaded"]
+    );
+    assert!(labels.proof_systems.is_empty());
+    assert_eq!(labels.notes.len(), 2);
+}
+
+#[test]
+fn unknown_proof_system_is_located_in_the_project_file() {
+    let dir = setup();
+    std::fs::remove_file(dir.path().join("proof-systems/other-vm.toml")).unwrap();
+    let path = dir.path().join("demo.toml");
+    let project = load_path(&path).unwrap();
+    let reg = Registry::load_dir(&dir.path().join("proof-systems")).unwrap();
+    let err = Inputs::load(&project, &path, &reg).unwrap_err();
+    let LabelsError::Load(LoadError::Invalid(inv)) = err else {
+        panic!("expected a located error, got {err:?}");
+    };
+    assert!(inv.file.ends_with("demo.toml"), "{}", inv.file);
+    assert_eq!(inv.line, 7);
+    assert_eq!(inv.field.as_deref(), Some("labels.proof_systems[1]"));
+    assert!(
+        inv.message.contains("unknown proof system `other-vm`"),
+        "{}",
+        inv.message
+    );
+    let hint = inv.hint.clone().unwrap_or_default();
+    assert!(
+        hint.starts_with("known proof systems (in ") && hint.ends_with("proof-systems): demo-vm"),
+        "{hint}"
+    );
+
+    // A near miss gets a suggestion.
+    write(
+        dir.path(),
+        "demo.toml",
+        &PROJECT.replace("\"other-vm\"", "\"demo-wm\""),
+    );
+    let project = load_path(&path).unwrap();
+    let LabelsError::Load(LoadError::Invalid(inv)) =
+        Inputs::load(&project, &path, &reg).unwrap_err()
+    else {
+        panic!("expected a located error");
+    };
+    assert_eq!(inv.hint.as_deref(), Some("did you mean `demo-vm`?"));
+}
+
+#[test]
+fn bad_csv_names_file_and_line() {
+    let dir = setup();
+    write(
+        dir.path(),
+        "data/demo.csv",
+        "date,total,eth,stablecoins\n2025-01-01,3e8,1e8,0\n2025-02-01,3e8,-1e8,0\n",
+    );
+    let path = dir.path().join("demo.toml");
+    let project = load_path(&path).unwrap();
+    let reg = Registry::load_dir(&dir.path().join("proof-systems")).unwrap();
+    let err = Inputs::load(&project, &path, &reg).unwrap_err();
+    let LabelsError::Load(LoadError::Invalid(inv)) = err else {
+        panic!("expected a located error, got {err:?}");
+    };
+    assert!(inv.file.ends_with("data/demo.csv"), "{}", inv.file);
+    assert_eq!(inv.line, 3);
+    assert_eq!(inv.field.as_deref(), Some("eth"));
+}
+
+#[test]
+fn missing_csv_is_an_io_error_naming_the_path() {
+    let dir = setup();
+    std::fs::remove_file(dir.path().join("data/demo.csv")).unwrap();
+    let path = dir.path().join("demo.toml");
+    let project = load_path(&path).unwrap();
+    let reg = Registry::load_dir(&dir.path().join("proof-systems")).unwrap();
+    let err = Inputs::load(&project, &path, &reg).unwrap_err();
+    assert!(err.to_string().contains("data/demo.csv"), "{err}");
+}
+
+#[test]
+fn bad_proof_system_files_are_all_reported() {
+    let dir = setup();
+    write(dir.path(), "proof-systems/Bad_Name.toml", PS);
+    write(
+        dir.path(),
+        "proof-systems/broken.toml",
+        "name = \"x\"\nkind = \"fraud\"\nimplementation = \"y\"\naudits = 3\n",
+    );
+    let errs = Registry::load_dir(&dir.path().join("proof-systems")).unwrap_err();
+    assert_eq!(errs.len(), 2);
+    assert!(errs[0].to_string().contains("Bad_Name.toml"), "{}", errs[0]);
+    assert!(
+        errs[0]
+            .to_string()
+            .contains("the file name is the proof system's id"),
+        "{}",
+        errs[0]
+    );
+    let LabelsError::Load(LoadError::Invalid(inv)) = &errs[1] else {
+        panic!("{:?}", errs[1]);
+    };
+    assert_eq!((inv.line, inv.field.as_deref()), (4, Some("audits")));
+}
+
+#[test]
+fn a_missing_directory_is_an_empty_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = Registry::load_dir(&dir.path().join("nowhere")).unwrap();
+    assert!(reg.is_empty());
+}

@@ -1,0 +1,504 @@
+//! SVG charts (plotters, SVG backend only: no font libraries; text is left
+//! to the viewer's sans-serif font).
+//!
+//! * [`stage_chart_svg`]: the post's figure, failure probability of each
+//!   stage against the proof-failure probability p, log-log, with the
+//!   crossovers marked and the range where each stage is best shaded.
+//! * [`regions_chart_svg`]: which stage is best over the (p, q) plane.
+//!
+//! Both return the SVG text, so a CLI writes it to a file and a web
+//! server can send it as is.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::error::{Result, RiskError};
+use crate::prob::Probability;
+use crate::stages::{BaseModel, Stage, StageLines};
+use crate::sweep::log_space;
+
+/// Size and optional marks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartOptions {
+    pub width: u32,
+    pub height: u32,
+    /// A proof-failure probability to mark ("your p").
+    pub proof_failure: Option<f64>,
+}
+
+impl Default for ChartOptions {
+    fn default() -> Self {
+        Self {
+            width: 960,
+            height: 640,
+            proof_failure: None,
+        }
+    }
+}
+
+const STAGE_COLORS: [RGBColor; 3] = [
+    RGBColor(200, 40, 40),
+    RGBColor(30, 100, 200),
+    RGBColor(30, 150, 60),
+];
+const FONT: &str = "sans-serif";
+/// Smallest probability drawn: below it a log axis only adds empty decades.
+const FLOOR: f64 = 1e-16;
+
+fn color(stage: Stage) -> RGBColor {
+    STAGE_COLORS[stage.number() as usize]
+}
+
+fn chart_err<E: std::fmt::Display>(e: E) -> RiskError {
+    RiskError::Chart(e.to_string())
+}
+
+/// A log-axis tick: `1e-4`, `1`, `2e-5` — never `9.999999999998e-5`.
+pub fn log_tick(v: f64) -> String {
+    if v.is_nan() || v <= 0.0 {
+        return "0".into();
+    }
+    let e = v.log10();
+    if (e - e.round()).abs() < 1e-9 {
+        match e.round() as i32 {
+            0 => "1".into(),
+            e => format!("1e{e}"),
+        }
+    } else {
+        format!("{v:.0e}")
+    }
+}
+
+/// A number for a label, three significant digits: `2.43e-5`, `0.0710`.
+pub fn short(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if v.abs() < 1e-3 {
+        format!("{v:.2e}")
+    } else {
+        let digits = (2 - v.abs().log10().floor() as i32).max(0) as usize;
+        format!("{v:.digits$}")
+    }
+}
+
+/// The power of ten at or below `v`, nudged down a hair so that the
+/// axis's first tick (computed with logarithms) is not lost to rounding.
+fn decade_below(v: f64) -> f64 {
+    10f64.powf(v.max(FLOOR).log10().floor()) * (1.0 - 1e-9)
+}
+
+/// Title and subtitle in a band at the top; returns the area below.
+fn header<'a>(
+    root: &DrawingArea<SVGBackend<'a>, Shift>,
+    title: &str,
+    subtitle: &str,
+) -> std::result::Result<DrawingArea<SVGBackend<'a>, Shift>, Box<dyn std::error::Error>> {
+    let (top, body) = root.split_vertically(76);
+    let (w, _) = top.dim_in_pixel();
+    let grey = RGBColor(80, 80, 80);
+    let at = Pos::new(HPos::Center, VPos::Top);
+    let title_style = TextStyle::from((FONT, 24).into_font())
+        .color(&BLACK)
+        .pos(at);
+    let sub_style = TextStyle::from((FONT, 15).into_font()).color(&grey).pos(at);
+    top.draw(&Text::new(
+        title.to_string(),
+        (w as i32 / 2, 14),
+        title_style,
+    ))?;
+    top.draw(&Text::new(
+        subtitle.to_string(),
+        (w as i32 / 2, 48),
+        sub_style,
+    ))?;
+    Ok(body)
+}
+
+fn stage_label(model: &BaseModel, stage: Stage) -> String {
+    match stage {
+        Stage::Zero => format!("Stage 0 ({} council)", model.stage0),
+        Stage::One => format!("Stage 1 ({} council)", model.stage1),
+        Stage::Two => "Stage 2 (proof system only)".into(),
+    }
+}
+
+fn describe(model: &BaseModel) -> String {
+    let mut s = format!("q = {}", short(model.member_failure.value()));
+    if !model.correlation.is_zero() {
+        s += &format!(", rho = {}", short(model.correlation.value()));
+    }
+    if !model.common_shock.is_zero() {
+        s += &format!(", c = {}", short(model.common_shock.value()));
+    }
+    s + &format!(
+        ", {} formula, horizon {}",
+        model.formula.as_str(),
+        model.horizon
+    )
+}
+
+/// The post's figure: failure probability of Stage 0, 1 and 2 against p.
+pub fn stage_chart_svg(model: &BaseModel, opts: &ChartOptions) -> Result<String> {
+    let lines = model.lines(model.formula)?;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (opts.width, opts.height)).into_drawing_area();
+        draw_stages(&root, model, &lines, opts).map_err(chart_err)?;
+        root.present().map_err(chart_err)?;
+    }
+    Ok(svg)
+}
+
+fn draw_stages(
+    root: &DrawingArea<SVGBackend<'_>, Shift>,
+    model: &BaseModel,
+    lines: &StageLines<f64>,
+    opts: &ChartOptions,
+) -> std::result::Result<(), Box<dyn std::error::Error>> {
+    root.fill(&WHITE)?;
+    let cross = lines.crossovers();
+    let marks: Vec<(f64, Stage, Stage)> = [
+        (cross.stage0_stage1, Stage::Zero, Stage::One),
+        (cross.stage1_stage2, Stage::One, Stage::Two),
+        (cross.stage0_stage2, Stage::Zero, Stage::Two),
+    ]
+    .into_iter()
+    .filter_map(|(x, a, b)| x.filter(|x| *x > 0.0).map(|x| (x, a, b)))
+    // Only crossovers on the lower envelope matter to the reader.
+    .filter(|(x, a, b)| {
+        let best = lines.optimal(x);
+        let f = lines.failures(x);
+        let val = |s: Stage| match s {
+            Stage::Zero => f.stage0,
+            Stage::One => f.stage1,
+            Stage::Two => f.stage2,
+        };
+        let fb = val(best);
+        (val(*a) - fb).abs() <= 1e-9 * fb.max(FLOOR) && (val(*b) - fb).abs() <= 1e-9 * fb.max(FLOOR)
+    })
+    .collect();
+    let smallest = marks
+        .iter()
+        .map(|m| m.0)
+        .chain(opts.proof_failure.filter(|p| *p > 0.0))
+        .fold(1e-4, f64::min);
+    let x_min = decade_below((smallest / 100.0).max(FLOOR));
+    // Enough points for smooth curves; more only add pixel jitter.
+    let ps = log_space(x_min, 1.0, 160);
+    let curve = |stage: Stage| -> Vec<(f64, f64)> {
+        ps.iter()
+            .map(|p| {
+                let f = lines.failures(p);
+                let v = match stage {
+                    Stage::Zero => f.stage0,
+                    Stage::One => f.stage1,
+                    Stage::Two => f.stage2,
+                };
+                (*p, v)
+            })
+            .collect()
+    };
+    let curves: Vec<(Stage, Vec<(f64, f64)>)> = [Stage::Zero, Stage::One, Stage::Two]
+        .into_iter()
+        .map(|s| (s, curve(s)))
+        .collect();
+    let lowest = curves
+        .iter()
+        .flat_map(|(_, c)| c.iter().map(|pt| pt.1))
+        .filter(|v| *v > 0.0)
+        .fold(1.0, f64::min);
+    // Start the y axis at the decade of the lowest curve point (the Stage 2
+    // line at the left edge), as in the post's figure.
+    let y_min = decade_below((lowest * (1.0 + 1e-6)).max(FLOOR));
+    let clamp = |v: f64| v.clamp(y_min, 1.0);
+
+    let body = header(
+        root,
+        "Probability of loss by stage vs. proof-system failure",
+        &describe(model),
+    )?;
+    let mut chart = ChartBuilder::on(&body)
+        .margin(24)
+        .margin_top(8)
+        .x_label_area_size(56)
+        .y_label_area_size(72)
+        .build_cartesian_2d((x_min..1.0f64).log_scale(), (y_min..1.0f64).log_scale())?;
+    chart
+        .configure_mesh()
+        .x_desc("proof-system failure probability p")
+        .y_desc("probability of loss")
+        .x_label_formatter(&|v| log_tick(*v))
+        .y_label_formatter(&|v| log_tick(*v))
+        .x_labels(14)
+        .y_labels(14)
+        .label_style((FONT, 15))
+        .axis_desc_style((FONT, 17))
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()?;
+
+    // Shade where each stage is best, and name it at the top.
+    for r in lines.optimal_ranges() {
+        let (from, to) = (r.from.max(x_min), r.to);
+        if to <= from {
+            continue;
+        }
+        let c = color(r.stage);
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(from, y_min), (to, 1.0)],
+            c.mix(0.07).filled(),
+        )))?;
+        let mid = (from * to).sqrt();
+        let text = format!("{} best", r.stage);
+        let style = TextStyle::from((FONT, 15).into_font())
+            .color(&c)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        chart.draw_series(std::iter::once(Text::new(text, (mid, 0.6), style)))?;
+    }
+
+    for (stage, pts) in &curves {
+        let c = color(*stage);
+        let pts: Vec<(f64, f64)> = pts.iter().map(|(p, v)| (*p, clamp(*v))).collect();
+        chart
+            .draw_series(LineSeries::new(pts, c.stroke_width(3)))?
+            .label(stage_label(model, *stage))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3)));
+    }
+
+    for (x, a, b) in &marks {
+        // Both lines meet here; draw at their common value.
+        let y = clamp(lines.line(*a).at(x));
+        let dash = ShapeStyle::from(&RGBColor(90, 90, 90)).stroke_width(1);
+        chart.draw_series(DashedLineSeries::new(
+            vec![(*x, y_min), (*x, y)],
+            6,
+            4,
+            dash,
+        ))?;
+        chart.draw_series(std::iter::once(Circle::new((*x, y), 6, BLACK.filled())))?;
+        let style = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Left, VPos::Top));
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((*x, y))
+                + Text::new(format!("{a} = {b}"), (8, 6), style.clone())
+                + Text::new(format!("p = {}", short(*x)), (8, 24), style),
+        ))?;
+    }
+
+    if let Some(p) = opts.proof_failure.filter(|p| *p >= x_min) {
+        let style = ShapeStyle::from(&BLACK).stroke_width(2);
+        chart.draw_series(DashedLineSeries::new(
+            vec![(p, y_min), (p, 1.0)],
+            3,
+            3,
+            style,
+        ))?;
+        let ts = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Right, VPos::Bottom));
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((p, y_min))
+                + Text::new(format!("your p = {}", short(p)), (-6, -8), ts),
+        ))?;
+    }
+
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .margin(16)
+        .label_font((FONT, 15))
+        .background_style(WHITE.mix(0.92))
+        .border_style(RGBColor(160, 160, 160))
+        .draw()?;
+    Ok(())
+}
+
+/// Which stage is best over the (p, q) plane: p on the x axis, q on the y
+/// axis, both log scale, with the model's q (and p, if given) marked.
+pub fn regions_chart_svg(model: &BaseModel, opts: &ChartOptions) -> Result<String> {
+    let q0 = model.member_failure.value();
+    let q_lo = decade_below(if q0 > 0.0 {
+        (q0 / 10.0).min(1e-3)
+    } else {
+        1e-3
+    });
+    let q_hi = 0.5f64.max(q0.min(1.0));
+    let rows = 240;
+    let qs = log_space(q_lo, q_hi, rows + 1);
+    // Each band between qs[i] and qs[i+1] is coloured by the answer at
+    // their geometric middle.
+    let mut bands = Vec::with_capacity(rows);
+    for w in qs.windows(2) {
+        let q = (w[0] * w[1]).sqrt();
+        let m = BaseModel {
+            member_failure: Probability::from_f64("member failure", q)?,
+            ..model.clone()
+        };
+        bands.push((w[0], w[1], m.lines(m.formula)?.optimal_ranges()));
+    }
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (opts.width, opts.height)).into_drawing_area();
+        draw_regions(&root, model, &bands, (q_lo, q_hi), opts).map_err(chart_err)?;
+        root.present().map_err(chart_err)?;
+    }
+    Ok(svg)
+}
+
+type Band = (f64, f64, Vec<crate::stages::StageRange<f64>>);
+
+fn draw_regions(
+    root: &DrawingArea<SVGBackend<'_>, Shift>,
+    model: &BaseModel,
+    bands: &[Band],
+    (q_lo, q_hi): (f64, f64),
+    opts: &ChartOptions,
+) -> std::result::Result<(), Box<dyn std::error::Error>> {
+    root.fill(&WHITE)?;
+    let smallest_cut = bands
+        .iter()
+        .flat_map(|b| b.2.iter().map(|r| r.to))
+        .filter(|x| *x > 0.0)
+        .chain(opts.proof_failure.filter(|p| *p > 0.0))
+        .fold(1e-6, f64::min);
+    let x_min = decade_below((smallest_cut / 10.0).max(1e-12));
+    let mut d = describe(&BaseModel {
+        member_failure: Probability::zero(),
+        ..model.clone()
+    });
+    // q is on the y axis here: drop it from the subtitle.
+    if let Some(i) = d.find(", ") {
+        d = d[i + 2..].to_string();
+    }
+    let subtitle = format!("{} vs {} council; {d}", model.stage0, model.stage1);
+    let body = header(
+        root,
+        "Least risky stage by proof and member failure probability",
+        &subtitle,
+    )?;
+    let mut chart = ChartBuilder::on(&body)
+        .margin(24)
+        .margin_top(8)
+        .x_label_area_size(56)
+        .y_label_area_size(72)
+        .build_cartesian_2d((x_min..1.0f64).log_scale(), (q_lo..q_hi).log_scale())?;
+    for stage in [Stage::Zero, Stage::One, Stage::Two] {
+        let c = color(stage);
+        let rects: Vec<Rectangle<(f64, f64)>> = bands
+            .iter()
+            .flat_map(|(lo, hi, ranges)| {
+                ranges
+                    .iter()
+                    .filter(|r| r.stage == stage && r.to > x_min)
+                    .map(|r| {
+                        Rectangle::new(
+                            [(r.from.max(x_min), *lo), (r.to, *hi)],
+                            c.mix(0.55).filled(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let label = match stage {
+            Stage::Zero => format!("Stage 0 best ({} council)", model.stage0),
+            Stage::One => format!("Stage 1 best ({} council)", model.stage1),
+            Stage::Two => "Stage 2 best (no council)".into(),
+        };
+        chart
+            .draw_series(rects)?
+            .label(label)
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 16, y + 6)], c.mix(0.55).filled())
+            });
+    }
+    chart
+        .configure_mesh()
+        .x_desc("proof-system failure probability p")
+        .y_desc("member failure probability q")
+        .x_label_formatter(&|v| log_tick(*v))
+        .y_label_formatter(&|v| log_tick(*v))
+        .x_labels(14)
+        .y_labels(10)
+        .label_style((FONT, 15))
+        .axis_desc_style((FONT, 17))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(WHITE.mix(0.5))
+        .draw()?;
+
+    let q = model.member_failure.value();
+    if q >= q_lo && q <= q_hi {
+        let style = ShapeStyle::from(&BLACK).stroke_width(1);
+        chart.draw_series(DashedLineSeries::new(
+            vec![(x_min, q), (1.0, q)],
+            6,
+            4,
+            style,
+        ))?;
+        let ts = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Left, VPos::Bottom));
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((x_min, q))
+                + Text::new(format!("model q = {}", short(q)), (6, -4), ts),
+        ))?;
+        if let Some(p) = opts.proof_failure.filter(|p| *p >= x_min) {
+            chart.draw_series(std::iter::once(Circle::new((p, q), 6, BLACK.filled())))?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .margin(16)
+        .label_font((FONT, 15))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(160, 160, 160))
+        .draw()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_readable() {
+        assert_eq!(log_tick(1e-4), "1e-4");
+        assert_eq!(log_tick(0.9999999999998e-4), "1e-4");
+        assert_eq!(log_tick(1.0), "1");
+        assert_eq!(log_tick(2e-5), "2e-5");
+        assert_eq!(short(2.43364e-5), "2.43e-5");
+        assert_eq!(short(0.0710456), "0.0710");
+        assert_eq!(short(0.5), "0.500");
+    }
+
+    #[test]
+    fn stage_chart_has_the_parts() {
+        let svg = stage_chart_svg(&BaseModel::default(), &ChartOptions::default()).unwrap();
+        assert!(svg.starts_with("<svg"));
+        for part in [
+            "Stage 0 (4/7 council)",
+            "Stage 1 (6/8 council)",
+            "Stage 2 (proof system only)",
+            "p = 2.43e-5",
+            "p = 0.0710",
+            "1e-4",
+            "Stage 1 best",
+        ] {
+            assert!(svg.contains(part), "missing {part}");
+        }
+        assert!(!svg.contains("9.99999"));
+    }
+
+    #[test]
+    fn regions_chart_has_the_parts() {
+        let opts = ChartOptions {
+            proof_failure: Some(1e-3),
+            ..Default::default()
+        };
+        let svg = regions_chart_svg(&BaseModel::default(), &opts).unwrap();
+        for part in [
+            "Stage 0 best",
+            "Stage 1 best",
+            "Stage 2 best",
+            "model q = 0.100",
+        ] {
+            assert!(svg.contains(part), "missing {part}");
+        }
+    }
+}

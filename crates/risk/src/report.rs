@@ -1,0 +1,194 @@
+//! The stage-risk model's inputs as people give them (command-line flags,
+//! query strings), their validation, and the JSON answer. Shared by
+//! `l2stage risk --format json` and `GET /api/v1/risk`, so the two cannot
+//! drift: same defaults, same messages, same JSON.
+
+use crate::error::{Result, RiskError};
+use crate::horizon::Horizon;
+use crate::prob::Probability;
+use crate::stages::{BaseModel, RiskReport};
+use crate::{CouncilShape, Formula};
+
+/// Defaults, as `l2stage risk` documents them (the post's model).
+pub const DEFAULT_MEMBER_FAILURE: &str = "0.1";
+pub const DEFAULT_STAGE0_COUNCIL: &str = "4/7";
+pub const DEFAULT_STAGE1_COUNCIL: &str = "6/8";
+pub const DEFAULT_CORRELATION: &str = "0";
+pub const DEFAULT_COMMON_SHOCK: &str = "0";
+pub const DEFAULT_FORMULA: &str = "union";
+pub const DEFAULT_HORIZON: &str = "1y";
+
+/// Probability that one council member breaks: `0.1`, `1/10`, `1e-3`.
+pub fn parse_member_failure(s: &str) -> Result<Probability> {
+    Probability::parse("member failure probability", s)
+}
+
+/// Probability that the proof system fails.
+pub fn parse_proof_failure(s: &str) -> Result<Probability> {
+    Probability::parse("proof failure probability", s)
+}
+
+/// Probability that every member breaks at once.
+pub fn parse_common_shock(s: &str) -> Result<Probability> {
+    Probability::parse("common shock probability", s)
+}
+
+/// Intra-class correlation of member failures, in [0, 1).
+pub fn parse_correlation(s: &str) -> Result<Probability> {
+    Probability::parse_correlation("correlation", s)
+}
+
+/// A council `K/N` (or `K-of-N`).
+pub fn parse_council(s: &str) -> Result<CouncilShape> {
+    s.parse::<CouncilShape>()
+}
+
+/// A period: `1y`, `6mo`, `90d`, `2w`.
+pub fn parse_horizon(s: &str) -> Result<Horizon> {
+    s.parse::<Horizon>()
+}
+
+/// `union` or `additive`.
+pub fn parse_formula(s: &str) -> Result<Formula> {
+    match s.trim() {
+        "union" => Ok(Formula::Union),
+        "additive" => Ok(Formula::Additive),
+        other => Err(RiskError::Invalid(format!(
+            "invalid formula {other:?}: expected union or additive"
+        ))),
+    }
+}
+
+/// The model's inputs as text; `None` takes the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RiskQuery {
+    pub member_failure: Option<String>,
+    pub stage0_council: Option<String>,
+    pub stage1_council: Option<String>,
+    pub proof_failure: Option<String>,
+    pub correlation: Option<String>,
+    pub common_shock: Option<String>,
+    pub formula: Option<String>,
+    pub horizon: Option<String>,
+}
+
+/// Validated inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskParams {
+    pub model: BaseModel,
+    pub proof_failure: Option<Probability>,
+}
+
+impl RiskQuery {
+    /// The names of the inputs, as query parameters.
+    pub const KEYS: [&'static str; 8] = [
+        "member_failure",
+        "stage0_council",
+        "stage1_council",
+        "proof_failure",
+        "correlation",
+        "common_shock",
+        "formula",
+        "horizon",
+    ];
+
+    /// Set an input by its name; `false` for an unknown name.
+    pub fn set(&mut self, key: &str, value: String) -> bool {
+        let slot = match key {
+            "member_failure" => &mut self.member_failure,
+            "stage0_council" => &mut self.stage0_council,
+            "stage1_council" => &mut self.stage1_council,
+            "proof_failure" => &mut self.proof_failure,
+            "correlation" => &mut self.correlation,
+            "common_shock" => &mut self.common_shock,
+            "formula" => &mut self.formula,
+            "horizon" => &mut self.horizon,
+            _ => return false,
+        };
+        *slot = Some(value);
+        true
+    }
+
+    /// Validate every input; the first invalid one is the error.
+    pub fn params(&self) -> Result<RiskParams> {
+        let or = |v: &Option<String>, d: &'static str| -> String {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .unwrap_or(d)
+                .to_string()
+        };
+        let proof_failure = match self.proof_failure.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(p) => Some(parse_proof_failure(p)?),
+        };
+        Ok(RiskParams {
+            model: BaseModel {
+                member_failure: parse_member_failure(&or(
+                    &self.member_failure,
+                    DEFAULT_MEMBER_FAILURE,
+                ))?,
+                stage0: parse_council(&or(&self.stage0_council, DEFAULT_STAGE0_COUNCIL))?,
+                stage1: parse_council(&or(&self.stage1_council, DEFAULT_STAGE1_COUNCIL))?,
+                correlation: parse_correlation(&or(&self.correlation, DEFAULT_CORRELATION))?,
+                common_shock: parse_common_shock(&or(&self.common_shock, DEFAULT_COMMON_SHOCK))?,
+                formula: parse_formula(&or(&self.formula, DEFAULT_FORMULA))?,
+                horizon: parse_horizon(&or(&self.horizon, DEFAULT_HORIZON))?,
+            },
+            proof_failure,
+        })
+    }
+}
+
+/// The full answer for validated inputs.
+pub fn risk_report(params: &RiskParams) -> Result<RiskReport> {
+    params.model.report(params.proof_failure.as_ref())
+}
+
+/// The JSON of a report, as `l2stage risk --format json` prints it
+/// (without `--chart`).
+pub fn report_json(report: &RiskReport) -> Result<serde_json::Value> {
+    serde_json::to_value(report)
+        .map_err(|e| RiskError::Invalid(format!("cannot serialise the report: {e}")))
+}
+
+/// Validated inputs to JSON: [`risk_report`] then [`report_json`].
+pub fn risk_json(params: &RiskParams) -> Result<serde_json::Value> {
+    report_json(&risk_report(params)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_posts_model() {
+        let p = RiskQuery::default().params().expect("defaults");
+        assert_eq!(p.model.stage0.to_string(), "4/7");
+        assert_eq!(p.model.stage1.to_string(), "6/8");
+        assert_eq!(p.model.formula, Formula::Union);
+        assert!(p.proof_failure.is_none());
+        let v = risk_json(&p).expect("json");
+        assert_eq!(v["model"], "stages");
+    }
+
+    #[test]
+    fn invalid_inputs_are_errors_naming_the_input() {
+        let mut q = RiskQuery::default();
+        assert!(q.set("member_failure", "1.5".into()));
+        let e = q.params().expect_err("q > 1");
+        assert!(e.to_string().contains("member failure probability"), "{e}");
+        let mut q = RiskQuery::default();
+        q.set("stage1_council", "9/8".into());
+        assert!(q.params().is_err());
+        let mut q = RiskQuery::default();
+        q.set("formula", "sum".into());
+        assert!(
+            q.params()
+                .expect_err("formula")
+                .to_string()
+                .contains("union or additive")
+        );
+        assert!(!q.set("colour", "red".into()));
+    }
+}

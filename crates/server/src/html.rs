@@ -1,0 +1,991 @@
+//! The dashboard: server-rendered pages, no JavaScript. Sorting and
+//! filtering are plain links and a GET form. Every string from a project
+//! file goes through askama's HTML escaping; evidence becomes a link only
+//! when it starts with `http://` or `https://`.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::Value;
+
+use l2stage_framework::{Stage, Status};
+use l2stage_model::{Date, Kind, ProjectFile};
+use l2stage_store::{CauseKind, TimelineEntry};
+
+use crate::api::{self, Change};
+use crate::error::ApiError;
+use crate::params::{self, STAGES};
+use crate::state::{App, Item};
+
+/// The page for an error.
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: String,
+    message: String,
+}
+
+pub fn error_page(e: &ApiError) -> Response {
+    let page = ErrorPage {
+        status: format!(
+            "{} {}",
+            e.status.as_u16(),
+            e.status.canonical_reason().unwrap_or("")
+        ),
+        message: e.body.message.clone(),
+    };
+    match page.render() {
+        Ok(html) => (e.status, Html(html)).into_response(),
+        Err(_) => (e.status, e.body.message.clone()).into_response(),
+    }
+}
+
+fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => error_page(&ApiError::internal(format!("rendering the page: {e}"))),
+    }
+}
+
+/// CSS class of a stage.
+pub fn stage_class(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Stage2 => "st-2",
+        Stage::Stage1 => "st-1",
+        Stage::Stage0 => "st-0",
+        Stage::NotStage0 => "st-n",
+        Stage::UnderReview => "st-r",
+    }
+}
+
+fn stage_from_str(s: &str) -> Option<Stage> {
+    STAGES.iter().copied().find(|st| st.as_str() == s)
+}
+
+/// A duration in seconds for people: `10d`, `6.4d`, `12h`, `0s`.
+pub fn human_seconds(s: i64) -> String {
+    const DAY: i64 = 86_400;
+    if s == 0 {
+        "0s".into()
+    } else if s.abs() >= DAY {
+        if s % DAY == 0 {
+            format!("{}d", s / DAY)
+        } else {
+            format!("{:.1}d", s as f64 / DAY as f64)
+        }
+    } else if s.abs() >= 3600 {
+        format!("{:.1}h", s as f64 / 3600.0)
+    } else {
+        format!("{}m", s / 60)
+    }
+}
+
+/// The exit window as the table shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExitView {
+    pub label: String,
+    /// `ew-green`, `ew-yellow`, `ew-red`, `ew-none`, `ew-unknown`.
+    pub class: &'static str,
+    /// Sorting key: seconds; `None` sorts last.
+    pub seconds: Option<i64>,
+    pub detail: String,
+}
+
+/// Read the `exit_window` key of an assessment's JSON, whatever analysis
+/// wrote it: absent or `null` shows "—".
+pub fn exit_view(assessment: &Value) -> ExitView {
+    let unknown = |detail: &str| ExitView {
+        label: "—".into(),
+        class: "ew-unknown",
+        seconds: None,
+        detail: detail.into(),
+    };
+    let Some(ew) = assessment.get("exit_window") else {
+        return unknown("Not computed for this project.");
+    };
+    if ew.is_null() {
+        return unknown(
+            "Not computed: the project file does not describe its governance structure, or nothing can upgrade it.",
+        );
+    }
+    let seconds = ew
+        .get("seconds")
+        .and_then(Value::as_i64)
+        .or_else(|| ew.as_i64());
+    let rating = ew
+        .get("rating")
+        .and_then(Value::as_str)
+        .unwrap_or(match seconds {
+            None => "none",
+            Some(s) if s <= 0 => "none",
+            Some(s) if s < 7 * 86_400 => "red",
+            Some(s) if s < 30 * 86_400 => "yellow",
+            Some(_) => "green",
+        });
+    let class = match rating {
+        "green" => "ew-green",
+        "yellow" => "ew-yellow",
+        "red" => "ew-red",
+        _ => "ew-none",
+    };
+    let label = match seconds {
+        Some(s) if s > 0 => human_seconds(s),
+        Some(_) => "none".into(),
+        None => "no exit".into(),
+    };
+    let mut detail = Vec::new();
+    if let Some(a) = ew.get("arithmetic").and_then(Value::as_str) {
+        detail.push(a.to_string());
+    }
+    if let Some(path) = ew.get("path").and_then(Value::as_array) {
+        let p: Vec<&str> = path.iter().filter_map(Value::as_str).collect();
+        if !p.is_empty() {
+            detail.push(format!("path: {}", p.join(" → ")));
+        }
+    }
+    if ew
+        .get("council_can_upgrade_instantly")
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
+        detail.push("the Security Council can upgrade without delay".into());
+    }
+    ExitView {
+        label,
+        class,
+        seconds: seconds.filter(|s| *s > 0),
+        detail: detail.join("; "),
+    }
+}
+
+// ---------------------------------------------------------------- index
+
+struct Opt {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+struct Header {
+    label: &'static str,
+    href: String,
+    active: bool,
+    arrow: &'static str,
+    aria: &'static str,
+}
+
+struct Chip {
+    label: &'static str,
+    class: &'static str,
+    count: usize,
+    href: String,
+}
+
+struct Row {
+    id: String,
+    name: String,
+    href: String,
+    kind: &'static str,
+    stage_label: &'static str,
+    stage_class: &'static str,
+    pending: Option<String>,
+    exit_label: String,
+    exit_class: &'static str,
+    exit_title: String,
+    missing: String,
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+struct IndexPage {
+    as_of: String,
+    today: String,
+    is_today: bool,
+    framework: String,
+    counts: Vec<Chip>,
+    stage_options: Vec<Opt>,
+    kind_options: Vec<Opt>,
+    as_of_input: String,
+    sort: &'static str,
+    order: &'static str,
+    filtered: bool,
+    headers: Vec<Header>,
+    rows: Vec<Row>,
+    total: usize,
+    errors: Vec<(String, String)>,
+    api_href: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SortKey {
+    Name,
+    Stage,
+    Kind,
+    Exit,
+}
+
+impl SortKey {
+    fn as_str(self) -> &'static str {
+        match self {
+            SortKey::Name => "name",
+            SortKey::Stage => "stage",
+            SortKey::Kind => "kind",
+            SortKey::Exit => "exit",
+        }
+    }
+    fn parse(s: &str) -> Result<SortKey, ApiError> {
+        match s {
+            "name" => Ok(SortKey::Name),
+            "stage" => Ok(SortKey::Stage),
+            "kind" => Ok(SortKey::Kind),
+            "exit" => Ok(SortKey::Exit),
+            _ => Err(ApiError::bad_request(format!(
+                "invalid sort `{s}`: expected name, stage, kind or exit"
+            ))),
+        }
+    }
+}
+
+/// Rank for sorting: more decentralised is higher; under review lowest.
+fn stage_rank(s: Stage) -> i8 {
+    s.level().unwrap_or(-2)
+}
+
+fn qs(pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .copied()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    if kept.is_empty() {
+        "/".to_string()
+    } else {
+        format!(
+            "/?{}",
+            serde_urlencoded::to_string(kept).unwrap_or_default()
+        )
+    }
+}
+
+fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiError> {
+    let pairs = params::pairs(raw)?;
+    params::check_known(
+        &pairs,
+        &["stage", "kind", "as_of", "framework", "sort", "order"],
+    )?;
+    let q = params::list_query(&pairs)?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let sort = match get("sort") {
+        "" => SortKey::Stage,
+        s => SortKey::parse(s)?,
+    };
+    let desc = match get("order") {
+        "" => sort == SortKey::Stage,
+        "asc" => false,
+        "desc" => true,
+        o => {
+            return Err(ApiError::bad_request(format!(
+                "invalid order `{o}`: expected asc or desc"
+            )));
+        }
+    };
+    let today = app.today();
+    let as_of = q.when.as_of.unwrap_or(today);
+    let live = app.live();
+    let day = live.day(as_of, q.when.framework.as_deref())?;
+    let framework = day
+        .items
+        .first()
+        .map(|i| i.assessment.verdict.framework.to_string())
+        .or_else(|| q.when.framework.clone())
+        .unwrap_or_default();
+
+    let mut items: Vec<(&Item, ExitView)> = api::filtered(&day, &q)
+        .map(|i| (i, exit_view(&i.value)))
+        .collect();
+    items.sort_by(|(a, ea), (b, eb)| {
+        let (va, vb) = (&a.assessment.verdict, &b.assessment.verdict);
+        let by_name = va.name.to_lowercase().cmp(&vb.name.to_lowercase());
+        let primary = match sort {
+            SortKey::Name => std::cmp::Ordering::Equal,
+            SortKey::Stage => stage_rank(va.stage).cmp(&stage_rank(vb.stage)),
+            SortKey::Kind => va.kind.as_str().cmp(vb.kind.as_str()),
+            // Unknown exit windows last in both directions.
+            SortKey::Exit => match (ea.seconds, eb.seconds) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => {
+                    if desc {
+                        std::cmp::Ordering::Greater
+                    } else {
+                        std::cmp::Ordering::Less
+                    }
+                }
+                (None, Some(_)) => {
+                    if desc {
+                        std::cmp::Ordering::Less
+                    } else {
+                        std::cmp::Ordering::Greater
+                    }
+                }
+                (None, None) => std::cmp::Ordering::Equal,
+            },
+        };
+        let primary = if desc { primary.reverse() } else { primary };
+        primary.then(by_name)
+    });
+
+    let stage_param = get("stage");
+    let kind_param = get("kind");
+    let as_of_param = get("as_of");
+    let fw_param = get("framework");
+    let link = |stage: &str, kind: &str, sort: &str, order: &str| {
+        qs(&[
+            ("stage", stage),
+            ("kind", kind),
+            ("as_of", as_of_param),
+            ("framework", fw_param),
+            ("sort", sort),
+            ("order", order),
+        ])
+    };
+    let sort_str = sort.as_str();
+    let order_str = if desc { "desc" } else { "asc" };
+    let headers = [
+        ("Project", SortKey::Name),
+        ("Stage", SortKey::Stage),
+        ("Kind", SortKey::Kind),
+        ("Exit window", SortKey::Exit),
+    ]
+    .into_iter()
+    .map(|(label, key)| {
+        let active = key == sort;
+        let next = if active {
+            if desc { "asc" } else { "desc" }
+        } else if key == SortKey::Stage {
+            "desc"
+        } else {
+            "asc"
+        };
+        Header {
+            label,
+            href: link(stage_param, kind_param, key.as_str(), next),
+            active,
+            arrow: if desc { "▼" } else { "▲" },
+            aria: if desc { "descending" } else { "ascending" },
+        }
+    })
+    .collect();
+
+    let counts = [
+        Stage::Stage2,
+        Stage::Stage1,
+        Stage::Stage0,
+        Stage::NotStage0,
+        Stage::UnderReview,
+    ]
+    .into_iter()
+    .map(|s| Chip {
+        label: s.label(),
+        class: stage_class(s),
+        count: day
+            .items
+            .iter()
+            .filter(|i| i.assessment.verdict.stage == s)
+            .count(),
+        href: link(s.as_str(), kind_param, sort_str, order_str),
+    })
+    .filter(|c| c.count > 0)
+    .collect();
+
+    let rows = items
+        .iter()
+        .map(|(item, ew)| {
+            let v = &item.assessment.verdict;
+            Row {
+                id: v.id.clone(),
+                name: v.name.clone(),
+                href: if as_of == today {
+                    format!("/projects/{}", v.id)
+                } else {
+                    format!("/projects/{}?as_of={as_of}", v.id)
+                },
+                kind: v.kind.as_str(),
+                stage_label: v.stage.label(),
+                stage_class: stage_class(v.stage),
+                pending: v
+                    .downgrade_pending
+                    .as_ref()
+                    .map(|d| format!("downgrade to {} on {}", d.to_stage.label(), d.deadline)),
+                exit_label: ew.label.clone(),
+                exit_class: ew.class,
+                exit_title: ew.detail.clone(),
+                missing: match &v.missing {
+                    Some(m) if !m.requirements.is_empty() => format!(
+                        "{}: {}",
+                        m.next_stage.label(),
+                        m.requirements
+                            .iter()
+                            .map(|r| r.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    _ => "—".into(),
+                },
+            }
+        })
+        .collect();
+
+    let stage_options = STAGES
+        .iter()
+        .map(|s| Opt {
+            value: s.as_str().into(),
+            label: s.label().into(),
+            selected: q.stages.as_slice() == [*s],
+        })
+        .collect();
+    let kind_options = [Kind::Optimistic, Kind::Validity]
+        .iter()
+        .map(|k| Opt {
+            value: k.as_str().into(),
+            label: k.as_str().into(),
+            selected: q.kind == Some(*k),
+        })
+        .collect();
+    let api_query: Vec<(&str, &str)> = vec![
+        ("stage", stage_param),
+        ("kind", kind_param),
+        ("as_of", as_of_param),
+        ("framework", fw_param),
+    ];
+    let api_href = qs(&api_query).replacen('/', "/api/v1/projects", 1);
+    Ok(IndexPage {
+        as_of: as_of.to_string(),
+        today: today.to_string(),
+        is_today: as_of == today,
+        framework,
+        counts,
+        stage_options,
+        kind_options,
+        as_of_input: as_of.to_string(),
+        sort: sort_str,
+        order: order_str,
+        filtered: !stage_param.is_empty() || !kind_param.is_empty() || !as_of_param.is_empty(),
+        headers,
+        rows,
+        total: day.items.len(),
+        errors: day.failed.clone(),
+        api_href,
+    })
+}
+
+/// `GET /`: every project in a table.
+pub async fn index(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    match index_page(&app, raw.as_deref()) {
+        Ok(page) => render(&page),
+        Err(e) => error_page(&e),
+    }
+}
+
+// ---------------------------------------------------------------- project
+
+struct Link {
+    label: String,
+    href: String,
+}
+
+struct Evidence {
+    href: Option<String>,
+    text: String,
+}
+
+struct EvidenceLink {
+    href: String,
+    text: String,
+}
+
+struct Req {
+    id: &'static str,
+    title: &'static str,
+    status_label: &'static str,
+    status_class: &'static str,
+    icon: &'static str,
+    reason: String,
+    /// Evidence that is an http(s) link.
+    links: Vec<EvidenceLink>,
+    /// Evidence that is text (e.g. a derivation's actor paths).
+    notes: Vec<String>,
+    derived: bool,
+}
+
+struct Group {
+    title: String,
+    reqs: Vec<Req>,
+}
+
+struct MissingView {
+    next: &'static str,
+    items: Vec<(&'static str, &'static str)>,
+}
+
+struct PendingView {
+    to: &'static str,
+    deadline: String,
+    reasons: Vec<String>,
+}
+
+struct TimelineRow {
+    date: String,
+    until: String,
+    stage_label: &'static str,
+    stage_class: &'static str,
+    pending: Option<String>,
+    framework: &'static str,
+    causes: Vec<(&'static str, String)>,
+}
+
+struct HistoryRow {
+    created: String,
+    as_of: String,
+    stage_label: &'static str,
+    stage_class: &'static str,
+    framework: String,
+    change: &'static str,
+    hash: String,
+    hash_short: String,
+    origin: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct ProjectPage {
+    id: String,
+    name: String,
+    kind: &'static str,
+    stage_label: &'static str,
+    stage_class: &'static str,
+    framework: &'static str,
+    as_of: String,
+    description: Option<String>,
+    links: Vec<Link>,
+    badge_md: String,
+    exit: ExitView,
+    missing: Option<MissingView>,
+    pending: Option<PendingView>,
+    warnings: Vec<String>,
+    groups: Vec<Group>,
+    graph_svg: Option<String>,
+    graph_note: String,
+    risk_svg: Option<String>,
+    risk_note: String,
+    risk_href: String,
+    timeline: Vec<TimelineRow>,
+    timeline_svg: String,
+    history: Vec<HistoryRow>,
+    history_total: usize,
+}
+
+fn is_link(s: &str) -> bool {
+    s.starts_with("https://") || s.starts_with("http://")
+}
+
+/// Evidence as text, and as a link only when it is an http(s) URL.
+fn evidence(e: &str) -> Evidence {
+    if is_link(e) {
+        let shown = e
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_start_matches("www.");
+        let shown = if shown.chars().count() > 64 {
+            format!("{}…", shown.chars().take(63).collect::<String>())
+        } else {
+            shown.to_string()
+        };
+        Evidence {
+            href: Some(e.to_string()),
+            text: shown,
+        }
+    } else {
+        Evidence {
+            href: None,
+            text: e.to_string(),
+        }
+    }
+}
+
+fn status_view(s: Status) -> (&'static str, &'static str, &'static str) {
+    match s {
+        Status::Met => ("met", "s-met", "✓"),
+        Status::Unmet => ("unmet", "s-unmet", "✗"),
+        Status::UnderReview => ("under review", "s-review", "…"),
+        Status::NotApplicable => ("not applicable", "s-na", "–"),
+        Status::Unknown => ("unknown", "s-unknown", "?"),
+    }
+}
+
+fn cause_label(k: CauseKind) -> &'static str {
+    match k {
+        CauseKind::Start => "start",
+        CauseKind::ProjectHistory => "project change",
+        CauseKind::FrameworkRevision => "framework revision",
+        CauseKind::GraceDeadline => "grace deadline",
+        CauseKind::GovernanceStructure => "governance",
+    }
+}
+
+fn change_label(c: Change) -> &'static str {
+    match c {
+        Change::First => "first assessment",
+        Change::ProjectFile => "new project file",
+        Change::FrameworkRevision => "framework revision",
+        Change::Engine => "newer l2stage",
+        Change::NewDay => "re-assessed on a later day",
+        Change::None => "—",
+    }
+}
+
+/// The permission graph as SVG, where the structure is known.
+///
+/// Hook: the governance crate draws the graph as DOT or Mermaid today
+/// (`l2stage graph`); once it can lay it out as SVG, return that here and
+/// the project page shows it.
+pub fn permission_graph_svg(_project: &ProjectFile) -> Option<String> {
+    None
+}
+
+/// A timeline strip: one coloured segment per period, with year ticks.
+pub fn timeline_svg(entries: &[TimelineEntry], end: Date) -> String {
+    const W: f64 = 1000.0;
+    const H: f64 = 58.0;
+    let Some(first) = entries.first() else {
+        return String::new();
+    };
+    let start = first.date;
+    let span = start.days_until(end).max(1) as f64;
+    let x = |d: Date| (start.days_until(d) as f64 / span * W).clamp(0.0, W);
+    let mut out = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="Stage timeline"><g font-family="system-ui, sans-serif" font-size="11">"#
+    );
+    for e in entries {
+        let x0 = x(e.date);
+        let x1 = x(e.until.unwrap_or(end));
+        let colour = crate::badge::stage_colour(e.stage);
+        out.push_str(&format!(
+            r#"<rect x="{x0:.1}" y="4" width="{:.1}" height="26" fill="{colour}"><title>{} from {}</title></rect>"#,
+            (x1 - x0).max(1.0),
+            e.stage.label(),
+            e.date
+        ));
+        if x1 - x0 > 60.0 {
+            out.push_str(&format!(
+                r##"<text x="{:.1}" y="21" fill="#fff" font-weight="600">{}</text>"##,
+                x0 + 6.0,
+                e.stage.label()
+            ));
+        }
+    }
+    let (y0, y1) = (
+        start.0.format("%Y").to_string(),
+        end.0.format("%Y").to_string(),
+    );
+    if let (Ok(y0), Ok(y1)) = (y0.parse::<i32>(), y1.parse::<i32>()) {
+        // At most about a dozen ticks, whatever the span.
+        let step = usize::try_from(((y1 - y0) / 12).max(1)).unwrap_or(1);
+        for y in ((y0 + 1)..=y1).step_by(step) {
+            if let Some(d) = Date::from_ymd(y, 1, 1) {
+                let xx = x(d);
+                out.push_str(&format!(
+                    r##"<line x1="{xx:.1}" y1="2" x2="{xx:.1}" y2="36" stroke="#1f2328" stroke-width="1" stroke-dasharray="2,2"/><text x="{:.1}" y="50" fill="#59636e" text-anchor="middle">{y}</text>"##,
+                    xx
+                ));
+            }
+        }
+    }
+    out.push_str("</g></svg>");
+    out
+}
+
+fn project_page(
+    app: &App,
+    id: &str,
+    raw: Option<&str>,
+    host: Option<&str>,
+) -> Result<ProjectPage, ApiError> {
+    let pairs = params::pairs(raw)?;
+    params::check_known(&pairs, &["as_of", "framework"])?;
+    let when = params::when(&pairs)?;
+    let today = app.today();
+    let as_of = when.as_of.unwrap_or(today);
+    let live = app.live();
+    let current = live.project(id).ok_or_else(|| api::no_project(id))?;
+    let day = live.day(as_of, when.framework.as_deref())?;
+    let item = match day.get(id) {
+        Some(i) => i,
+        None => {
+            let msg = day
+                .failed
+                .iter()
+                .find(|(f, _)| f == id)
+                .map(|(_, m)| m.clone())
+                .unwrap_or_else(|| format!("no project with id `{id}`"));
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, msg));
+        }
+    };
+    let v = &item.assessment.verdict;
+    let project = &current.project;
+
+    let mut links = Vec::new();
+    let l = &project.project.links;
+    for (label, url) in [
+        ("website", &l.website),
+        ("docs", &l.docs),
+        ("node software", &l.node_source),
+        ("council members", &l.council_members),
+        ("repository", &l.repository),
+    ] {
+        if let Some(u) = url.as_deref().filter(|u| is_link(u)) {
+            links.push(Link {
+                label: label.to_string(),
+                href: u.to_string(),
+            });
+        }
+    }
+
+    let mut groups = Vec::new();
+    for stage in 0..=2u8 {
+        let reqs: Vec<Req> = v
+            .requirements
+            .iter()
+            .filter(|r| r.stage == stage)
+            .map(|r| {
+                let (status_label, status_class, icon) = status_view(r.status);
+                let mut links = Vec::new();
+                let mut notes = Vec::new();
+                for e in r.evidence.iter().map(|e| evidence(e)) {
+                    match e.href {
+                        Some(href) => links.push(EvidenceLink { href, text: e.text }),
+                        None => notes.push(e.text),
+                    }
+                }
+                Req {
+                    id: r.id.as_str(),
+                    title: r.title,
+                    status_label,
+                    status_class,
+                    icon,
+                    reason: r.reason.clone(),
+                    links,
+                    notes,
+                    derived: r.derived,
+                }
+            })
+            .collect();
+        if !reqs.is_empty() {
+            groups.push(Group {
+                title: format!("Stage {stage}"),
+                reqs,
+            });
+        }
+    }
+
+    let missing = v.missing.as_ref().map(|m| MissingView {
+        next: m.next_stage.label(),
+        items: m
+            .requirements
+            .iter()
+            .map(|r| (r.as_str(), r.title()))
+            .collect(),
+    });
+    let pending = v.downgrade_pending.as_ref().map(|d| PendingView {
+        to: d.to_stage.label(),
+        deadline: d.deadline.to_string(),
+        reasons: d.reasons.clone(),
+    });
+
+    let entries = l2stage_store::timeline(project, as_of)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let timeline = entries
+        .iter()
+        .map(|t| TimelineRow {
+            date: t.date.to_string(),
+            until: t.until.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+            stage_label: t.stage.label(),
+            stage_class: stage_class(t.stage),
+            pending: t
+                .downgrade_pending
+                .map(|d| format!("downgrade pending until {d}")),
+            framework: t.framework,
+            causes: t
+                .causes
+                .iter()
+                .map(|c| (cause_label(c.kind), c.detail.clone()))
+                .collect(),
+        })
+        .collect();
+    let timeline_svg = timeline_svg(&entries, as_of);
+
+    let rows = app
+        .with_store(|s| s.assessments(id))
+        .map_err(|e| ApiError::internal(format!("reading the history: {e}")))?;
+    let records = api::records(&rows);
+    let history_total = records.len();
+    let history = records
+        .iter()
+        .rev()
+        .take(20)
+        .map(|h| {
+            let st = stage_from_str(&h.stage).unwrap_or(Stage::UnderReview);
+            HistoryRow {
+                created: h.created_at.replace('T', " ").chars().take(19).collect(),
+                as_of: h.as_of.clone(),
+                stage_label: st.label(),
+                stage_class: stage_class(st),
+                framework: h.framework.clone(),
+                change: change_label(h.change),
+                hash: h.input_hash.clone(),
+                hash_short: h.input_hash.chars().take(10).collect(),
+                origin: h.origin.as_str(),
+            }
+        })
+        .collect();
+
+    let graph_svg = permission_graph_svg(project);
+    let graph_note = if project.governance.is_some() {
+        "The governance structure is described in the project file; it is drawn here once the graph can be laid out as SVG. Meanwhile, l2stage graph FILE prints it as DOT or Mermaid.".to_string()
+    } else {
+        "Not drawn: the project file does not describe its governance structure.".to_string()
+    };
+    let (risk_svg, risk_note) = crate::risk::project_chart(project);
+    let risk_href = crate::risk::council_shape(project)
+        .map(|(_, shape)| format!("/risk?stage1_council={shape}"))
+        .unwrap_or_else(|| "/risk".to_string());
+
+    Ok(ProjectPage {
+        id: v.id.clone(),
+        name: v.name.clone(),
+        kind: v.kind.as_str(),
+        stage_label: v.stage.label(),
+        stage_class: stage_class(v.stage),
+        framework: v.framework,
+        as_of: v.as_of.to_string(),
+        description: project.project.description.clone(),
+        links,
+        badge_md: match host {
+            Some(h) => format!("![stage](http://{h}/badge/{}.svg)", v.id),
+            None => format!("![stage](/badge/{}.svg)", v.id),
+        },
+        exit: exit_view(&item.value),
+        missing,
+        pending,
+        warnings: v.warnings.clone(),
+        groups,
+        graph_svg,
+        graph_note,
+        risk_svg,
+        risk_note,
+        risk_href,
+        timeline,
+        timeline_svg,
+        history,
+        history_total,
+    })
+}
+
+/// `GET /projects/{id}`: one project's checklist, exit window, timeline.
+pub async fn project(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    // Only a plausible host name goes into the badge snippet.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        })
+        .map(str::to_string);
+    let result = tokio::task::spawn_blocking(move || {
+        project_page(&app, &id, raw.as_deref(), host.as_deref())
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("page task failed: {e}")));
+    match result {
+        Ok(Ok(page)) => render(&page),
+        Ok(Err(e)) | Err(e) => error_page(&e),
+    }
+}
+
+const CSS: &str = include_str!("../static/style.css");
+
+/// `GET /static/style.css`.
+pub async fn css() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_window_reads_whatever_the_analysis_wrote() {
+        let none = exit_view(&serde_json::json!({"id": "x"}));
+        assert_eq!((none.label.as_str(), none.class), ("—", "ew-unknown"));
+        let null = exit_view(&serde_json::json!({"exit_window": null}));
+        assert_eq!(null.label, "—");
+        let ten = exit_view(&serde_json::json!({"exit_window": {
+            "seconds": 864000, "rating": "yellow", "path": ["dao", "timelock"],
+            "council_can_upgrade_instantly": true, "arithmetic": "8d + 3d - 1d = 10d"}}));
+        assert_eq!(
+            (ten.label.as_str(), ten.class, ten.seconds),
+            ("10d", "ew-yellow", Some(864000))
+        );
+        assert!(ten.detail.contains("dao → timelock"));
+        let neg = exit_view(&serde_json::json!({"exit_window": {"seconds": -5, "rating": "none"}}));
+        assert_eq!((neg.label.as_str(), neg.class), ("none", "ew-none"));
+        let no_exit =
+            exit_view(&serde_json::json!({"exit_window": {"seconds": null, "rating": "none"}}));
+        assert_eq!(no_exit.label, "no exit");
+    }
+
+    #[test]
+    fn durations_for_people() {
+        assert_eq!(human_seconds(86_400 * 30), "30d");
+        assert_eq!(human_seconds(552_960), "6.4d");
+        assert_eq!(human_seconds(43_200), "12.0h");
+        assert_eq!(human_seconds(0), "0s");
+    }
+
+    #[test]
+    fn only_http_evidence_becomes_a_link() {
+        assert!(evidence("https://example.org/a").href.is_some());
+        assert!(evidence("javascript:alert(1)").href.is_none());
+        assert!(evidence("data:text/html,x").href.is_none());
+        assert!(evidence("see the audit").href.is_none());
+    }
+}

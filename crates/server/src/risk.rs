@@ -1,0 +1,346 @@
+//! The stage-risk model over HTTP: `GET /api/v1/risk` (the same JSON as
+//! `l2stage risk --format json`, built by the same function of the risk
+//! crate), the `/risk` page with the post's chart and a form, and the
+//! chart of a project's own Security Council on its page.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use l2stage_model::ProjectFile;
+use l2stage_model::governance::ActorKind;
+use l2stage_risk::chart::{ChartOptions, regions_chart_svg, stage_chart_svg};
+use l2stage_risk::report::{self, RiskParams, RiskQuery};
+use l2stage_risk::{BaseModel, CouncilShape, RiskReport};
+
+use crate::api::json;
+use crate::error::ApiError;
+use crate::params;
+use crate::state::App;
+
+/// The model's inputs from a query string; unknown names are a 400.
+pub fn query(raw: Option<&str>) -> Result<RiskQuery, ApiError> {
+    let pairs = params::pairs(raw)?;
+    params::check_known(&pairs, &RiskQuery::KEYS)?;
+    let mut q = RiskQuery::default();
+    for (k, v) in pairs {
+        q.set(&k, v);
+    }
+    Ok(q)
+}
+
+fn validated(q: &RiskQuery) -> Result<RiskParams, ApiError> {
+    q.params().map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
+/// The risk model's answer for the given assumptions.
+#[utoipa::path(
+    get,
+    path = "/api/v1/risk",
+    params(RiskDocParams),
+    responses(
+        (status = 200, description = "The same JSON as `l2stage risk --format json` with the same inputs (docs/risk.md)", body = Object),
+        (status = 400, description = "An invalid or unknown input", body = crate::openapi::ErrorDoc),
+    )
+)]
+pub async fn risk(RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let q = query(raw.as_deref())?;
+    let params = validated(&q)?;
+    // Exact arithmetic on large councils can take a while: off the
+    // request threads.
+    let v = tokio::task::spawn_blocking(move || report::risk_json(&params))
+        .await
+        .map_err(|e| ApiError::internal(format!("risk task failed: {e}")))?
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    Ok(json(StatusCode::OK, &v))
+}
+
+/// The inputs of the model, as query parameters (all optional).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct RiskDocParams {
+    /// Probability that one council member breaks within the horizon: `0.1`, `1/10`, `1e-3`. Default 0.1.
+    member_failure: Option<String>,
+    /// Stage 0 council, `K/N`. Default 4/7.
+    stage0_council: Option<String>,
+    /// Stage 1 council, `K/N`. Default 6/8.
+    stage1_council: Option<String>,
+    /// Probability that the proof system fails; adds each stage's failure probability and the least risky stage.
+    proof_failure: Option<String>,
+    /// Intra-class correlation of member failures, in [0, 1). Default 0.
+    correlation: Option<String>,
+    /// Probability that every member breaks at once. Default 0.
+    common_shock: Option<String>,
+    /// `union` (default) or `additive` (the post's published sum).
+    formula: Option<String>,
+    /// Period the probabilities refer to: `1y` (default), `6mo`, `90d`.
+    horizon: Option<String>,
+}
+
+/// A number for people: 4 significant digits, scientific when small.
+fn num(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else if !x.is_finite() {
+        x.to_string()
+    } else if x.abs() >= 1e-3 {
+        let s = format!("{x:.6}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        s.to_string()
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+struct Field {
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    placeholder: &'static str,
+    help: &'static str,
+}
+
+struct StageRow {
+    label: String,
+    overrides: String,
+    blocked: String,
+    failure: String,
+    best: bool,
+}
+
+#[derive(Template)]
+#[template(path = "risk.html")]
+struct RiskPage {
+    fields: Vec<Field>,
+    additive: bool,
+    error: Option<String>,
+    rows: Vec<StageRow>,
+    has_p: bool,
+    crossovers: Vec<(String, String)>,
+    ranges: Vec<String>,
+    verdict: Option<String>,
+    assumptions: Vec<String>,
+    stage_chart: Option<String>,
+    regions_chart: Option<String>,
+    api_href: String,
+}
+
+fn fields(q: &RiskQuery) -> Vec<Field> {
+    let v = |x: &Option<String>| x.clone().unwrap_or_default();
+    vec![
+        Field {
+            name: "member_failure",
+            label: "Member failure q",
+            value: v(&q.member_failure),
+            placeholder: report::DEFAULT_MEMBER_FAILURE,
+            help: "chance one council member breaks",
+        },
+        Field {
+            name: "proof_failure",
+            label: "Proof failure p",
+            value: v(&q.proof_failure),
+            placeholder: "e.g. 0.001",
+            help: "chance the proof system has a bug",
+        },
+        Field {
+            name: "stage0_council",
+            label: "Stage 0 council",
+            value: v(&q.stage0_council),
+            placeholder: report::DEFAULT_STAGE0_COUNCIL,
+            help: "K/N signers",
+        },
+        Field {
+            name: "stage1_council",
+            label: "Stage 1 council",
+            value: v(&q.stage1_council),
+            placeholder: report::DEFAULT_STAGE1_COUNCIL,
+            help: "K/N signers",
+        },
+        Field {
+            name: "correlation",
+            label: "Correlation ρ",
+            value: v(&q.correlation),
+            placeholder: report::DEFAULT_CORRELATION,
+            help: "between members, in [0, 1)",
+        },
+        Field {
+            name: "common_shock",
+            label: "Common shock c",
+            value: v(&q.common_shock),
+            placeholder: report::DEFAULT_COMMON_SHOCK,
+            help: "all members break at once",
+        },
+        Field {
+            name: "horizon",
+            label: "Horizon",
+            value: v(&q.horizon),
+            placeholder: report::DEFAULT_HORIZON,
+            help: "1y, 6mo, 90d",
+        },
+    ]
+}
+
+fn stage_label(n: u8) -> String {
+    format!("Stage {n}")
+}
+
+fn fill(page: &mut RiskPage, params: &RiskParams, r: &RiskReport) -> Result<(), ApiError> {
+    let a = &r.analysis;
+    let best = a.optimal_stage.map(|s| s.number());
+    let f = a.failure.as_ref();
+    page.has_p = f.is_some();
+    page.rows = vec![
+        StageRow {
+            label: format!("Stage 0 ({} council)", a.councils.stage0),
+            overrides: num(a.council_override.stage0),
+            blocked: num(a.council_blocked.stage0),
+            failure: f.map(|f| num(f.stage0)).unwrap_or_default(),
+            best: best == Some(0),
+        },
+        StageRow {
+            label: format!("Stage 1 ({} council)", a.councils.stage1),
+            overrides: num(a.council_override.stage1),
+            blocked: num(a.council_blocked.stage1),
+            failure: f.map(|f| num(f.stage1)).unwrap_or_default(),
+            best: best == Some(1),
+        },
+        StageRow {
+            label: "Stage 2 (no council)".into(),
+            overrides: "—".into(),
+            blocked: "—".into(),
+            failure: f.map(|f| num(f.stage2)).unwrap_or_default(),
+            best: best == Some(2),
+        },
+    ];
+    let show = |x: Option<f64>| {
+        x.map(|x| format!("p = {}", num(x)))
+            .unwrap_or_else(|| "none in [0, 1]".into())
+    };
+    page.crossovers = vec![
+        ("Stage 0 = Stage 1".into(), show(a.crossovers.stage0_stage1)),
+        ("Stage 1 = Stage 2".into(), show(a.crossovers.stage1_stage2)),
+    ];
+    page.ranges = a
+        .optimal_ranges
+        .iter()
+        .map(|r| {
+            format!(
+                "{} for {} ≤ p ≤ {}",
+                stage_label(r.stage.number()),
+                num(r.from),
+                num(r.to)
+            )
+        })
+        .collect();
+    page.verdict = match (a.proof_failure, a.optimal_stage) {
+        (Some(p), Some(s)) => Some(format!(
+            "At p = {}, {} is the least risky.",
+            num(p),
+            stage_label(s.number())
+        )),
+        _ => None,
+    };
+    page.assumptions = r.assumptions.clone();
+    let opts = ChartOptions {
+        proof_failure: params.proof_failure.as_ref().map(|p| p.value()),
+        ..ChartOptions::default()
+    };
+    page.stage_chart = Some(
+        stage_chart_svg(&params.model, &opts)
+            .map_err(|e| ApiError::internal(format!("drawing the chart: {e}")))?,
+    );
+    page.regions_chart = Some(
+        regions_chart_svg(&params.model, &opts)
+            .map_err(|e| ApiError::internal(format!("drawing the chart: {e}")))?,
+    );
+    Ok(())
+}
+
+fn risk_page(raw: Option<&str>) -> (StatusCode, RiskPage) {
+    let q = query(raw).unwrap_or_default();
+    let mut page = RiskPage {
+        fields: fields(&q),
+        additive: q.formula.as_deref() == Some("additive"),
+        error: None,
+        rows: Vec::new(),
+        has_p: false,
+        crossovers: Vec::new(),
+        ranges: Vec::new(),
+        verdict: None,
+        assumptions: Vec::new(),
+        stage_chart: None,
+        regions_chart: None,
+        api_href: match raw {
+            Some(r) if !r.is_empty() => format!("/api/v1/risk?{r}"),
+            _ => "/api/v1/risk".into(),
+        },
+    };
+    let result = query(raw).and_then(|q| {
+        let params = validated(&q)?;
+        let r = report::risk_report(&params).map_err(|e| ApiError::bad_request(e.to_string()))?;
+        fill(&mut page, &params, &r)
+    });
+    match result {
+        Ok(()) => (StatusCode::OK, page),
+        Err(e) => {
+            page.error = Some(e.body.message);
+            (e.status, page)
+        }
+    }
+}
+
+/// `GET /risk`: the post's chart, with a form to change the assumptions.
+pub async fn page(State(_app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    let res = tokio::task::spawn_blocking(move || {
+        let (status, page) = risk_page(raw.as_deref());
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(e) => crate::html::error_page(&ApiError::internal(format!("rendering: {e}"))),
+        }
+    })
+    .await;
+    match res {
+        Ok(r) => r,
+        Err(e) => crate::html::error_page(&ApiError::internal(format!("risk task failed: {e}"))),
+    }
+}
+
+/// The project's Security Council as a `K/N` shape, when its governance
+/// structure names one (a multisig with `security_council = true`).
+pub fn council_shape(project: &ProjectFile) -> Option<(String, CouncilShape)> {
+    let gov = project.governance.as_ref()?;
+    let c = gov
+        .actors
+        .iter()
+        .find(|a| a.kind == ActorKind::Multisig && a.security_council)?;
+    let k = usize::try_from(c.threshold?).ok()?;
+    let shape = CouncilShape::new(k, c.members.len()).ok()?;
+    Some((c.id.clone(), shape))
+}
+
+/// The risk chart for a project's council, and a note under it.
+pub fn project_chart(project: &ProjectFile) -> (Option<String>, String) {
+    let Some((_, shape)) = council_shape(project) else {
+        return (
+            None,
+            "No chart: the project file does not describe a Security Council (a [governance] multisig with security_council = true).".into(),
+        );
+    };
+    let model = BaseModel {
+        stage1: shape,
+        ..BaseModel::default()
+    };
+    match stage_chart_svg(&model, &ChartOptions::default()) {
+        Ok(svg) => (
+            Some(svg),
+            format!(
+                "Loss probability of each stage against the proof system's failure probability p, with this project's {shape} Security Council as the Stage 1 council and the post's other assumptions (members break independently with q = 0.1; Stage 0 council 4/7)."
+            ),
+        ),
+        Err(e) => (None, format!("The chart could not be drawn: {e}")),
+    }
+}

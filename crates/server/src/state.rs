@@ -1,0 +1,504 @@
+//! The server's state: the database, the current project files in memory,
+//! and caches of what was computed from them.
+//!
+//! Reads never touch the database on the hot path: every project's latest
+//! file is parsed once and kept in a [`Live`] snapshot, assessments are
+//! computed once per (day, revision) and kept with their serialized JSON,
+//! and the list endpoint's response bytes are kept per query. A write
+//! replaces the whole snapshot (caches included) after its transaction
+//! committed, so no reader ever sees a stale cache of a newer snapshot.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use axum::body::Bytes;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use l2stage_framework::{SelectError, Selection, select};
+use l2stage_labels::{Inputs, LabelsError, Registry};
+use l2stage_model::{Date, Format, LoadError, ProjectFile, parse_str};
+use l2stage_report::{AssessError, Assessment, Context, assess_project_with};
+use l2stage_store::{CurrentProject, NewSubmission, Origin, Recorded, Store, StoreError};
+
+use crate::error::ApiError;
+
+/// Caches are dropped whole when they grow past these sizes (a client
+/// cycling through `as_of` values cannot grow memory without bound).
+const MAX_DAYS: usize = 64;
+const MAX_RESPONSES: usize = 1024;
+
+/// How the server was started.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Bearer token required by `POST /api/v1/projects`; `None` disables
+    /// submissions.
+    pub token: Option<String>,
+    /// Pin "today" (tests); `None` uses the UTC date.
+    pub today: Option<Date>,
+}
+
+/// One project assessed on one day.
+#[derive(Debug)]
+pub struct Item {
+    pub assessment: Assessment,
+    /// The assessment as JSON, to read keys other analyses add (e.g.
+    /// `exit_window`).
+    pub value: serde_json::Value,
+    /// `value` serialized: the body of `GET /api/v1/projects/{id}`.
+    pub json: Bytes,
+}
+
+/// Every project assessed on one day under one revision.
+#[derive(Debug)]
+pub struct Day {
+    pub as_of: Date,
+    pub framework: Option<String>,
+    /// Sorted by project id.
+    pub items: Vec<Item>,
+    /// Projects whose assessment failed that day: (id, message).
+    pub failed: Vec<(String, String)>,
+}
+
+impl Day {
+    pub fn get(&self, id: &str) -> Option<&Item> {
+        self.items
+            .binary_search_by(|i| i.assessment.verdict.id.as_str().cmp(id))
+            .ok()
+            .and_then(|i| self.items.get(i))
+    }
+}
+
+type DayKey = (Date, Option<String>);
+
+/// The current project files and what was computed from them.
+pub struct Live {
+    /// Sorted by project id.
+    pub projects: Vec<CurrentProject>,
+    /// Label inputs (value-locked series, proof systems) by project id, as
+    /// `l2stage assess` reads them beside each file.
+    labels: HashMap<String, Inputs>,
+    days: Mutex<HashMap<DayKey, Arc<Day>>>,
+    responses: RwLock<HashMap<(Date, String), Bytes>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Live {
+    fn new(mut projects: Vec<CurrentProject>, labels: HashMap<String, Inputs>) -> Live {
+        projects.sort_by(|a, b| a.file.project_id.cmp(&b.file.project_id));
+        Live {
+            projects,
+            labels,
+            days: Mutex::new(HashMap::new()),
+            responses: RwLock::new(HashMap::new()),
+        }
+    }
+
+    pub fn project(&self, id: &str) -> Option<&CurrentProject> {
+        self.projects
+            .binary_search_by(|p| p.file.project_id.as_str().cmp(id))
+            .ok()
+            .and_then(|i| self.projects.get(i))
+    }
+
+    /// Every project assessed on `as_of` (cached).
+    pub fn day(&self, as_of: Date, framework: Option<&str>) -> Result<Arc<Day>, ApiError> {
+        let key = (as_of, framework.map(str::to_string));
+        if let Some(d) = lock(&self.days).get(&key) {
+            return Ok(d.clone());
+        }
+        let sel = Selection { framework, as_of };
+        select(sel).map_err(|e: SelectError| ApiError::bad_request(e.to_string()))?;
+        let mut items = Vec::with_capacity(self.projects.len());
+        let mut failed = Vec::new();
+        for p in &self.projects {
+            let ctx = Context {
+                labels: self.labels.get(&p.file.project_id),
+            };
+            match assess_project_with(&p.project, sel, &ctx) {
+                Ok(assessment) => {
+                    let value = serde_json::to_value(&assessment)
+                        .map_err(|e| ApiError::internal(format!("serialising: {e}")))?;
+                    let json = Bytes::from(
+                        serde_json::to_vec(&value)
+                            .map_err(|e| ApiError::internal(format!("serialising: {e}")))?,
+                    );
+                    items.push(Item {
+                        assessment,
+                        value,
+                        json,
+                    });
+                }
+                Err(AssessError::Select(e)) => return Err(ApiError::bad_request(e.to_string())),
+                Err(e) => failed.push((p.file.project_id.clone(), e.to_string())),
+            }
+        }
+        let day = Arc::new(Day {
+            as_of,
+            framework: key.1.clone(),
+            items,
+            failed,
+        });
+        let mut days = lock(&self.days);
+        if days.len() >= MAX_DAYS {
+            days.clear();
+        }
+        days.insert(key, day.clone());
+        Ok(day)
+    }
+
+    /// A cached response body for (today, query).
+    pub fn cached(&self, today: Date, query: &str) -> Option<Bytes> {
+        let map = self.responses.read().unwrap_or_else(|e| e.into_inner());
+        map.get(&(today, query.to_string())).cloned()
+    }
+
+    pub fn cache(&self, today: Date, query: &str, body: Bytes) {
+        let mut map = self.responses.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_RESPONSES {
+            map.clear();
+        }
+        map.insert((today, query.to_string()), body);
+    }
+}
+
+/// What start-up did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Startup {
+    pub projects: usize,
+    /// Catalog files stored because they were new or changed.
+    pub new_files: usize,
+    pub new_assessments: usize,
+    pub warnings: Vec<String>,
+}
+
+/// A catalog file read from disk.
+#[derive(Debug, Clone)]
+pub struct CatalogFile {
+    pub path: PathBuf,
+    pub format: Format,
+    pub text: String,
+    pub project: ProjectFile,
+    /// Its label inputs, read beside it as `l2stage assess` does.
+    pub labels: Inputs,
+}
+
+/// A catalog directory read from disk.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub files: Vec<CatalogFile>,
+    /// The proof systems of `DIR/proof-systems`, also used to resolve the
+    /// ids of submitted files.
+    pub registry: Option<Registry>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("cannot read catalog {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} invalid project file(s) in the catalog", .0.len())]
+    Invalid(Vec<LoadError>),
+    #[error("{} invalid label input(s) in the catalog", .0.len())]
+    Labels(Vec<LabelsError>),
+    #[error("{} and {} both define project id `{id}`", first.display(), second.display())]
+    Duplicate {
+        first: PathBuf,
+        second: PathBuf,
+        id: String,
+    },
+}
+
+/// Every `.toml` and `.json` project file directly inside `dir`, parsed,
+/// sorted by file name, with its label inputs (the CSV it names, the proof
+/// systems of `DIR/proof-systems`). All invalid files are reported, not
+/// just the first.
+pub fn load_catalog(dir: &Path) -> Result<Catalog, CatalogError> {
+    let io = |source| CatalogError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && Format::from_path(p).is_some())
+        .collect();
+    paths.sort();
+    let mut files: Vec<(PathBuf, Format, String, ProjectFile)> = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        let Some(format) = Format::from_path(&path) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| CatalogError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        match parse_str(&path.display().to_string(), &text, format) {
+            Ok(project) => {
+                if let Some(first) = files.iter().find(|f| f.3.project.id == project.project.id) {
+                    return Err(CatalogError::Duplicate {
+                        first: first.0.clone(),
+                        second: path,
+                        id: project.project.id.to_string(),
+                    });
+                }
+                files.push((path, format, text, project));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(CatalogError::Invalid(errors));
+    }
+    let reg_dir = dir.join(l2stage_labels::registry::DEFAULT_DIR);
+    let mut label_errors = Vec::new();
+    let registry = if reg_dir.is_dir() {
+        match Registry::load_dir(&reg_dir) {
+            Ok(r) => Some(r),
+            Err(es) => {
+                return Err(CatalogError::Labels(es));
+            }
+        }
+    } else {
+        None
+    };
+    let empty = Registry::new();
+    let mut out = Vec::with_capacity(files.len());
+    for (path, format, text, project) in files {
+        match Inputs::load(&project, &path, registry.as_ref().unwrap_or(&empty)) {
+            Ok(labels) => out.push(CatalogFile {
+                path,
+                format,
+                text,
+                project,
+                labels,
+            }),
+            Err(e) => label_errors.push(e),
+        }
+    }
+    if !label_errors.is_empty() {
+        return Err(CatalogError::Labels(label_errors));
+    }
+    Ok(Catalog {
+        files: out,
+        registry,
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Assess(#[from] AssessError),
+}
+
+/// What a submission did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Submitted {
+    pub id: String,
+    pub recorded: Recorded,
+    pub input_hash: String,
+}
+
+/// The server's shared state.
+pub struct App {
+    store: Mutex<Store>,
+    live: RwLock<Arc<Live>>,
+    /// Resolves the proof-system ids of submitted files.
+    registry: Option<Registry>,
+    token_hash: Option<[u8; 32]>,
+    today: Option<Date>,
+}
+
+fn sha256(s: &[u8]) -> [u8; 32] {
+    Sha256::digest(s).into()
+}
+
+impl App {
+    /// Store the catalog's new or changed files, load every project's latest
+    /// file, and store today's assessment of each (once per day).
+    pub fn start(
+        mut store: Store,
+        catalog: &Catalog,
+        config: Config,
+    ) -> Result<(App, Startup), StartError> {
+        let today = config.today.unwrap_or_else(Date::today);
+        let sel = Selection {
+            framework: None,
+            as_of: today,
+        };
+        let mut report = Startup::default();
+        let registry = catalog.registry.clone();
+        // Label inputs of catalog files, by project id and file hash: they
+        // apply while that version is the current one.
+        let mut catalog_labels: HashMap<String, (String, Inputs)> = HashMap::new();
+        for f in &catalog.files {
+            let id = f.project.project.id.as_str();
+            let hash = l2stage_store::input_hash(f.format, &f.text);
+            catalog_labels.insert(id.to_string(), (hash.clone(), f.labels.clone()));
+            let last_from_catalog = store.latest_file(id, Some(Origin::Catalog))?;
+            if last_from_catalog.is_some_and(|l| l.input_hash == hash) {
+                continue; // unchanged since the last start: an API submission may be newer
+            }
+            let ctx = Context {
+                labels: Some(&f.labels),
+            };
+            let assessment = assess_project_with(&f.project, sel, &ctx)?;
+            let source_name = f.path.display().to_string();
+            let r = store.record(NewSubmission {
+                format: f.format,
+                text: &f.text,
+                origin: Origin::Catalog,
+                source_name: Some(&source_name),
+                assessment: &assessment,
+            })?;
+            report.new_files += usize::from(r.file_changed);
+            report.new_assessments += usize::from(r.assessment_added);
+        }
+        let (current, unreadable) = store.load_current()?;
+        for u in &unreadable {
+            report.warnings.push(format!(
+                "stored project `{}` (version #{}) no longer parses and is not served: {}",
+                u.file.project_id, u.file.seq, u.error
+            ));
+        }
+        let mut labels = HashMap::new();
+        for p in &current {
+            let inputs = match catalog_labels.get(&p.file.project_id) {
+                Some((hash, inputs)) if *hash == p.file.input_hash => inputs.clone(),
+                _ => Inputs::inline(&p.project, registry.as_ref()),
+            };
+            labels.insert(p.file.project_id.clone(), inputs);
+        }
+        for p in &current {
+            let ctx = Context {
+                labels: labels.get(&p.file.project_id),
+            };
+            match assess_project_with(&p.project, sel, &ctx) {
+                Ok(assessment) => {
+                    let r = store.record(NewSubmission {
+                        format: p.file.format,
+                        text: &p.file.text,
+                        origin: p.file.origin,
+                        source_name: p.file.source_name.as_deref(),
+                        assessment: &assessment,
+                    })?;
+                    report.new_assessments += usize::from(r.assessment_added);
+                }
+                Err(e) => report.warnings.push(format!(
+                    "project `{}` cannot be assessed today: {e}",
+                    p.file.project_id
+                )),
+            }
+        }
+        report.projects = current.len();
+        let app = App {
+            store: Mutex::new(store),
+            live: RwLock::new(Arc::new(Live::new(current, labels))),
+            registry,
+            token_hash: config.token.as_deref().map(|t| sha256(t.as_bytes())),
+            today: config.today,
+        };
+        Ok((app, report))
+    }
+
+    pub fn today(&self) -> Date {
+        self.today.unwrap_or_else(Date::today)
+    }
+
+    pub fn live(&self) -> Arc<Live> {
+        self.live.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn submissions_enabled(&self) -> bool {
+        self.token_hash.is_some()
+    }
+
+    /// Whether `given` is the configured token, compared in constant time
+    /// (over SHA-256 digests, so the length does not leak either).
+    pub fn token_matches(&self, given: &str) -> bool {
+        match &self.token_hash {
+            Some(expected) => bool::from(sha256(given.as_bytes()).ct_eq(expected)),
+            None => false,
+        }
+    }
+
+    /// Assess a submitted file as of today: from the file alone, its
+    /// proof systems resolved in the catalog's registry.
+    pub fn assess_submission(&self, project: &ProjectFile) -> Result<Assessment, AssessError> {
+        let inputs = Inputs::inline(project, self.registry.as_ref());
+        assess_project_with(
+            project,
+            Selection {
+                framework: None,
+                as_of: self.today(),
+            },
+            &Context {
+                labels: Some(&inputs),
+            },
+        )
+    }
+
+    /// Run `f` with the database (blocking: call from a blocking thread).
+    pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
+        let mut s = lock(&self.store);
+        f(&mut s)
+    }
+
+    /// Store a submitted project file and its assessment as of today, then
+    /// serve it. Blocking (database I/O): call from a blocking thread. The
+    /// file was parsed and assessed by the caller; nothing is stored if the
+    /// transaction fails.
+    pub fn submit(
+        &self,
+        format: Format,
+        text: &str,
+        project: ProjectFile,
+        assessment: &Assessment,
+    ) -> Result<Submitted, ApiError> {
+        let id = project.project.id.to_string();
+        let mut store = lock(&self.store);
+        let recorded = store
+            .record(NewSubmission {
+                format,
+                text,
+                origin: Origin::Api,
+                source_name: None,
+                assessment,
+            })
+            .map_err(|e| ApiError::internal(format!("storing the submission failed: {e}")))?;
+        if recorded.file_changed {
+            let file = store
+                .latest_file(&id, None)
+                .map_err(|e| ApiError::internal(format!("reading back the submission: {e}")))?
+                .ok_or_else(|| ApiError::internal("the stored submission is missing"))?;
+            let old = self.live();
+            let mut projects: Vec<CurrentProject> = old
+                .projects
+                .iter()
+                .filter(|p| p.file.project_id != id)
+                .cloned()
+                .collect();
+            let mut labels = old.labels.clone();
+            labels.insert(id.clone(), Inputs::inline(&project, self.registry.as_ref()));
+            projects.push(CurrentProject { file, project });
+            // Still under the store lock: snapshots follow commit order.
+            *self.live.write().unwrap_or_else(|e| e.into_inner()) =
+                Arc::new(Live::new(projects, labels));
+        }
+        Ok(Submitted {
+            id,
+            input_hash: l2stage_store::input_hash(format, text),
+            recorded,
+        })
+    }
+}

@@ -1,0 +1,784 @@
+//! Every endpoint in-process (`tower::ServiceExt::oneshot`): the JSON API,
+//! errors with their statuses, submissions and history, the OpenAPI
+//! document, badges and the pages.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use serde_json::Value;
+use tower::ServiceExt;
+
+use l2stage_framework::Selection;
+use l2stage_labels::Inputs;
+use l2stage_model::{Date, Format, parse_str};
+use l2stage_report::assess_project;
+use l2stage_report::{Context, assess_project_with};
+use l2stage_server::{App, Catalog, CatalogFile, Config, load_catalog, router};
+use l2stage_store::Store;
+
+const TOKEN: &str = "test-token-0123456789";
+
+/// Stage 1 (optimistic), every Stage 2 item unmet.
+const ALPHA: &str = r#"
+[project]
+id = "alpha"
+name = "Alpha Rollup"
+kind = "optimistic"
+links.node_source = "https://example.org/alpha-node"
+
+[requirements]
+calls-itself-rollup = "met"
+state-roots-on-l1 = "met"
+data-on-l1 = "met"
+node-source-available = "met"
+proof-system = { status = "met", reason = "Fault proofs are live.", evidence = ["https://example.org/proofs", "javascript:alert(1)", "the audit report"] }
+five-external-challengers = "met"
+principle = "met"
+exit-without-operators = "met"
+seven-day-exit-window = "met"
+council-properly-set-up = "met"
+permissionless-proofs = "unmet"
+"#;
+
+/// Stage 0 (validity).
+const BETA: &str = r#"
+[project]
+id = "beta"
+name = "Beta zk"
+kind = "validity"
+links.node_source = "https://example.org/beta-node"
+
+[requirements]
+calls-itself-rollup = "met"
+state-roots-on-l1 = "met"
+data-on-l1 = "met"
+node-source-available = "met"
+proof-system = "met"
+"#;
+
+fn day(s: &str) -> Date {
+    s.parse().expect("test date")
+}
+
+const TODAY: &str = "2026-01-01";
+
+fn file(name: &str, text: &str) -> CatalogFile {
+    let project = parse_str(name, text, Format::Toml).expect("valid fixture");
+    CatalogFile {
+        path: PathBuf::from(name),
+        format: Format::Toml,
+        text: text.to_string(),
+        labels: Inputs::inline(&project, None),
+        project,
+    }
+}
+
+fn app_with(files: &[CatalogFile], token: Option<&str>) -> (Arc<App>, Router) {
+    let store = Store::open_in_memory().expect("store");
+    let catalog = Catalog {
+        files: files.to_vec(),
+        registry: None,
+    };
+    let (app, _) = App::start(
+        store,
+        &catalog,
+        Config {
+            token: token.map(str::to_string),
+            today: Some(day(TODAY)),
+        },
+    )
+    .expect("start");
+    let app = Arc::new(app);
+    (app.clone(), router(app))
+}
+
+fn fixture() -> (Arc<App>, Router) {
+    app_with(
+        &[file("alpha.toml", ALPHA), file("beta.toml", BETA)],
+        Some(TOKEN),
+    )
+}
+
+struct Res {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Res {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    fn error_message(&self) -> String {
+        self.json()["error"]["message"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error message in {}", self.text()))
+            .to_string()
+    }
+}
+
+async fn send(r: &Router, req: Request<Body>) -> Res {
+    let res = r.clone().oneshot(req).await.expect("infallible");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .expect("body")
+        .to_vec();
+    Res {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn get(r: &Router, uri: &str) -> Res {
+    send(r, Request::get(uri).body(Body::empty()).expect("request")).await
+}
+
+async fn post(r: &Router, token: Option<&str>, content_type: &str, body: impl Into<Body>) -> Res {
+    let mut b = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/projects")
+        .header(header::CONTENT_TYPE, content_type);
+    if let Some(t) = token {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    send(r, b.body(body.into()).expect("request")).await
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list["projects"]
+        .as_array()
+        .expect("projects array")
+        .iter()
+        .map(|p| p["id"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn list_with_filters() {
+    let (_, r) = fixture();
+    let res = get(&r, "/api/v1/projects").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(
+        res.headers.get(header::CONTENT_TYPE).map(|v| v.as_bytes()),
+        Some(&b"application/json"[..])
+    );
+    let v = res.json();
+    assert_eq!(v["as_of"], TODAY);
+    assert_eq!(v["count"], 2);
+    assert_eq!(ids(&v), ["alpha", "beta"]);
+    let alpha = &v["projects"][0];
+    assert_eq!(alpha["stage"], "stage-1");
+    assert_eq!(alpha["kind"], "optimistic");
+    assert_eq!(alpha["framework"], "2025-06");
+    assert_eq!(alpha["links"]["self"], "/api/v1/projects/alpha");
+    assert_eq!(alpha["missing"]["next_stage"], "stage-2");
+    assert!(alpha.get("exit_window").is_some());
+
+    let v = get(&r, "/api/v1/projects?stage=stage-0").await.json();
+    assert_eq!(ids(&v), ["beta"]);
+    let v = get(&r, "/api/v1/projects?stage=stage-0,stage-1")
+        .await
+        .json();
+    assert_eq!(ids(&v), ["alpha", "beta"]);
+    let v = get(&r, "/api/v1/projects?kind=optimistic").await.json();
+    assert_eq!(ids(&v), ["alpha"]);
+    let v = get(&r, "/api/v1/projects?kind=validity&stage=stage-1")
+        .await
+        .json();
+    assert_eq!(v["count"], 0);
+    // Before the principle existed, under the 2023 revision.
+    let v = get(&r, "/api/v1/projects?as_of=2024-01-01").await.json();
+    assert_eq!(v["as_of"], "2024-01-01");
+    assert_eq!(v["projects"][0]["framework"], "2023-06");
+    let v = get(&r, "/api/v1/projects?as_of=2025-08-01&framework=2025-01")
+        .await
+        .json();
+    assert_eq!(v["framework"], "2025-01");
+    assert_eq!(v["projects"][0]["framework"], "2025-01");
+    // The cached answer is the same bytes.
+    let a = get(&r, "/api/v1/projects?kind=optimistic").await;
+    let b = get(&r, "/api/v1/projects?kind=optimistic").await;
+    assert_eq!(a.body, b.body);
+}
+
+#[tokio::test]
+async fn malformed_query_parameters_are_400_with_a_message() {
+    let (_, r) = fixture();
+    for (uri, needle) in [
+        ("/api/v1/projects?stage=stage-9", "invalid stage `stage-9`"),
+        ("/api/v1/projects?kind=zk", "invalid kind `zk`"),
+        ("/api/v1/projects?as_of=2024-02-30", "invalid `as_of`"),
+        ("/api/v1/projects?as_of=yesterday", "invalid `as_of`"),
+        (
+            "/api/v1/projects?framework=1999-01",
+            "unknown framework revision `1999-01`",
+        ),
+        (
+            "/api/v1/projects?colour=red",
+            "unknown query parameter `colour`",
+        ),
+        (
+            "/api/v1/projects?kind=validity&kind=optimistic",
+            "given twice",
+        ),
+        ("/api/v1/projects?as_of=%ZZ", "as_of"),
+        ("/api/v1/projects/alpha?as_of=2024-13-01", "invalid `as_of`"),
+        (
+            "/api/v1/projects/alpha?stage=stage-1",
+            "unknown query parameter `stage`",
+        ),
+        (
+            "/api/v1/projects/alpha/history?x=1",
+            "unknown query parameter `x`",
+        ),
+    ] {
+        let res = get(&r, uri).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{uri}: {}", res.text());
+        let msg = res.error_message();
+        assert!(msg.contains(needle), "{uri}: {msg}");
+    }
+}
+
+#[tokio::test]
+async fn detail_is_the_same_object_the_cli_prints() {
+    let (_, r) = fixture();
+    let res = get(&r, "/api/v1/projects/alpha").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let project = parse_str("alpha.toml", ALPHA, Format::Toml).expect("parse");
+    let expected = assess_project(
+        &project,
+        Selection {
+            framework: None,
+            as_of: day(TODAY),
+        },
+    )
+    .expect("assess");
+    let cli: Value =
+        serde_json::from_str(&l2stage_report::json(&[expected]).expect("json")).expect("cli json");
+    assert_eq!(res.json(), cli[0]);
+    let v = res.json();
+    assert_eq!(
+        v["requirements"][0]["evidence"][0],
+        "https://example.org/proofs"
+    );
+
+    let v = get(&r, "/api/v1/projects/alpha?as_of=2024-01-01")
+        .await
+        .json();
+    assert_eq!(v["as_of"], "2024-01-01");
+    let res = get(&r, "/api/v1/projects/nope").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(res.error_message().contains("`nope`"));
+    let res = get(&r, "/api/v1/projects/nope/history").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = get(&r, "/api/v1/nothing-here").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(res.json()["error"]["message"].is_string());
+}
+
+#[tokio::test]
+async fn submissions_need_a_valid_token() {
+    let (app, r) = fixture();
+    let counts = || app.with_store(|s| s.counts().expect("counts"));
+    let before = counts();
+    for token in [None, Some("wrong"), Some(""), Some("test-token-012345678")] {
+        let res = post(&r, token, "application/toml", ALPHA).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{token:?}");
+        assert!(res.headers.contains_key(header::WWW_AUTHENTICATE));
+        assert!(res.error_message().contains("token") || res.error_message().contains("Bearer"));
+    }
+    // Another scheme.
+    let req = Request::post("/api/v1/projects")
+        .header(header::CONTENT_TYPE, "application/toml")
+        .header(header::AUTHORIZATION, format!("Basic {TOKEN}"))
+        .body(Body::from(ALPHA))
+        .expect("request");
+    assert_eq!(send(&r, req).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(counts(), before, "nothing stored");
+
+    // A server started without a token refuses every submission.
+    let (_, closed) = app_with(&[file("alpha.toml", ALPHA)], None);
+    let res = post(&closed, Some(TOKEN), "application/toml", ALPHA).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert!(res.error_message().contains("disabled"));
+}
+
+#[tokio::test]
+async fn invalid_files_are_400_with_line_and_field_and_nothing_is_stored() {
+    let (app, r) = fixture();
+    let counts = || app.with_store(|s| s.counts().expect("counts"));
+    let before = counts();
+
+    let bad = "[project]\nid = \"gamma\"\nnme = \"Gamma\"\nkind = \"optimistic\"\n";
+    let res = post(&r, Some(TOKEN), "application/toml", bad).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text());
+    let e = &res.json()["error"];
+    assert_eq!(e["message"], "unknown field `nme`");
+    assert_eq!(e["line"], 3);
+    assert_eq!(e["column"], 1);
+    assert_eq!(e["field"], "project.nme");
+    assert_eq!(e["hint"], "did you mean `name`?");
+
+    let bad = ALPHA.replace("data-on-l1 = \"met\"", "data-on-l1 = \"yes\"");
+    let res = post(&r, Some(TOKEN), "application/toml; charset=utf-8", bad).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let e = &res.json()["error"];
+    assert_eq!(e["field"], "requirements.data-on-l1");
+    assert_eq!(e["line"], 11);
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("unknown variant `yes`")
+    );
+
+    let json_bad = "{\"project\": {\"id\": \"gamma\", \"name\": \"G\", \"kind\": \"zk\"}}";
+    let res = post(&r, Some(TOKEN), "application/json", json_bad).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let e = &res.json()["error"];
+    assert_eq!(e["field"], "project.kind");
+    assert_eq!(e["line"], 1);
+    assert!(e["hint"].as_str().unwrap_or("").contains("optimistic"));
+
+    let res = post(&r, Some(TOKEN), "application/toml", "[project\n").await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(res.json()["error"]["line"], 1);
+
+    let res = post(
+        &r,
+        Some(TOKEN),
+        "application/toml",
+        vec![0xffu8, 0xfe, 0x00],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(res.error_message().contains("UTF-8"));
+
+    let res = post(&r, Some(TOKEN), "text/plain", ALPHA).await;
+    assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(res.error_message().contains("application/toml"));
+
+    assert_eq!(counts(), before, "nothing stored on failure");
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413() {
+    let (app, r) = fixture();
+    let before = app.with_store(|s| s.counts().expect("counts"));
+    let big = format!("{ALPHA}\n# {}\n", "x".repeat(l2stage_server::BODY_LIMIT));
+    let res = post(&r, Some(TOKEN), "application/toml", big).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(res.error_message().contains("256 KiB"));
+    // Without a content length (streamed) too.
+    let chunks: Vec<Result<String, std::io::Error>> =
+        (0..300).map(|_| Ok("#".repeat(1024) + "\n")).collect();
+    let body = Body::from_stream(futures_stream(chunks));
+    let res = post(&r, Some(TOKEN), "application/toml", body).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Unauthenticated oversized bodies are refused before being read.
+    let res = post(&r, None, "application/toml", "x".repeat(1 << 20)).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.with_store(|s| s.counts().expect("counts")), before);
+}
+
+/// A stream of chunks without a known length.
+fn futures_stream(
+    chunks: Vec<Result<String, std::io::Error>>,
+) -> impl futures_core::Stream<Item = Result<String, std::io::Error>> + Send + 'static {
+    struct It(std::vec::IntoIter<Result<String, std::io::Error>>);
+    impl futures_core::Stream for It {
+        type Item = Result<String, std::io::Error>;
+        fn poll_next(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            std::task::Poll::Ready(self.0.next())
+        }
+    }
+    It(chunks.into_iter())
+}
+
+#[tokio::test]
+async fn two_submissions_of_a_changed_file_make_history() {
+    let (app, r) = fixture();
+    // A new project.
+    let gamma_v1 = ALPHA
+        .replace("\"alpha\"", "\"gamma\"")
+        .replace("Alpha Rollup", "Gamma");
+    let res = post(&r, Some(TOKEN), "application/toml", gamma_v1.clone()).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(
+        res.headers.get(header::LOCATION).map(|v| v.as_bytes()),
+        Some(&b"/api/v1/projects/gamma"[..])
+    );
+    let v = res.json();
+    assert_eq!(
+        (v["id"].as_str(), v["stage"].as_str()),
+        (Some("gamma"), Some("stage-1"))
+    );
+    assert_eq!(v["file_changed"], true);
+    assert_eq!(v["assessment"]["stage"], "stage-1");
+    // Served at once, list cache included.
+    let list = get(&r, "/api/v1/projects").await.json();
+    assert_eq!(ids(&list), ["alpha", "beta", "gamma"]);
+
+    // The same file again: nothing new.
+    let res = post(&r, Some(TOKEN), "application/toml", gamma_v1).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.json()["file_changed"], false);
+    assert_eq!(res.json()["assessment_added"], false);
+
+    // A changed file, as JSON this time: the principle is lost.
+    let project = parse_str(
+        "x",
+        &ALPHA
+            .replace("\"alpha\"", "\"gamma\"")
+            .replace("Alpha Rollup", "Gamma"),
+        Format::Toml,
+    )
+    .expect("parse");
+    let mut v2 = serde_json::to_value(&project).expect("to json");
+    v2["requirements"]["principle"] = serde_json::json!({"status": "unmet", "reason": "A 2/3 team multisig can upgrade instantly."});
+    let res = post(&r, Some(TOKEN), "application/json", v2.to_string()).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(res.json()["stage"], "stage-0");
+
+    let list = get(&r, "/api/v1/projects?stage=stage-0").await.json();
+    assert_eq!(ids(&list), ["beta", "gamma"]);
+    assert_eq!(
+        get(&r, "/api/v1/projects/gamma").await.json()["stage"],
+        "stage-0"
+    );
+
+    let res = get(&r, "/api/v1/projects/gamma/history").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let h = res.json();
+    assert_eq!(h["id"], "gamma");
+    let recs = h["assessments"].as_array().expect("assessments");
+    assert_eq!(recs.len(), 2, "{h}");
+    assert_eq!(recs[0]["change"], "first");
+    assert_eq!(recs[0]["stage"], "stage-1");
+    assert_eq!(recs[0]["origin"], "api");
+    assert_eq!(recs[1]["change"], "project-file");
+    assert_eq!(recs[1]["stage"], "stage-0");
+    assert_eq!(recs[1]["previous_stage"], "stage-1");
+    assert_eq!(recs[1]["stage_changed"], true);
+    assert_ne!(recs[0]["input_hash"], recs[1]["input_hash"]);
+    let files = h["files"].as_array().expect("files");
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[1]["format"], "json");
+    // The timeline is re-derived from the current file: Stage 1 under the
+    // 2023 revision, a pending downgrade with the principle, Stage 0 after
+    // the grace deadline.
+    let tl = h["timeline"].as_array().expect("timeline");
+    let stages: Vec<&str> = tl.iter().filter_map(|e| e["stage"].as_str()).collect();
+    assert_eq!(stages.first(), Some(&"stage-1"));
+    assert_eq!(stages.last(), Some(&"stage-0"));
+    let last = tl.last().expect("last");
+    assert_eq!(last["causes"][0]["kind"], "grace-deadline");
+    assert_eq!(last["date"], "2025-07-29");
+    assert!(last["until"].is_null());
+
+    // The store has both versions; the first is untouched.
+    let (files, assessments) = app.with_store(|s| s.counts().expect("counts"));
+    assert_eq!((files, assessments), (4, 4));
+}
+
+#[tokio::test]
+async fn openapi_documents_every_endpoint() {
+    let (_, r) = fixture();
+    let res = get(&r, "/api/v1/openapi.json").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let doc = res.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for (path, method) in [
+        ("/api/v1/projects", "get"),
+        ("/api/v1/projects", "post"),
+        ("/api/v1/projects/{id}", "get"),
+        ("/api/v1/projects/{id}/history", "get"),
+        ("/api/v1/risk", "get"),
+    ] {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} undocumented"
+        );
+    }
+    for status in ["201", "400", "401", "413", "415"] {
+        assert!(
+            doc["paths"]["/api/v1/projects"]["post"]["responses"][status].is_object(),
+            "{status}"
+        );
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    // Every key the document gives an assessment is in a real one, and
+    // likewise for the list, the history and a submission.
+    let schemas = &doc["components"]["schemas"];
+    let keys = |name: &str| -> Vec<String> {
+        schemas[name]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("schema {name}"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    let detail = get(&r, "/api/v1/projects/alpha").await.json();
+    for k in keys("Assessment") {
+        assert!(
+            detail.get(&k).is_some(),
+            "Assessment.{k} documented but absent"
+        );
+    }
+    for k in keys("Requirement") {
+        if k != "since" {
+            assert!(
+                detail["requirements"][0].get(&k).is_some(),
+                "Requirement.{k}"
+            );
+        }
+    }
+    let list = get(&r, "/api/v1/projects").await.json();
+    for k in keys("ProjectList") {
+        assert!(list.get(&k).is_some(), "ProjectList.{k}");
+    }
+    for k in keys("ProjectSummary") {
+        assert!(list["projects"][0].get(&k).is_some(), "ProjectSummary.{k}");
+    }
+    let hist = get(&r, "/api/v1/projects/alpha/history").await.json();
+    for k in keys("History") {
+        assert!(hist.get(&k).is_some(), "History.{k}");
+    }
+    for k in keys("HistoryRecord") {
+        assert!(
+            hist["assessments"][0].get(&k).is_some(),
+            "HistoryRecord.{k}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn badges_are_coloured_by_stage() {
+    let (_, r) = fixture();
+    let res = get(&r, "/badge/alpha.svg").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(
+        res.headers.get(header::CONTENT_TYPE).map(|v| v.as_bytes()),
+        Some(&b"image/svg+xml"[..])
+    );
+    let svg = res.text();
+    assert!(svg.starts_with("<svg"));
+    assert!(svg.contains(">stage</text>") && svg.contains(">Stage 1</text>"));
+    assert!(svg.contains(l2stage_server::badge::stage_colour(
+        l2stage_framework::Stage::Stage1
+    )));
+    assert!(
+        get(&r, "/badge/beta.svg")
+            .await
+            .text()
+            .contains(">Stage 0</text>")
+    );
+    let res = get(&r, "/badge/nope.svg").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(res.text().contains("unknown project"));
+    assert_eq!(
+        get(&r, "/badge/alpha.png").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn pages_show_the_table_and_the_checklist() {
+    let (_, r) = fixture();
+    let res = get(&r, "/").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let csp = res
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    let html = res.text();
+    assert!(html.contains("<a href=\"/projects/alpha\">Alpha Rollup</a>"));
+    assert!(html.contains("Beta zk"));
+    // Stage 1 sorts before Stage 0 by default; by name ascending on request.
+    assert!(html.find("Alpha Rollup") < html.find("Beta zk"));
+    let by_stage_asc = get(&r, "/?sort=stage&order=asc").await.text();
+    assert!(by_stage_asc.find("Beta zk") < by_stage_asc.find("Alpha Rollup"));
+    // Sort links keep the filters.
+    let filtered = get(&r, "/?kind=validity").await.text();
+    assert!(filtered.contains("Beta zk") && !filtered.contains("Alpha Rollup"));
+    assert!(
+        filtered.contains("href=\"/?kind=validity&#38;sort=name&#38;order=asc\""),
+        "{filtered}"
+    );
+    assert_eq!(
+        get(&r, "/?sort=colour").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(get(&r, "/?order=up").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(get(&r, "/?stage=9").await.status, StatusCode::BAD_REQUEST);
+
+    let res = get(&r, "/projects/alpha").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let html = res.text();
+    assert!(html.contains("<h1>Alpha Rollup</h1>"));
+    assert!(html.contains("id=\"req-proof-system\""));
+    assert!(html.contains("Fault proofs are live."));
+    assert!(html.contains("Missing for Stage 2"));
+    // Evidence: links only for http(s).
+    assert!(html.contains("href=\"https://example.org/proofs\""));
+    assert!(!html.contains("href=\"javascript:"));
+    assert!(html.contains("<li>javascript:alert(1)</li>"));
+    assert!(html.contains("<li>the audit report</li>"));
+    assert!(html.contains("Stage timeline"));
+    assert_eq!(
+        get(&r, "/projects/nope").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(get(&r, "/static/style.css").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn project_text_is_escaped_everywhere() {
+    let evil = ALPHA
+        .replace("\"alpha\"", "\"evil\"")
+        .replace("Alpha Rollup", "<script>alert('x')</script> & Co")
+        .replace("Fault proofs are live.", "<img src=x onerror=alert(1)>");
+    let (_, r) = app_with(&[file("evil.toml", &evil)], None);
+    for uri in ["/", "/projects/evil"] {
+        let html = get(&r, uri).await.text();
+        assert!(!html.contains("<script>alert"), "{uri}");
+        assert!(!html.contains("<img src=x"), "{uri}");
+        assert!(html.contains("&#60;script&#62;alert"), "{uri}");
+    }
+    // JSON carries the text as it is.
+    let v = get(&r, "/api/v1/projects/evil").await.json();
+    assert_eq!(v["name"], "<script>alert('x')</script> & Co");
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The API and `l2stage assess --format json` agree on every catalog
+/// project, today and on a past day: the same assessment, with the same
+/// label inputs read beside each file.
+#[tokio::test]
+async fn catalog_agrees_with_the_report() {
+    let catalog = load_catalog(&repo().join("catalog")).expect("catalog");
+    assert!(!catalog.files.is_empty());
+    let store = Store::open_in_memory().expect("store");
+    let (app, _) = App::start(
+        store,
+        &catalog,
+        Config {
+            token: None,
+            today: Some(day(TODAY)),
+        },
+    )
+    .expect("start");
+    let r = router(Arc::new(app));
+    for as_of in [TODAY, "2024-09-15"] {
+        let list = get(&r, &format!("/api/v1/projects?as_of={as_of}"))
+            .await
+            .json();
+        assert_eq!(list["count"], catalog.files.len(), "{as_of}: {list}");
+        for f in &catalog.files {
+            let id = f.project.project.id.as_str();
+            let expected = assess_project_with(
+                &f.project,
+                Selection {
+                    framework: None,
+                    as_of: day(as_of),
+                },
+                &Context {
+                    labels: Some(&f.labels),
+                },
+            )
+            .expect("assess");
+            let expected: Value =
+                serde_json::from_str(&serde_json::to_string(&expected).expect("json"))
+                    .expect("reparse");
+            let got = get(&r, &format!("/api/v1/projects/{id}?as_of={as_of}"))
+                .await
+                .json();
+            assert_eq!(got, expected, "{id} on {as_of}");
+            let row = list["projects"]
+                .as_array()
+                .and_then(|a| a.iter().find(|p| p["id"] == id))
+                .unwrap_or_else(|| panic!("{id} not listed"));
+            assert_eq!(row["stage"], expected["stage"], "{id}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn risk_endpoint_is_the_risk_crates_json() {
+    use l2stage_risk::report::RiskQuery;
+    // Through text, as a client reads it (float parsing is not always
+    // bit-exact, so both sides take the same path).
+    let risk_json = |p: &l2stage_risk::report::RiskParams| -> Result<Value, String> {
+        let v = l2stage_risk::report::risk_json(p).map_err(|e| e.to_string())?;
+        serde_json::from_str(&v.to_string()).map_err(|e| e.to_string())
+    };
+    let (_, r) = fixture();
+    let res = get(&r, "/api/v1/risk").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let expected = risk_json(&RiskQuery::default().params().expect("defaults")).expect("json");
+    assert_eq!(res.json(), expected);
+
+    let res = get(
+        &r,
+        "/api/v1/risk?proof_failure=0.001&stage1_council=9/12&formula=additive",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let mut q = RiskQuery::default();
+    q.set("proof_failure", "0.001".into());
+    q.set("stage1_council", "9/12".into());
+    q.set("formula", "additive".into());
+    assert_eq!(
+        res.json(),
+        risk_json(&q.params().expect("params")).expect("json")
+    );
+
+    for (uri, needle) in [
+        (
+            "/api/v1/risk?member_failure=2",
+            "member failure probability",
+        ),
+        ("/api/v1/risk?stage1_council=9/8", "invalid council"),
+        ("/api/v1/risk?formula=sum", "union or additive"),
+        ("/api/v1/risk?horizon=forever", "invalid horizon"),
+        ("/api/v1/risk?q=0.1", "unknown query parameter `q`"),
+    ] {
+        let res = get(&r, uri).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(
+            res.error_message().contains(needle),
+            "{uri}: {}",
+            res.error_message()
+        );
+    }
+
+    let page = get(&r, "/risk?proof_failure=0.001").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("least risky"));
+    assert!(html.matches("<svg").count() >= 2, "charts");
+    let bad = get(&r, "/risk?member_failure=abc").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text().contains("Invalid input"));
+}

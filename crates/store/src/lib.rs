@@ -1,0 +1,532 @@
+//! The history of what l2stage said, in an embedded SQLite database.
+//!
+//! Two append-only tables (triggers refuse UPDATE and DELETE):
+//!
+//! * `project_files`: every version of every project file that was accepted
+//!   (from the catalog or the API), with its text and a hash of it, so any
+//!   past verdict can be re-derived;
+//! * `assessments`: every assessment made, with the framework revision, the
+//!   as-of date, the input hash, the full assessment JSON (the same object
+//!   `l2stage assess --format json` prints) and when it was made.
+//!
+//! The database runs in WAL mode with `synchronous = FULL`: a transaction
+//! that returned is on disk, and a crash or `kill -9` during a write loses
+//! nothing that was committed. Schema changes are numbered migrations
+//! ([`migrations`]); a database written by a newer build is refused.
+//!
+//! Queries: a project's current verdict ([`Store::current`]), its
+//! assessments in order with what changed ([`Store::assessments`]), its
+//! stage timeline re-derived from its own history ([`timeline::timeline`]),
+//! and every project on a given day ([`Store::load_current`] then
+//! [`assess_all`]).
+
+pub mod migrations;
+pub mod timeline;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use l2stage_framework::Selection;
+use l2stage_model::{Date, Format, LoadError, ProjectFile, parse_str};
+use l2stage_report::{AssessError, Assessment, assess_project};
+
+pub use timeline::{Cause, CauseKind, TimelineEntry, timeline};
+
+/// The version of the code that made an assessment.
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("database {path}: cannot create its directory: {source}")]
+    Dir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "database {path} has schema version {found}, newer than this build of l2stage knows ({known}): upgrade l2stage"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("database {path}: journal mode is `{mode}`, expected WAL")]
+    NotWal { path: PathBuf, mode: String },
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("cannot serialise the assessment: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Where a project file came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// Read from the catalog directory at start-up.
+    Catalog,
+    /// Submitted through `POST /api/v1/projects`.
+    Api,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Catalog => "catalog",
+            Origin::Api => "api",
+        }
+    }
+    fn parse(s: &str) -> Result<Origin> {
+        match s {
+            "catalog" => Ok(Origin::Catalog),
+            "api" => Ok(Origin::Api),
+            other => Err(StoreError::Corrupt(format!("unknown origin `{other}`"))),
+        }
+    }
+}
+
+fn format_str(f: Format) -> &'static str {
+    match f {
+        Format::Toml => "toml",
+        Format::Json => "json",
+    }
+}
+
+fn parse_format(s: &str) -> Result<Format> {
+    match s {
+        "toml" => Ok(Format::Toml),
+        "json" => Ok(Format::Json),
+        other => Err(StoreError::Corrupt(format!("unknown format `{other}`"))),
+    }
+}
+
+/// The hash that identifies a project file's input: SHA-256 over the
+/// syntax and the exact text, hex-encoded.
+pub fn input_hash(format: Format, text: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(format_str(format).as_bytes());
+    h.update([0u8]);
+    h.update(text.as_bytes());
+    let digest = h.finalize();
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// One stored version of a project file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredFile {
+    /// Row id; increases with every stored version.
+    pub seq: i64,
+    pub project_id: String,
+    #[serde(serialize_with = "ser_format")]
+    pub format: Format,
+    #[serde(skip)]
+    pub text: String,
+    pub input_hash: String,
+    pub origin: Origin,
+    /// Where it was read from (catalog path), when known.
+    pub source_name: Option<String>,
+    /// RFC 3339, UTC.
+    pub received_at: String,
+}
+
+fn ser_format<S: serde::Serializer>(f: &Format, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(format_str(*f))
+}
+
+/// One stored assessment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssessmentRecord {
+    pub seq: i64,
+    pub project_id: String,
+    /// The project file version assessed (`StoredFile::seq`).
+    pub file_seq: i64,
+    pub input_hash: String,
+    pub origin: Origin,
+    pub framework: String,
+    pub as_of: Date,
+    pub stage: String,
+    pub name: String,
+    pub kind: String,
+    /// l2stage version that made it.
+    pub engine: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// The full assessment, as `l2stage assess --format json` prints it.
+    #[serde(skip)]
+    pub assessment_json: String,
+}
+
+/// A file to store with its assessment.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSubmission<'a> {
+    pub format: Format,
+    pub text: &'a str,
+    pub origin: Origin,
+    pub source_name: Option<&'a str>,
+    pub assessment: &'a Assessment,
+}
+
+/// What [`Store::record`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recorded {
+    pub file_seq: i64,
+    pub assessment_seq: i64,
+    /// A new version of the project file was stored.
+    pub file_changed: bool,
+    /// A new assessment row was stored (false: an identical one existed).
+    pub assessment_added: bool,
+}
+
+/// A project's latest file, parsed.
+#[derive(Debug, Clone)]
+pub struct CurrentProject {
+    pub file: StoredFile,
+    pub project: ProjectFile,
+}
+
+/// A stored file that no longer parses (the format changed since).
+#[derive(Debug)]
+pub struct Unreadable {
+    pub file: StoredFile,
+    pub error: LoadError,
+}
+
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path`, switch it to WAL
+    /// and apply pending migrations.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Store::setup(conn, path.to_path_buf(), true)
+    }
+
+    /// A private in-memory database (tests, one-off runs).
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        Store::setup(conn, PathBuf::from(":memory:"), false)
+    }
+
+    fn setup(conn: Connection, path: PathBuf, wal: bool) -> Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        if wal {
+            let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(StoreError::NotWal { path, mode });
+            }
+        }
+        // FULL: a committed transaction survives power loss too, not only a
+        // crash of the process.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn, path };
+        migrations::migrate(&mut store.conn, &store.path)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version (number of the last migration applied).
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// `PRAGMA integrity_check`: `["ok"]` when the database is sound.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The latest stored file of a project, from any origin or from one.
+    pub fn latest_file(
+        &self,
+        project_id: &str,
+        origin: Option<Origin>,
+    ) -> Result<Option<StoredFile>> {
+        let sql = format!(
+            "SELECT {FILE_COLS} FROM project_files WHERE project_id = ?1 {} ORDER BY id DESC LIMIT 1",
+            if origin.is_some() {
+                "AND origin = ?2"
+            } else {
+                "AND ?2 IS NULL"
+            }
+        );
+        let row = self
+            .conn
+            .query_row(
+                &sql,
+                params![project_id, origin.map(Origin::as_str)],
+                file_row,
+            )
+            .optional()?;
+        row.transpose()
+    }
+
+    /// Store a project file (when it differs from the project's latest one)
+    /// and its assessment (unless an identical one — same file version,
+    /// revision and day — exists), in one transaction: either both are
+    /// stored or neither.
+    pub fn record(&mut self, sub: NewSubmission<'_>) -> Result<Recorded> {
+        let v = &sub.assessment.verdict;
+        let project_id = v.id.as_str();
+        let hash = input_hash(sub.format, sub.text);
+        let json = serde_json::to_string(sub.assessment)?;
+        let now = now_rfc3339();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let latest: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT id, input_hash FROM project_files WHERE project_id = ?1 ORDER BY id DESC LIMIT 1",
+                params![project_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (file_seq, file_changed) = match latest {
+            Some((id, h)) if h == hash => (id, false),
+            _ => {
+                tx.execute(
+                    "INSERT INTO project_files (project_id, format, source, input_hash, origin, source_name, received_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        project_id,
+                        format_str(sub.format),
+                        sub.text,
+                        hash,
+                        sub.origin.as_str(),
+                        sub.source_name,
+                        now
+                    ],
+                )?;
+                (tx.last_insert_rowid(), true)
+            }
+        };
+        let as_of = v.as_of.to_string();
+        let existing: Option<i64> = if file_changed {
+            None
+        } else {
+            tx.query_row(
+                "SELECT id FROM assessments WHERE file_id = ?1 AND framework = ?2 AND as_of = ?3 AND engine = ?4 AND assessment = ?5
+                 ORDER BY id DESC LIMIT 1",
+                params![file_seq, v.framework, as_of, ENGINE_VERSION, json],
+                |r| r.get(0),
+            )
+            .optional()?
+        };
+        let (assessment_seq, assessment_added) = match existing {
+            Some(id) => (id, false),
+            None => {
+                tx.execute(
+                    "INSERT INTO assessments (project_id, file_id, input_hash, framework, as_of, stage, name, kind, engine, assessment, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    params![
+                        project_id,
+                        file_seq,
+                        hash,
+                        v.framework,
+                        as_of,
+                        v.stage.as_str(),
+                        v.name,
+                        v.kind.as_str(),
+                        ENGINE_VERSION,
+                        json,
+                        now
+                    ],
+                )?;
+                (tx.last_insert_rowid(), true)
+            }
+        };
+        tx.commit()?;
+        Ok(Recorded {
+            file_seq,
+            assessment_seq,
+            file_changed,
+            assessment_added,
+        })
+    }
+
+    /// Every project's latest file, parsed, sorted by project id; files that
+    /// no longer parse are returned apart.
+    pub fn load_current(&self) -> Result<(Vec<CurrentProject>, Vec<Unreadable>)> {
+        let sql = format!(
+            "SELECT {FILE_COLS} FROM project_files f
+             WHERE id = (SELECT MAX(id) FROM project_files g WHERE g.project_id = f.project_id)
+             ORDER BY project_id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let files = stmt
+            .query_map([], file_row)?
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .collect::<Result<Vec<_>>>()?;
+        let mut ok = Vec::new();
+        let mut bad = Vec::new();
+        for file in files {
+            let name = file
+                .source_name
+                .clone()
+                .unwrap_or_else(|| format!("{} (stored #{})", file.project_id, file.seq));
+            match parse_str(&name, &file.text, file.format) {
+                Ok(project) => ok.push(CurrentProject { file, project }),
+                Err(error) => bad.push(Unreadable { file, error }),
+            }
+        }
+        Ok((ok, bad))
+    }
+
+    /// Every stored version of a project's file, oldest first.
+    pub fn files(&self, project_id: &str) -> Result<Vec<StoredFile>> {
+        let sql =
+            format!("SELECT {FILE_COLS} FROM project_files WHERE project_id = ?1 ORDER BY id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt
+            .query_map(params![project_id], file_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().collect()
+    }
+
+    /// Every assessment of a project, oldest first.
+    pub fn assessments(&self, project_id: &str) -> Result<Vec<AssessmentRecord>> {
+        let sql = format!(
+            "SELECT {ASSESSMENT_COLS} FROM assessments a JOIN project_files f ON f.id = a.file_id
+             WHERE a.project_id = ?1 ORDER BY a.id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt
+            .query_map(params![project_id], assessment_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().collect()
+    }
+
+    /// A project's current verdict: its latest stored assessment.
+    pub fn current(&self, project_id: &str) -> Result<Option<AssessmentRecord>> {
+        let sql = format!(
+            "SELECT {ASSESSMENT_COLS} FROM assessments a JOIN project_files f ON f.id = a.file_id
+             WHERE a.project_id = ?1 ORDER BY a.id DESC LIMIT 1"
+        );
+        let row = self
+            .conn
+            .query_row(&sql, params![project_id], assessment_row)
+            .optional()?;
+        row.transpose()
+    }
+
+    /// Number of stored (files, assessments).
+    pub fn counts(&self) -> Result<(i64, i64)> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT COUNT(*) FROM project_files), (SELECT COUNT(*) FROM assessments)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+}
+
+const FILE_COLS: &str =
+    "id, project_id, format, source, input_hash, origin, source_name, received_at";
+
+fn file_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoredFile>> {
+    let format: String = r.get(2)?;
+    let origin: String = r.get(5)?;
+    let (format, origin) = match (parse_format(&format), Origin::parse(&origin)) {
+        (Ok(f), Ok(o)) => (f, o),
+        (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
+    };
+    Ok(Ok(StoredFile {
+        seq: r.get(0)?,
+        project_id: r.get(1)?,
+        format,
+        text: r.get(3)?,
+        input_hash: r.get(4)?,
+        origin,
+        source_name: r.get(6)?,
+        received_at: r.get(7)?,
+    }))
+}
+
+const ASSESSMENT_COLS: &str = "a.id, a.project_id, a.file_id, a.input_hash, f.origin, a.framework, a.as_of, a.stage, a.name, a.kind, a.engine, a.created_at, a.assessment";
+
+fn assessment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<AssessmentRecord>> {
+    let origin: String = r.get(4)?;
+    let as_of: String = r.get(6)?;
+    let origin = match Origin::parse(&origin) {
+        Ok(o) => o,
+        Err(e) => return Ok(Err(e)),
+    };
+    let as_of = match as_of.parse::<Date>() {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(StoreError::Corrupt(e.to_string()))),
+    };
+    Ok(Ok(AssessmentRecord {
+        seq: r.get(0)?,
+        project_id: r.get(1)?,
+        file_seq: r.get(2)?,
+        input_hash: r.get(3)?,
+        origin,
+        framework: r.get(5)?,
+        as_of,
+        stage: r.get(7)?,
+        name: r.get(8)?,
+        kind: r.get(9)?,
+        engine: r.get(10)?,
+        created_at: r.get(11)?,
+        assessment_json: r.get(12)?,
+    }))
+}
+
+/// Assess every project on one day (under the revision in force then, or
+/// the one named), in the order given.
+pub fn assess_all(
+    projects: &[CurrentProject],
+    sel: Selection<'_>,
+) -> Result<Vec<Assessment>, AssessError> {
+    projects
+        .iter()
+        .map(|p| assess_project(&p.project, sel))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

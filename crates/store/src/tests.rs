@@ -1,0 +1,295 @@
+use super::*;
+use l2stage_framework::Stage;
+
+const GRACE: &str = r#"
+[project]
+id = "grace-demo"
+name = "Grace Demo"
+kind = "optimistic"
+links.node_source = "https://example.org/node"
+
+[requirements]
+calls-itself-rollup = "met"
+state-roots-on-l1 = "met"
+data-on-l1 = "met"
+node-source-available = "met"
+proof-system = "met"
+five-external-challengers = "met"
+exit-without-operators = "met"
+seven-day-exit-window = "met"
+council-properly-set-up = "met"
+principle = { status = "unmet", reason = "A team multisig can replace the verifier instantly." }
+"#;
+
+fn day(s: &str) -> Date {
+    s.parse().expect("test date")
+}
+
+fn parse(src: &str) -> ProjectFile {
+    parse_str("test.toml", src, Format::Toml).expect("valid test project")
+}
+
+fn assessed(src: &str, as_of: &str) -> Assessment {
+    assess_project(
+        &parse(src),
+        Selection {
+            framework: None,
+            as_of: day(as_of),
+        },
+    )
+    .expect("assess")
+}
+
+fn submit(store: &mut Store, src: &str, as_of: &str, origin: Origin) -> Recorded {
+    let a = assessed(src, as_of);
+    store
+        .record(NewSubmission {
+            format: Format::Toml,
+            text: src,
+            origin,
+            source_name: None,
+            assessment: &a,
+        })
+        .expect("record")
+}
+
+#[test]
+fn migrations_apply_once_and_newer_databases_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("sub/dir/l2stage.db");
+    {
+        let s = Store::open(&path).expect("open");
+        assert_eq!(s.schema_version().expect("version"), migrations::latest());
+        let mode: String = s
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("mode");
+        assert_eq!(mode, "wal");
+        let sync: i64 = s
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .expect("sync");
+        assert_eq!(sync, 2, "synchronous = FULL");
+    }
+    // Reopening applies nothing twice.
+    let s = Store::open(&path).expect("reopen");
+    let applied: i64 = s
+        .conn
+        .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(applied, migrations::latest());
+    s.conn
+        .pragma_update(None, "user_version", migrations::latest() + 1)
+        .expect("bump");
+    drop(s);
+    match Store::open(&path) {
+        Err(StoreError::TooNew { found, known, .. }) => {
+            assert_eq!(
+                (found, known),
+                (migrations::latest() + 1, migrations::latest())
+            )
+        }
+        other => panic!("expected TooNew, got {other:?}"),
+    }
+}
+
+#[test]
+fn record_adds_only_what_changed() {
+    let mut s = Store::open_in_memory().expect("open");
+    let r1 = submit(&mut s, GRACE, "2024-01-01", Origin::Catalog);
+    assert!(r1.file_changed && r1.assessment_added);
+    // Same file, same day: nothing new.
+    let r2 = submit(&mut s, GRACE, "2024-01-01", Origin::Catalog);
+    assert_eq!(
+        (
+            r2.file_changed,
+            r2.assessment_added,
+            r2.file_seq,
+            r2.assessment_seq
+        ),
+        (false, false, r1.file_seq, r1.assessment_seq)
+    );
+    // Same file, another day: a new assessment of the same file version.
+    let r3 = submit(&mut s, GRACE, "2025-08-01", Origin::Catalog);
+    assert!(!r3.file_changed && r3.assessment_added);
+    assert_eq!(r3.file_seq, r1.file_seq);
+    // A changed file: a new version and a new assessment.
+    let changed = GRACE.replace("A team multisig", "A 2/3 team multisig");
+    let r4 = submit(&mut s, &changed, "2025-08-01", Origin::Api);
+    assert!(r4.file_changed && r4.assessment_added);
+    // Back to the first text: still a new version (history is a sequence).
+    let r5 = submit(&mut s, GRACE, "2025-08-01", Origin::Api);
+    assert!(r5.file_changed);
+    assert_eq!(s.counts().expect("counts"), (3, 4));
+
+    let files = s.files("grace-demo").expect("files");
+    assert_eq!(files.len(), 3);
+    assert_eq!(files[0].input_hash, files[2].input_hash);
+    assert_ne!(files[0].input_hash, files[1].input_hash);
+    assert_eq!(files[1].origin, Origin::Api);
+    assert_eq!(
+        s.latest_file("grace-demo", Some(Origin::Catalog))
+            .expect("latest")
+            .map(|f| f.seq),
+        Some(files[0].seq)
+    );
+
+    let hist = s.assessments("grace-demo").expect("assessments");
+    assert_eq!(hist.len(), 4);
+    assert_eq!(hist[0].stage, "stage-1");
+    assert_eq!(hist[0].framework, "2023-06");
+    assert_eq!(
+        hist[1].stage, "stage-0",
+        "principle unmet after the grace period"
+    );
+    let cur = s.current("grace-demo").expect("current").expect("some");
+    assert_eq!(cur.seq, r5.assessment_seq);
+    assert_ne!(r4.assessment_seq, r5.assessment_seq);
+    // The stored JSON is the assessment itself.
+    let v: serde_json::Value = serde_json::from_str(&cur.assessment_json).expect("json");
+    assert_eq!(v["id"], "grace-demo");
+    assert_eq!(v["as_of"], "2025-08-01");
+    assert!(s.current("nope").expect("current").is_none());
+}
+
+#[test]
+fn history_is_append_only() {
+    let mut s = Store::open_in_memory().expect("open");
+    submit(&mut s, GRACE, "2024-01-01", Origin::Catalog);
+    for sql in [
+        "UPDATE assessments SET stage = 'stage-2'",
+        "DELETE FROM assessments",
+        "UPDATE project_files SET source = ''",
+        "DELETE FROM project_files",
+    ] {
+        let err = s.conn.execute(sql, []).expect_err(sql);
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+}
+
+#[test]
+fn load_current_returns_each_projects_latest_file() {
+    let mut s = Store::open_in_memory().expect("open");
+    submit(&mut s, GRACE, "2024-01-01", Origin::Catalog);
+    let other = GRACE
+        .replace("grace-demo", "another")
+        .replace("Grace Demo", "Another");
+    submit(&mut s, &other, "2024-01-01", Origin::Catalog);
+    let changed = GRACE.replace("Grace Demo", "Grace Demo Renamed");
+    submit(&mut s, &changed, "2024-01-01", Origin::Api);
+    let (cur, bad) = s.load_current().expect("load");
+    assert!(bad.is_empty());
+    let names: Vec<(&str, &str)> = cur
+        .iter()
+        .map(|c| (c.file.project_id.as_str(), c.project.project.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [("another", "Another"), ("grace-demo", "Grace Demo Renamed")]
+    );
+    let all = assess_all(
+        &cur,
+        Selection {
+            framework: None,
+            as_of: day("2024-01-01"),
+        },
+    )
+    .expect("assess");
+    assert_eq!(all.len(), 2);
+    assert!(all.iter().all(|a| a.verdict.stage == Stage::Stage1));
+}
+
+#[test]
+fn integrity_check_passes_on_a_fresh_database() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut s = Store::open(&dir.path().join("x.db")).expect("open");
+    submit(&mut s, GRACE, "2024-01-01", Origin::Catalog);
+    assert_eq!(s.integrity_check().expect("check"), ["ok"]);
+}
+
+#[test]
+fn input_hash_depends_on_syntax_and_text() {
+    let a = input_hash(Format::Toml, "x");
+    assert_eq!(a.len(), 64);
+    assert_ne!(a, input_hash(Format::Json, "x"));
+    assert_ne!(a, input_hash(Format::Toml, "x "));
+    assert_eq!(a, input_hash(Format::Toml, "x"));
+}
+
+#[test]
+fn timeline_shows_revisions_and_grace_deadlines() {
+    let p = parse(GRACE);
+    let principle_rev = l2stage_framework::revision::by_id("2025-01")
+        .expect("revision 2025-01")
+        .in_force
+        .to_string();
+    let t = timeline(&p, day("2025-12-31")).expect("timeline");
+    let got: Vec<(String, Stage, Option<String>, Vec<CauseKind>)> = t
+        .iter()
+        .map(|e| {
+            (
+                e.date.to_string(),
+                e.stage,
+                e.downgrade_pending.map(|d| d.to_string()),
+                e.causes.iter().map(|c| c.kind).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "2023-06-01".to_string(),
+                Stage::Stage1,
+                None,
+                vec![CauseKind::Start]
+            ),
+            (
+                principle_rev.clone(),
+                Stage::Stage1,
+                Some("2025-07-29".to_string()),
+                vec![CauseKind::FrameworkRevision]
+            ),
+            (
+                "2025-07-29".to_string(),
+                Stage::Stage0,
+                None,
+                vec![CauseKind::GraceDeadline]
+            ),
+        ]
+    );
+    assert_eq!(t[0].until, t.get(1).map(|e| e.date));
+    assert_eq!(t[2].until, None);
+    // Before the framework existed there is nothing to show.
+    assert!(
+        timeline(&p, day("2020-01-01"))
+            .expect("timeline")
+            .is_empty()
+    );
+}
+
+#[test]
+fn timeline_follows_the_projects_own_history() {
+    let src = format!(
+        "{GRACE}\n[[history]]\ndate = 2024-03-01\nsummary = \"Fraud proofs switched off\"\nrequirements.proof-system = \"unmet\"\n\n[[history]]\ndate = 2024-05-01\nsummary = \"Fraud proofs back\"\nrequirements.proof-system = \"met\"\n"
+    );
+    let t = timeline(&parse(&src), day("2024-12-31")).expect("timeline");
+    let got: Vec<(String, Stage, Vec<CauseKind>, Vec<String>)> = t
+        .iter()
+        .map(|e| {
+            (
+                e.date.to_string(),
+                e.stage,
+                e.causes.iter().map(|c| c.kind).collect(),
+                e.causes.iter().map(|c| c.detail.clone()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(got[1].0, "2024-03-01");
+    assert_eq!(got[1].1, Stage::Stage0);
+    assert_eq!(got[1].2, [CauseKind::ProjectHistory]);
+    assert_eq!(got[1].3, ["Fraud proofs switched off"]);
+    assert_eq!(got[2].0, "2024-05-01");
+    assert_eq!(got[2].1, Stage::Stage1);
+}

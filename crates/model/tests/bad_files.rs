@@ -138,9 +138,9 @@ const CASES: &[Expect] = &[
     e(
         "unknown-section.toml",
         6,
-        Some("governance"),
-        "unknown field `governance`",
-        None,
+        Some("gouvernance"),
+        "unknown field `gouvernance`",
+        Some("did you mean `governance`?"),
     ),
     e(
         "under-review-not-bool.toml",

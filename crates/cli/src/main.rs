@@ -46,7 +46,11 @@ fn main() -> ExitCode {
             // clap prints help/version to stdout with status 0, and usage
             // errors to stderr; usage errors exit 2 as every invalid input does.
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = match &cli.command {

@@ -15,12 +15,20 @@ fn repo() -> PathBuf {
 }
 
 fn run(args: &[&str]) -> Output {
-    bin().args(args).current_dir(repo()).output().expect("run l2stage")
+    bin()
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("run l2stage")
 }
 
 fn json(args: &[&str]) -> Value {
     let out = run(args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
 
@@ -38,7 +46,14 @@ fn stage_of(verdicts: &Value, id: &str) -> String {
 
 #[test]
 fn catalog_as_of_2024_09_15_matches_the_field() {
-    let v = json(&["assess", "catalog", "--as-of", "2024-09-15", "--format", "json"]);
+    let v = json(&[
+        "assess",
+        "catalog",
+        "--as-of",
+        "2024-09-15",
+        "--format",
+        "json",
+    ]);
     let expected = [
         ("arbitrum-one", "stage-1"),
         ("op-mainnet", "stage-1"),
@@ -74,7 +89,14 @@ fn op_mainnet_2024_story() {
         ("2024-08-20", "stage-0"),
         ("2024-09-15", "stage-1"),
     ] {
-        let v = json(&["assess", "catalog/op-mainnet.toml", "--as-of", day, "--format", "json"]);
+        let v = json(&[
+            "assess",
+            "catalog/op-mainnet.toml",
+            "--as-of",
+            day,
+            "--format",
+            "json",
+        ]);
         assert_eq!(stage_of(&v, "op-mainnet"), stage, "as of {day}");
     }
 }
@@ -89,8 +111,16 @@ fn every_catalog_entry_cites_sources() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("[[project.sources]]"), "{} has no sources", path.display());
-        assert!(text.contains("https://"), "{} cites no link", path.display());
+        assert!(
+            text.contains("[[project.sources]]"),
+            "{} has no sources",
+            path.display()
+        );
+        assert!(
+            text.contains("https://"),
+            "{} cites no link",
+            path.display()
+        );
         n += 1;
     }
     assert!(n >= 15, "catalog has {n} projects");
@@ -98,9 +128,28 @@ fn every_catalog_entry_cites_sources() {
 
 #[test]
 fn json_contract_shape() {
-    let v = json(&["assess", "crates/cli/tests/fixtures/grace.toml", "--framework", "2025-01", "--as-of", "2025-07-01", "--format", "json"]);
+    let v = json(&[
+        "assess",
+        "crates/cli/tests/fixtures/grace.toml",
+        "--framework",
+        "2025-01",
+        "--as-of",
+        "2025-07-01",
+        "--format",
+        "json",
+    ]);
     let p = &v[0];
-    for key in ["id", "name", "framework", "as_of", "stage", "requirements", "missing", "warnings", "downgrade_pending"] {
+    for key in [
+        "id",
+        "name",
+        "framework",
+        "as_of",
+        "stage",
+        "requirements",
+        "missing",
+        "warnings",
+        "downgrade_pending",
+    ] {
         assert!(p.get(key).is_some(), "missing key {key}");
     }
     assert_eq!(p["stage"], "stage-1");
@@ -108,7 +157,13 @@ fn json_contract_shape() {
     let d = &p["downgrade_pending"];
     assert_eq!(d["to_stage"], "stage-0");
     assert_eq!(d["deadline"], "2025-07-29");
-    assert!(d["reasons"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().contains("principle")));
+    assert!(
+        d["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("principle"))
+    );
     let r = &p["requirements"][0];
     for key in ["id", "stage", "status", "reason", "evidence"] {
         assert!(r.get(key).is_some(), "requirement lacks {key}");
@@ -121,18 +176,38 @@ fn json_contract_shape() {
     }
     assert_eq!(p["missing"]["next_stage"], "stage-2");
 
-    let v = json(&["assess", "crates/cli/tests/fixtures/grace.toml", "--framework", "2025-01", "--as-of", "2025-08-01", "--format", "json"]);
+    let v = json(&[
+        "assess",
+        "crates/cli/tests/fixtures/grace.toml",
+        "--framework",
+        "2025-01",
+        "--as-of",
+        "2025-08-01",
+        "--format",
+        "json",
+    ]);
     assert_eq!(v[0]["stage"], "stage-0");
     assert!(v[0]["downgrade_pending"].is_null());
-    assert_eq!(v[0]["missing"]["requirements"], serde_json::json!(["principle"]));
+    assert_eq!(
+        v[0]["missing"]["requirements"],
+        serde_json::json!(["principle"])
+    );
 }
 
 #[test]
 fn invalid_file_exits_2_naming_line_and_field_and_prints_no_verdict() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::copy(repo().join("crates/cli/tests/fixtures/grace.toml"), tmp.path().join("good.toml")).unwrap();
+    std::fs::copy(
+        repo().join("crates/cli/tests/fixtures/grace.toml"),
+        tmp.path().join("good.toml"),
+    )
+    .unwrap();
     std::fs::write(tmp.path().join("bad.toml"), "[project]\nid = \"x\"\nname = \"X\"\nkind = \"optimistic\"\n[requirements]\nproof-sytem = \"met\"\n").unwrap();
-    let out = bin().args(["assess", "--format", "json"]).arg(tmp.path()).output().unwrap();
+    let out = bin()
+        .args(["assess", "--format", "json"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty(), "partial output on invalid input");
     let err = String::from_utf8_lossy(&out.stderr);
@@ -143,8 +218,18 @@ fn invalid_file_exits_2_naming_line_and_field_and_prints_no_verdict() {
 
 #[test]
 fn bad_arguments_exit_2() {
-    assert_eq!(run(&["assess", "catalog", "--as-of", "2024-13-01"]).status.code(), Some(2));
-    assert_eq!(run(&["assess", "catalog", "--framework", "1999-01"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["assess", "catalog", "--as-of", "2024-13-01"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["assess", "catalog", "--framework", "1999-01"])
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(run(&["assess", "no/such/file.toml"]).status.code(), Some(2));
     assert_eq!(run(&["assess"]).status.code(), Some(2));
     assert_eq!(run(&["assess", "Cargo.lock"]).status.code(), Some(2));
@@ -162,7 +247,14 @@ fn exit_0_whatever_the_stage_and_text_has_no_colour_when_piped() {
 
 #[test]
 fn markdown_report() {
-    let out = run(&["assess", "crates/cli/tests/fixtures/grace.toml", "--as-of", "2025-07-01", "--format", "markdown"]);
+    let out = run(&[
+        "assess",
+        "crates/cli/tests/fixtures/grace.toml",
+        "--as-of",
+        "2025-07-01",
+        "--format",
+        "markdown",
+    ]);
     assert!(out.status.success());
     let md = String::from_utf8(out.stdout).unwrap();
     assert!(md.contains("## Grace Demo — Stage 1"), "{md}");
@@ -176,7 +268,14 @@ fn schema_describes_the_file() {
     assert!(out.status.success());
     let s: Value = serde_json::from_slice(&out.stdout).unwrap();
     let text = s.to_string();
-    for needle in ["\"project\"", "\"requirements\"", "\"history\"", "proof-system", "council-only-for-onchain-bugs", "optimistic"] {
+    for needle in [
+        "\"project\"",
+        "\"requirements\"",
+        "\"history\"",
+        "proof-system",
+        "council-only-for-onchain-bugs",
+        "optimistic",
+    ] {
         assert!(text.contains(needle), "schema lacks {needle}");
     }
 }

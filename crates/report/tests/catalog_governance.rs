@@ -5,7 +5,7 @@ use std::path::Path;
 
 use l2stage_framework::{Selection, Stage};
 use l2stage_governance::Rating;
-use l2stage_model::{load_path, ProjectFile, RequirementId};
+use l2stage_model::{ProjectFile, RequirementId, load_path};
 use l2stage_report::assess_project;
 
 const DAY: i64 = 86_400;
@@ -23,7 +23,9 @@ const DERIVABLE: &[RequirementId] = &[
 ];
 
 fn load(id: &str) -> ProjectFile {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog").join(format!("{id}.toml"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../catalog")
+        .join(format!("{id}.toml"));
     load_path(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -40,19 +42,36 @@ fn structure_only(mut p: ProjectFile) -> ProjectFile {
 }
 
 fn assess(p: &ProjectFile, day: &str) -> l2stage_report::Assessment {
-    assess_project(p, Selection { framework: None, as_of: day.parse().unwrap() }).unwrap()
+    assess_project(
+        p,
+        Selection {
+            framework: None,
+            as_of: day.parse().unwrap(),
+        },
+    )
+    .unwrap()
 }
 
 #[test]
 fn arbitrum_one_stage_1_with_a_ten_day_dao_window() {
     let p = structure_only(load("arbitrum-one"));
     let a = assess(&p, "2025-09-01");
-    assert_eq!(a.verdict.stage, Stage::Stage1, "{:#?}", a.verdict.requirements);
+    assert_eq!(
+        a.verdict.stage,
+        Stage::Stage1,
+        "{:#?}",
+        a.verdict.requirements
+    );
     let w = a.exit_window.as_ref().expect("exit window");
     assert_eq!(w.seconds, Some(10 * DAY), "{}", w.arithmetic);
     assert_eq!(w.rating, Rating::Yellow);
     assert!(w.council_can_upgrade_instantly);
-    assert_eq!(w.path.first().map(String::as_str), Some("dao"), "{:?}", w.path);
+    assert_eq!(
+        w.path.first().map(String::as_str),
+        Some("dao"),
+        "{:?}",
+        w.path
+    );
     for id in DERIVABLE {
         let r = a.verdict.requirement(*id).unwrap();
         assert!(r.derived, "{id} not derived");
@@ -63,18 +82,31 @@ fn arbitrum_one_stage_1_with_a_ten_day_dao_window() {
 fn op_mainnet_stage_1_with_no_exit_window() {
     let p = structure_only(load("op-mainnet"));
     let a = assess(&p, "2025-09-01");
-    assert_eq!(a.verdict.stage, Stage::Stage1, "{:#?}", a.verdict.requirements);
+    assert_eq!(
+        a.verdict.stage,
+        Stage::Stage1,
+        "{:#?}",
+        a.verdict.requirements
+    );
     let w = a.exit_window.as_ref().expect("exit window");
     assert_eq!(w.rating, Rating::None);
     assert!(w.council_can_upgrade_instantly);
-    assert!(a.exit_windows.iter().all(|f| f.council_controlled), "an upgrade path avoids the council");
+    assert!(
+        a.exit_windows.iter().all(|f| f.council_controlled),
+        "an upgrade path avoids the council"
+    );
 }
 
 #[test]
 fn scroll_stage_1_with_no_exit_window() {
     let p = structure_only(load("scroll"));
     let a = assess(&p, "2025-09-01");
-    assert_eq!(a.verdict.stage, Stage::Stage1, "{:#?}", a.verdict.requirements);
+    assert_eq!(
+        a.verdict.stage,
+        Stage::Stage1,
+        "{:#?}",
+        a.verdict.requirements
+    );
     let w = a.exit_window.as_ref().expect("exit window");
     assert_eq!(w.rating, Rating::None);
     assert!(w.council_can_upgrade_instantly);
@@ -94,26 +126,47 @@ fn structural_projects_include_a_stage_0_team_multisig() {
             structural.push(structure_only(p));
         }
     }
-    assert!(structural.len() >= 5, "{} structural projects", structural.len());
+    assert!(
+        structural.len() >= 5,
+        "{} structural projects",
+        structural.len()
+    );
     let stage0: Vec<_> = structural
         .iter()
         .map(|p| (p.project.id.to_string(), assess(p, "2025-09-01")))
         .filter(|(_, a)| a.verdict.stage == Stage::Stage0)
         .collect();
-    assert!(!stage0.is_empty(), "no Stage 0 project among the structural ones");
+    assert!(
+        !stage0.is_empty(),
+        "no Stage 0 project among the structural ones"
+    );
     // Its downfall is derived: a team path breaks the principle or the 7-day window.
     let (id, a) = &stage0[0];
     let broken = [RequirementId::Principle, RequirementId::SevenDayExitWindow]
         .iter()
-        .any(|r| a.verdict.requirement(*r).is_some_and(|x| x.derived && x.status.blocks()));
-    assert!(broken, "{id}: Stage 0 but not because of a derived governance failure");
+        .any(|r| {
+            a.verdict
+                .requirement(*r)
+                .is_some_and(|x| x.derived && x.status.blocks())
+        });
+    assert!(
+        broken,
+        "{id}: Stage 0 but not because of a derived governance failure"
+    );
 }
 
 #[test]
 fn structures_do_not_change_2024_verdicts() {
-    for (id, stage) in [("arbitrum-one", Stage::Stage1), ("op-mainnet", Stage::Stage1), ("scroll", Stage::NotStage0)] {
+    for (id, stage) in [
+        ("arbitrum-one", Stage::Stage1),
+        ("op-mainnet", Stage::Stage1),
+        ("scroll", Stage::NotStage0),
+    ] {
         let a = assess(&load(id), "2024-09-15");
         assert_eq!(a.verdict.stage, stage, "{id}");
-        assert!(a.exit_window.is_none(), "{id}: structure applied before its `since`");
+        assert!(
+            a.exit_window.is_none(),
+            "{id}: structure applied before its `since`"
+        );
     }
 }

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use l2stage_framework::Selection;
 use l2stage_labels::{Inputs, LabelsError, Registry};
-use l2stage_report::{assess_project_with, Assessment, Context};
-use l2stage_model::{load_path, Date, LoadError, ProjectFile};
+use l2stage_model::{Date, LoadError, ProjectFile, load_path};
+use l2stage_report::{Assessment, Context, assess_project_with};
 
 use crate::error::CliError;
 use crate::render;
@@ -49,7 +49,10 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
 pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
     let projects = load_all(&args.paths)?;
     let label_inputs = load_label_inputs(&projects, args.proof_systems.as_deref())?;
-    let sel = Selection { framework: args.framework.as_deref(), as_of: args.as_of.unwrap_or_else(Date::today) };
+    let sel = Selection {
+        framework: args.framework.as_deref(),
+        as_of: args.as_of.unwrap_or_else(Date::today),
+    };
     let assessments = projects
         .iter()
         .zip(&label_inputs)
@@ -57,7 +60,9 @@ pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
         .collect::<Result<Vec<Assessment>, _>>()
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let out = match args.format {
-        OutputFormat::Json => l2stage_report::json(&assessments).map_err(|e| CliError::Runtime(e.to_string()))?,
+        OutputFormat::Json => {
+            l2stage_report::json(&assessments).map_err(|e| CliError::Runtime(e.to_string()))?
+        }
         OutputFormat::Markdown => l2stage_report::markdown::render(&assessments),
         OutputFormat::Text => l2stage_report::text::render_opts(&assessments, args.explain),
     };
@@ -86,7 +91,10 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<(PathBuf, ProjectFile)>, CliErr
     }
     // Two files claiming one id would make the output ambiguous.
     for (i, (path, p)) in loaded.iter().enumerate() {
-        if let Some((other, _)) = loaded[..i].iter().find(|(_, q)| q.project.id == p.project.id) {
+        if let Some((other, _)) = loaded[..i]
+            .iter()
+            .find(|(_, q)| q.project.id == p.project.id)
+        {
             return Err(CliError::Usage(format!(
                 "{} and {} both define project id `{}`",
                 other.display(),
@@ -99,8 +107,14 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<(PathBuf, ProjectFile)>, CliErr
         0 => Ok(loaded),
         1 => Err(CliError::Input(miette::Report::new(errors.remove(0)))),
         n => {
-            let text: Vec<String> = errors.into_iter().map(|e| format!("{:?}", miette::Report::new(e))).collect();
-            Err(CliError::Usage(format!("{n} invalid project files:\n{}", text.join("\n"))))
+            let text: Vec<String> = errors
+                .into_iter()
+                .map(|e| format!("{:?}", miette::Report::new(e)))
+                .collect();
+            Err(CliError::Usage(format!(
+                "{n} invalid project files:\n{}",
+                text.join("\n")
+            )))
         }
     }
 }
@@ -116,7 +130,10 @@ pub fn load_label_inputs(
     if let Some(d) = dir
         && !d.is_dir()
     {
-        return Err(CliError::Usage(format!("--proof-systems {}: not a directory", d.display())));
+        return Err(CliError::Usage(format!(
+            "--proof-systems {}: not a directory",
+            d.display()
+        )));
     }
     let mut registries: std::collections::BTreeMap<PathBuf, Option<Registry>> = Default::default();
     let mut errors: Vec<LabelsError> = Vec::new();
@@ -127,13 +144,21 @@ pub fn load_label_inputs(
         registries.insert(d.to_path_buf(), reg);
     }
     for (path, project) in projects {
-        let uses_proof_systems = project.labels.as_ref().is_some_and(|l| !l.proof_systems.is_empty());
+        let uses_proof_systems = project
+            .labels
+            .as_ref()
+            .is_some_and(|l| !l.proof_systems.is_empty());
         let reg_dir = match dir {
             Some(d) => d.to_path_buf(),
-            None => path.parent().unwrap_or_else(|| Path::new("")).join(l2stage_labels::registry::DEFAULT_DIR),
+            None => path
+                .parent()
+                .unwrap_or_else(|| Path::new(""))
+                .join(l2stage_labels::registry::DEFAULT_DIR),
         };
         if uses_proof_systems && !registries.contains_key(&reg_dir) {
-            let reg = Registry::load_dir(&reg_dir).map_err(|es| errors.extend(es)).ok();
+            let reg = Registry::load_dir(&reg_dir)
+                .map_err(|es| errors.extend(es))
+                .ok();
             registries.insert(reg_dir.clone(), reg);
         }
         let empty = Registry::new();
@@ -152,22 +177,32 @@ pub fn load_label_inputs(
         0 => Ok(out),
         1 => Err(CliError::Input(miette::Report::new(errors.remove(0)))),
         n => {
-            let text: Vec<String> = errors.into_iter().map(|e| format!("{:?}", miette::Report::new(e))).collect();
-            Err(CliError::Usage(format!("{n} invalid label inputs:\n{}", text.join("\n"))))
+            let text: Vec<String> = errors
+                .into_iter()
+                .map(|e| format!("{:?}", miette::Report::new(e)))
+                .collect();
+            Err(CliError::Usage(format!(
+                "{n} invalid label inputs:\n{}",
+                text.join("\n")
+            )))
         }
     }
 }
 
 /// The `.toml` and `.json` files directly inside a directory, sorted.
 fn project_files_in(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| CliError::Usage(format!("cannot read directory {}: {e}", dir.display())))?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| CliError::Usage(format!("cannot read directory {}: {e}", dir.display())))?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file() && l2stage_model::Format::from_path(p).is_some())
         .collect();
     files.sort();
     if files.is_empty() {
-        return Err(CliError::Usage(format!("{}: no project files (.toml or .json) in this directory", dir.display())));
+        return Err(CliError::Usage(format!(
+            "{}: no project files (.toml or .json) in this directory",
+            dir.display()
+        )));
     }
     Ok(files)
 }

@@ -22,7 +22,8 @@ pub struct GraphArgs {
 }
 
 pub fn run(args: &GraphArgs) -> Result<ExitCode, CliError> {
-    let project = l2stage_model::load_path(&args.file).map_err(|e| CliError::Input(miette::Report::new(e)))?;
+    let project = l2stage_model::load_path(&args.file)
+        .map_err(|e| CliError::Input(miette::Report::new(e)))?;
     let Some(gov) = &project.governance else {
         return Err(CliError::Usage(format!(
             "{}: no [governance] section: nothing to draw (see docs/project-format.md)",

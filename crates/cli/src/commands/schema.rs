@@ -18,7 +18,8 @@ pub fn run(args: &SchemaArgs) -> Result<ExitCode, CliError> {
     } else {
         l2stage_model::json_schema()
     };
-    let text = serde_json::to_string_pretty(&schema).map_err(|e| CliError::Runtime(e.to_string()))?;
+    let text =
+        serde_json::to_string_pretty(&schema).map_err(|e| CliError::Runtime(e.to_string()))?;
     crate::render::write_stdout(&format!("{text}\n"))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -623,9 +623,7 @@ fn derive(
     let violations: Vec<&Finding> = dangerous
         .iter()
         .copied()
-        .filter(|f| {
-            !f.council_controlled && !f.exit_window_seconds.is_some_and(|w| w >= SEVEN_DAYS)
-        })
+        .filter(|f| !f.council_controlled && f.exit_window_seconds.is_none_or(|w| w < SEVEN_DAYS))
         .collect();
     d.insert(
         RequirementId::Principle,
@@ -675,7 +673,7 @@ fn derive(
                 .iter()
                 .filter(|f| f.threat != Threat::Limited && !f.bug_conditioned)
                 .filter(|f| f.council_share.values().any(|(s, _)| *s > 0))
-                .filter(|f| !f.exit_window_seconds.is_some_and(|w| w >= THIRTY_DAYS))
+                .filter(|f| f.exit_window_seconds.is_none_or(|w| w < THIRTY_DAYS))
                 .collect();
             match free.first() {
                 None => Derivation { status: Met, reason: "the council's powers are conditioned on bugs proven on chain (or wait ≥30d)".into(), evidence: vec![] },

@@ -29,7 +29,10 @@ enum Spec {
 }
 
 /// Actors only reference earlier ones, so the graph is acyclic by construction.
-fn structure() -> impl Strategy<Value = (Vec<Spec>, Vec<(usize, u8, bool)>, u64, bool)> {
+/// (actors, powers as (holder, kind, unused), finalization hours, forced inclusion)
+type Structure = (Vec<Spec>, Vec<(usize, u8, bool)>, u64, bool);
+
+fn structure() -> impl Strategy<Value = Structure> {
     (2usize..9).prop_flat_map(|n| {
         let specs = (0..n)
             .map(|i| {
@@ -148,7 +151,7 @@ fn violations(a: &Analysis) -> Vec<(Vec<String>, String)> {
     a.findings
         .iter()
         .filter(|f| f.threat != Threat::Limited && !f.bug_conditioned && !f.council_controlled)
-        .filter(|f| !f.exit_window_seconds.is_some_and(|w| w >= 7 * 86_400))
+        .filter(|f| f.exit_window_seconds.is_none_or(|w| w < 7 * 86_400))
         .map(|f| (f.path.clone(), f.power.clone()))
         .collect()
 }

@@ -390,7 +390,7 @@ impl Governance {
     /// Cross-field checks: references resolve, kinds have what they need,
     /// block counts have a block time, no cycles. Errors carry the field path.
     pub fn validate(&self) -> Result<(), FieldError> {
-        let base = vec![key("governance")];
+        let base = [key("governance")];
         let at =
             |rest: Vec<PathSeg>| -> Vec<PathSeg> { base.iter().cloned().chain(rest).collect() };
         let ids: Vec<&str> = self.actors.iter().map(|a| a.id.as_str()).collect();

@@ -279,3 +279,37 @@ fn schema_describes_the_file() {
         assert!(text.contains(needle), "schema lacks {needle}");
     }
 }
+
+/// Base counts its upgrade quorum across three Safes: 9 of 12 entities
+/// (docs.base.org, "Security Council for Base"). Derived from the structure,
+/// with no disagreement with the declared statuses.
+#[test]
+fn base_nested_council_derives_stage_1_without_conflicts() {
+    let v = json(&[
+        "assess",
+        "catalog/base.toml",
+        "--as-of",
+        "2025-09-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(stage_of(&v, "base"), "stage-1");
+    let p = &v.as_array().unwrap()[0];
+    let reqs = p["requirements"].as_array().unwrap();
+    let council = reqs
+        .iter()
+        .find(|r| r["id"] == "council-properly-set-up")
+        .unwrap();
+    assert_eq!(council["status"], "met");
+    assert_eq!(council["derived"], true, "{council}");
+    assert!(
+        council["evidence"].as_array().unwrap().iter().any(|e| e
+            .as_str()
+            .unwrap()
+            .contains("12 entities, 9 needed (75.0%)")),
+        "{council}"
+    );
+    for r in reqs {
+        assert!(r.get("conflict").is_none_or(|c| c.is_null()), "{r}");
+    }
+}

@@ -170,7 +170,7 @@ pub fn analyze(gov: &Governance, kind: Kind) -> Result<Analysis, AnalysisError> 
         .actors
         .iter()
         .filter(|a| a.security_council && a.kind == ActorKind::Multisig)
-        .map(council::setup)
+        .map(|a| council::setup(gov, a))
         .collect();
     let mut g = Graph::new(gov, &councils);
     let exit = &gov.exit;

@@ -500,3 +500,137 @@ fn structural_errors_are_located() {
         );
     }
 }
+
+/// Base's 2025 shape (docs.base.org, "Security Council for Base"): the
+/// upgrade Safe is a 2-of-2 of a coordinator (2-of-2 of a 7-of-10 council
+/// and Coinbase's 3-of-6) and the Optimism Foundation's 5-of-7. Base counts
+/// "9 out of the 12 entities": the ten council members, Optimism, Coinbase.
+fn base_shaped(council_threshold: usize, foundation_entity: &str) -> String {
+    let seats: Vec<String> = (1..=10)
+        .map(|i| format!("{{ entity = \"Seat {i}\", affiliation = \"outside\" }}"))
+        .collect();
+    let coinbase = ["{ entity = \"Coinbase\", affiliation = \"team\" }"; 6].join(", ");
+    let foundation =
+        vec![format!("{{ entity = \"{foundation_entity}\", affiliation = \"outside\" }}"); 7]
+            .join(", ");
+    format!(
+        r#"{EXIT}
+[[governance.actors]]
+id = "upgrader"
+kind = "multisig"
+security_council = true
+threshold = 2
+members = [{{ actor = "coordinator" }}, {{ actor = "foundation" }}]
+
+[[governance.actors]]
+id = "coordinator"
+kind = "multisig"
+threshold = 2
+members = [{{ actor = "council" }}, {{ actor = "coinbase" }}]
+
+[[governance.actors]]
+id = "council"
+kind = "multisig"
+threshold = {council_threshold}
+members = [{}]
+
+[[governance.actors]]
+id = "coinbase"
+kind = "multisig"
+threshold = 3
+members = [{coinbase}]
+
+[[governance.actors]]
+id = "foundation"
+kind = "multisig"
+threshold = 5
+members = [{foundation}]
+
+[[governance.powers]]
+actor = "upgrader"
+power = "upgrade"
+"#,
+        seats.join(", ")
+    )
+}
+
+#[test]
+fn a_nested_council_counts_entities_across_its_safes() {
+    let a = run("optimistic", &base_shaped(7, "Optimism Foundation"));
+    let c = &a.councils[0];
+    assert_eq!(
+        (c.entities, c.entity_threshold, c.supermajority),
+        (12, 9, 9)
+    );
+    assert_eq!(
+        c.nested,
+        ["coordinator", "council", "coinbase", "foundation"]
+    );
+    // 10 seats + the Foundation outside; Coinbase alone, or 4 seats, block.
+    assert_eq!((c.outside_entities, c.blocking_minority), (11, 1));
+    assert!(c.properly_set_up, "{:?}", c.failures);
+    assert_eq!(
+        status(&a, RequirementId::CouncilProperlySetUp),
+        DerivedStatus::Met
+    );
+    let f = a.upgrade_paths().next().unwrap();
+    assert!(f.council_controlled);
+    assert_eq!(f.council_share["upgrader"], (9, 12));
+    assert_eq!(status(&a, RequirementId::Principle), DerivedStatus::Met);
+
+    // A 6-of-10 council: 8 of 12 entities, 66.7%.
+    let a = run("optimistic", &base_shaped(6, "Optimism Foundation"));
+    let c = &a.councils[0];
+    assert_eq!((c.entities, c.entity_threshold), (12, 8));
+    assert!(!c.properly_set_up);
+    assert!(
+        c.failures
+            .iter()
+            .any(|f| f.contains("8/12 = 66.7% is below 75%") && f.contains("nested Safes")),
+        "{:?}",
+        c.failures
+    );
+    assert_eq!(status(&a, RequirementId::Principle), DerivedStatus::Unmet);
+}
+
+#[test]
+fn an_entity_in_two_nested_safes_is_counted_once() {
+    // Seat 1 also holds all of the "foundation" keys: 11 entities, and the
+    // 7 seats (Seat 1 among them) plus Coinbase reach every threshold: 8.
+    let a = run("optimistic", &base_shaped(7, "Seat 1"));
+    let c = &a.councils[0];
+    assert_eq!((c.entities, c.entity_threshold), (11, 8));
+    // 8/11 = 72.7%: below the bar, which counting Seat 1 twice would hide.
+    assert!(!c.properly_set_up);
+    assert!(
+        c.failures.iter().any(|f| f.contains("8/11 = 72.7%")),
+        "{:?}",
+        c.failures
+    );
+}
+
+#[test]
+fn a_team_safe_that_reaches_the_quorum_alone_is_no_council() {
+    // 1-of-2 at both levels: Coinbase alone upgrades.
+    let gov = base_shaped(7, "Optimism Foundation")
+        .replace(
+            "threshold = 2\nmembers = [{ actor = \"council\" }",
+            "threshold = 1\nmembers = [{ actor = \"council\" }",
+        )
+        .replace(
+            "threshold = 2\nmembers = [{ actor = \"coordinator\" }",
+            "threshold = 1\nmembers = [{ actor = \"coordinator\" }",
+        );
+    let a = run("optimistic", &gov);
+    let c = &a.councils[0];
+    // Blocking needs 4 seats, Coinbase and the Foundation.
+    assert_eq!((c.entity_threshold, c.blocking_minority), (1, 6));
+    assert!(!c.properly_set_up);
+    assert!(
+        c.failures
+            .iter()
+            .any(|f| f.contains("cannot block a quorum: the other 1 reach it alone")),
+        "{:?}",
+        c.failures
+    );
+}

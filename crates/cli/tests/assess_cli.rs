@@ -313,3 +313,42 @@ fn base_nested_council_derives_stage_1_without_conflicts() {
         assert!(r.get("conflict").is_none_or(|c| c.is_null()), "{r}");
     }
 }
+
+/// Scroll's 2025 structure (a 9/12 council) was replaced on 2026-06-01 by a
+/// 3-of-4 team multisig: the section's `until` stops its derivations there.
+#[test]
+fn scroll_structure_stops_applying_when_replaced() {
+    let at = |day: &str| {
+        let v = json(&[
+            "assess",
+            "catalog/scroll.toml",
+            "--as-of",
+            day,
+            "--format",
+            "json",
+        ]);
+        v.as_array().unwrap()[0].clone()
+    };
+    let derived = |p: &serde_json::Value| {
+        p["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["derived"] == true)
+            .count()
+    };
+    let before = at("2026-05-31");
+    assert_eq!(before["stage"], "stage-1");
+    assert!(derived(&before) > 0);
+    let after = at("2026-06-01");
+    assert_eq!(after["stage"], "stage-0");
+    assert_eq!(derived(&after), 0, "{after}");
+    assert!(
+        after["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("until 2026-06-01")),
+        "{after}"
+    );
+}

@@ -140,6 +140,7 @@ pub fn build_unchecked(facts: Facts, crawler: &Crawler<'_>) -> (Discovered, Opti
     }
     let governance = Governance {
         since: None,
+        until: None,
         block_time: cfg.discovery.block_time,
         evidence,
         exit,

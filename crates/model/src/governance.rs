@@ -21,6 +21,10 @@ pub struct Governance {
     /// earlier days use the declared statuses only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<Date>,
+    /// The first day the structure no longer describes the project (it was
+    /// replaced); from then on only the declared statuses are used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Date>,
     /// Block time used to convert durations written in blocks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_time: Option<DurationSpec>,
@@ -387,10 +391,25 @@ impl Governance {
         self.actors.iter().find(|a| a.id == id)
     }
 
+    /// Whether the structure describes the project on day `d`:
+    /// `since ≤ d < until`, either bound optional.
+    pub fn applies_on(&self, d: Date) -> bool {
+        self.since.is_none_or(|s| s <= d) && self.until.is_none_or(|u| d < u)
+    }
+
     /// Cross-field checks: references resolve, kinds have what they need,
     /// block counts have a block time, no cycles. Errors carry the field path.
     pub fn validate(&self) -> Result<(), FieldError> {
         let base = [key("governance")];
+        if let (Some(since), Some(until)) = (self.since, self.until)
+            && until <= since
+        {
+            return Err(FieldError {
+                path: vec![key("governance"), key("until")],
+                message: format!("`until` ({until}) must be after `since` ({since})"),
+                hint: Some("`until` is the first day the structure no longer applies".into()),
+            });
+        }
         let at =
             |rest: Vec<PathSeg>| -> Vec<PathSeg> { base.iter().cloned().chain(rest).collect() };
         let ids: Vec<&str> = self.actors.iter().map(|a| a.id.as_str()).collect();

@@ -136,6 +136,13 @@ const CASES: &[Expect] = &[
         Some("did you mean `node_source`?"),
     ),
     e(
+        "governance-until-before-since.toml",
+        8,
+        Some("governance.until"),
+        "`until` (2025-06-01) must be after `since` (2025-08-01)",
+        Some("`until` is the first day the structure no longer applies"),
+    ),
+    e(
         "unknown-section.toml",
         6,
         Some("gouvernance"),

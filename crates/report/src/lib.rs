@@ -82,7 +82,7 @@ pub fn assess_project_with(
         warnings.insert(0, n);
     }
     let analysis = match &project.governance {
-        Some(g) if g.since.is_none_or(|since| since <= sel.as_of) => Some(
+        Some(g) if g.applies_on(sel.as_of) => Some(
             l2stage_governance::analyze(g, state.kind).map_err(|source| {
                 AssessError::Governance {
                     project: project.project.id.to_string(),
@@ -91,8 +91,10 @@ pub fn assess_project_with(
             })?,
         ),
         Some(g) => {
-            if let Some(since) = g.since {
-                warnings.push(format!("the governance structure describes the project from {since}; before that only declared statuses are used"));
+            match (g.since, g.until) {
+                (Some(since), _) if sel.as_of < since => warnings.push(format!("the governance structure describes the project from {since}; before that only declared statuses are used")),
+                (_, Some(until)) => warnings.push(format!("the governance structure describes the project until {until}, when it was replaced; from then on only declared statuses are used")),
+                _ => {}
             }
             None
         }

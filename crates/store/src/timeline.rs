@@ -59,8 +59,9 @@ fn change_days(project: &ProjectFile, start: Date, until: Date) -> BTreeSet<Date
         days.extend(rev.grace.iter().map(|g| g.deadline));
     }
     days.extend(project.history.iter().map(|h| h.date));
-    if let Some(since) = project.governance.as_ref().and_then(|g| g.since) {
-        days.insert(since);
+    if let Some(g) = &project.governance {
+        days.extend(g.since);
+        days.extend(g.until);
     }
     days.into_iter()
         .filter(|d| *d > start && *d <= until)
@@ -105,11 +106,20 @@ fn causes_on(project: &ProjectFile, day: Date) -> Vec<Cause> {
             detail: format!("grace period ended: {note}"),
         });
     }
-    if project.governance.as_ref().and_then(|g| g.since) == Some(day) {
-        causes.push(Cause {
-            kind: CauseKind::GovernanceStructure,
-            detail: "the described governance structure takes effect".to_string(),
-        });
+    if let Some(g) = &project.governance {
+        if g.since == Some(day) {
+            causes.push(Cause {
+                kind: CauseKind::GovernanceStructure,
+                detail: "the described governance structure takes effect".to_string(),
+            });
+        }
+        if g.until == Some(day) {
+            causes.push(Cause {
+                kind: CauseKind::GovernanceStructure,
+                detail: "the described governance structure no longer applies (it was replaced)"
+                    .to_string(),
+            });
+        }
     }
     causes
 }

@@ -141,8 +141,9 @@ fn input_from_declared(d: &Declared, since: Option<Date>, summary: Option<&str>)
     }
 }
 
-/// `source:ID` in evidence becomes the cited source's address.
-fn resolve_sources(
+/// `source:ID` in evidence becomes the cited source's address; repeated
+/// links are kept once.
+pub fn resolve_sources(
     project: &ProjectFile,
     evidence: &[String],
     warnings: &mut Vec<String>,
@@ -160,7 +161,12 @@ fn resolve_sources(
             },
             None => e.clone(),
         })
-        .collect()
+        .fold(Vec::new(), |mut out, e| {
+            if !out.contains(&e) {
+                out.push(e);
+            }
+            out
+        })
 }
 
 /// The framework wants a link to the node software as evidence.

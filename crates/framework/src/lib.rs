@@ -8,6 +8,8 @@ pub mod evaluate;
 pub mod revision;
 pub mod verdict;
 
-pub use evaluate::{Input, SelectError, Selection, assess, decide, declared_inputs, select};
+pub use evaluate::{
+    Input, SelectError, Selection, assess, decide, declared_inputs, resolve_sources, select,
+};
 pub use revision::{Grace, Revision};
 pub use verdict::{Conflict, DowngradePending, Missing, RequirementResult, Stage, Status, Verdict};

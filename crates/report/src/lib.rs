@@ -101,7 +101,7 @@ pub fn assess_project_with(
         None => None,
     };
     if let Some(a) = &analysis {
-        overlay(&mut inputs, &a.derived, &mut warnings);
+        overlay(project, &mut inputs, &a.derived, &mut warnings);
         warnings.extend(a.notes.iter().cloned());
     }
     let verdict = decide(project, &state, rev, sel.as_of, inputs, warnings);
@@ -144,6 +144,7 @@ fn status_of(d: DerivedStatus) -> Status {
 /// and both evidences. Disagreement: both are shown with a warning; the
 /// declared status wins only when it gives a reason.
 fn overlay(
+    project: &ProjectFile,
     inputs: &mut BTreeMap<RequirementId, Input>,
     derived: &BTreeMap<RequirementId, Derivation>,
     warnings: &mut Vec<String>,
@@ -153,7 +154,7 @@ fn overlay(
         let mut input = Input {
             status: derived_status,
             reason: format!("derived: {}", d.reason),
-            evidence: d.evidence.clone(),
+            evidence: l2stage_framework::resolve_sources(project, &d.evidence, warnings, *id),
             since: None,
             derived: true,
             conflict: None,
@@ -162,7 +163,11 @@ fn overlay(
         match inputs.remove(id) {
             None => {}
             Some(declared) if declared.status == derived_status => {
-                input.evidence.extend(declared.evidence);
+                for e in declared.evidence {
+                    if !input.evidence.contains(&e) {
+                        input.evidence.push(e);
+                    }
+                }
                 input.since = declared.since;
             }
             Some(declared) => {

@@ -113,6 +113,57 @@ fn scroll_stage_1_with_no_exit_window() {
 }
 
 #[test]
+fn base_stage_1_from_its_nested_council() {
+    // Base counts 9 of 12 entities across three Safes (docs.base.org).
+    let p = structure_only(load("base"));
+    let a = assess(&p, "2025-09-01");
+    assert_eq!(
+        a.verdict.stage,
+        Stage::Stage1,
+        "{:#?}",
+        a.verdict.requirements
+    );
+    let g = a.governance.as_ref().expect("analysis");
+    let c = g
+        .councils
+        .iter()
+        .find(|c| c.actor == "base-governance-multisig")
+        .expect("the nested council");
+    assert_eq!((c.entities, c.entity_threshold), (12, 9));
+    let w = a.exit_window.as_ref().expect("exit window");
+    assert_eq!(w.rating, Rating::None);
+}
+
+#[test]
+fn derived_evidence_resolves_cited_sources() {
+    let mut p = load("arbitrum-one");
+    let g = p.governance.as_mut().expect("structure");
+    g.exit.evidence = vec!["source:l2beat-page".into()];
+    let page = p
+        .project
+        .sources
+        .iter()
+        .find(|s| s.id.as_deref() == Some("l2beat-page"))
+        .expect("the catalog cites L2BEAT's page")
+        .url
+        .clone();
+    let a = assess(&p, "2025-09-01");
+    let r = a
+        .verdict
+        .requirement(RequirementId::ExitWithoutOperators)
+        .unwrap();
+    assert!(r.derived);
+    assert!(r.evidence.contains(&page), "{:?}", r.evidence);
+    assert!(
+        r.evidence.iter().all(|e| !e.starts_with("source:")),
+        "{:?}",
+        r.evidence
+    );
+    let mut seen = std::collections::HashSet::new();
+    assert!(r.evidence.iter().all(|e| seen.insert(e)), "repeated links");
+}
+
+#[test]
 fn structural_projects_include_a_stage_0_team_multisig() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog");
     let mut structural = Vec::new();

@@ -28,6 +28,23 @@ impl CliError {
     }
 }
 
+/// One error as a located diagnostic; several as one message listing all,
+/// under "{n} {what}:".
+pub fn report_all<E>(mut errors: Vec<E>, what: &str) -> CliError
+where
+    E: miette::Diagnostic + Send + Sync + 'static,
+{
+    if errors.len() == 1 {
+        return CliError::Input(miette::Report::new(errors.remove(0)));
+    }
+    let n = errors.len();
+    let text: Vec<String> = errors
+        .into_iter()
+        .map(|e| format!("{:?}", miette::Report::new(e)))
+        .collect();
+    CliError::Usage(format!("{n} {what}:\n{}", text.join("\n")))
+}
+
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
         CliError::Runtime(e.to_string())

@@ -125,6 +125,19 @@ pub struct Pin {
     pub head: u64,
 }
 
+impl Pin {
+    /// A pin to `block` before the node has answered anything.
+    fn new(block: u64) -> Pin {
+        Pin {
+            chain_id: 0,
+            block,
+            hash: None,
+            timestamp: None,
+            head: 0,
+        }
+    }
+}
+
 /// A JSON-RPC call on the wire and what it answers for.
 #[derive(Debug, Clone)]
 enum Job {
@@ -260,24 +273,12 @@ impl Rpc {
     pub async fn pin_block(&mut self, block: Option<u64>) -> Result<u64> {
         match block {
             Some(b) => {
-                self.pin = Some(Pin {
-                    chain_id: 0,
-                    block: b,
-                    hash: None,
-                    timestamp: None,
-                    head: 0,
-                });
+                self.pin = Some(Pin::new(b));
                 Ok(b)
             }
             None => {
                 let jobs = vec![Job::ChainId, Job::BlockNumber];
-                self.pin = Some(Pin {
-                    chain_id: 0,
-                    block: 0,
-                    hash: None,
-                    timestamp: None,
-                    head: 0,
-                });
+                self.pin = Some(Pin::new(0));
                 let mut attempt = 0;
                 loop {
                     attempt += 1;
@@ -295,13 +296,7 @@ impl Rpc {
                         Some(f) => self.backoff_or_fail(attempt, f, "eth_blockNumber").await?,
                     }
                 }
-                let pin = self.pin.get_or_insert(Pin {
-                    chain_id: 0,
-                    block: 0,
-                    hash: None,
-                    timestamp: None,
-                    head: 0,
-                });
+                let pin = self.pin.get_or_insert(Pin::new(0));
                 pin.block = pin.head;
                 Ok(pin.block)
             }
@@ -730,13 +725,7 @@ impl Rpc {
     /// Check the chain id, head and pinned block answers.
     fn aux(&mut self, job: &Job, j: &Json, pinning: bool) -> std::result::Result<(), Failure> {
         let pinned = self.block();
-        let pin = self.pin.get_or_insert(Pin {
-            chain_id: 0,
-            block: 0,
-            hash: None,
-            timestamp: None,
-            head: 0,
-        });
+        let pin = self.pin.get_or_insert(Pin::new(0));
         let malformed = |what: &str| Failure::Retry {
             message: format!("{what}: not a valid answer: {}", short(j)),
             after: None,

@@ -104,21 +104,10 @@ pub fn build_unchecked(facts: Facts, crawler: &Crawler<'_>) -> (Discovered, Opti
         .any(|p| p == PLACEHOLDER_PROPOSER)
     {
         actors.push(Actor {
-            id: PLACEHOLDER_PROPOSER.into(),
-            kind: ActorKind::Eoa,
             name: Some("PLACEHOLDER: proposer not discovered".into()),
             entity: Some("unknown".into()),
-            affiliation: None,
-            address: None,
-            threshold: None,
-            members: vec![],
-            security_council: false,
-            delay: None,
-            proposers: vec![],
-            executors: vec![],
-            cancellers: vec![],
-            senders: vec![],
             evidence: vec!["PLACEHOLDER: set [exit] proposing in the discovery config, or map the proposer's view function or role".into()],
+            ..bare_eoa(PLACEHOLDER_PROPOSER.into())
         });
     }
     let pin = &facts.pin;
@@ -334,6 +323,16 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The actor id of a role member; the zero address stands for anyone.
+    fn role_member_id(&mut self, m: Address) -> Option<String> {
+        let h = if m == Address::ZERO {
+            Holder::Anyone
+        } else {
+            self.resolve(m, &mut Vec::new())
+        };
+        self.holder_id(&h)
+    }
+
     fn ev_call(&self, a: Address, call: &str, value: impl std::fmt::Display) -> String {
         format!("{a}.{call} = {value} at block {}", self.block)
     }
@@ -462,12 +461,7 @@ impl<'a> Builder<'a> {
                         }
                     }
                     for (m, ev) in holders {
-                        let holder = if m == Address::ZERO {
-                            Holder::Anyone
-                        } else {
-                            self.resolve(m, &mut Vec::new())
-                        };
-                        if let Some(actor) = self.holder_id(&holder) {
+                        if let Some(actor) = self.role_member_id(m) {
                             let mut p = power(
                                 actor,
                                 kind,
@@ -583,12 +577,7 @@ impl<'a> Builder<'a> {
                     .map(|f| f.members.iter().copied().collect())
                     .unwrap_or_default();
                 for m in &members {
-                    let h = if *m == Address::ZERO {
-                        Holder::Anyone
-                    } else {
-                        self.resolve(*m, &mut Vec::new())
-                    };
-                    if let Some(id) = self.holder_id(&h) {
+                    if let Some(id) = self.role_member_id(*m) {
                         let entry = lists.entry(item_key(item)).or_default();
                         if !entry.1.contains(&id) {
                             entry.1.push(id);
@@ -701,12 +690,7 @@ impl<'a> Builder<'a> {
                     })
                     .collect();
                 for (_, m) in &holders {
-                    let h = if *m == Address::ZERO {
-                        Holder::Anyone
-                    } else {
-                        self.resolve(*m, &mut Vec::new())
-                    };
-                    if let Some(id) = self.holder_id(&h)
+                    if let Some(id) = self.role_member_id(*m)
                         && !ids.contains(&id)
                     {
                         ids.push(id);
@@ -772,21 +756,10 @@ impl<'a> Builder<'a> {
         let named = cfg.name_of(a).cloned().unwrap_or_default();
         let id = self.id(a);
         let mut actor = Actor {
-            id,
-            kind: ActorKind::Eoa,
             name: named.name.clone(),
-            entity: None,
             affiliation: named.affiliation,
             address: Some(a.to_string()),
-            threshold: None,
-            members: vec![],
-            security_council: false,
-            delay: None,
-            proposers: vec![],
-            executors: vec![],
-            cancellers: vec![],
-            senders: vec![],
-            evidence: vec![],
+            ..bare_eoa(id)
         };
         let kind = self.kind(a).unwrap_or(Kind::Opaque);
         let Some(n) = self.node(a) else {
@@ -952,12 +925,7 @@ impl<'a> Builder<'a> {
                 self.warn(format!("{owner} is its own {what}: ignored"));
                 continue;
             }
-            let h = if *m == Address::ZERO {
-                Holder::Anyone
-            } else {
-                self.resolve(*m, &mut Vec::new())
-            };
-            if let Some(id) = self.holder_id(&h)
+            if let Some(id) = self.role_member_id(*m)
                 && !ids.contains(&id)
             {
                 ids.push(id);
@@ -1075,6 +1043,27 @@ fn slug(s: &str) -> String {
         }
     }
     out.trim_end_matches('-').to_string()
+}
+
+/// An EOA actor with only its id; callers fill in what they know.
+fn bare_eoa(id: String) -> Actor {
+    Actor {
+        id,
+        kind: ActorKind::Eoa,
+        name: None,
+        entity: None,
+        affiliation: None,
+        address: None,
+        threshold: None,
+        members: vec![],
+        security_council: false,
+        delay: None,
+        proposers: vec![],
+        executors: vec![],
+        cancellers: vec![],
+        senders: vec![],
+        evidence: vec![],
+    }
 }
 
 fn power(

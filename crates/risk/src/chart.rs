@@ -9,6 +9,8 @@
 //! Both return the SVG text, so a CLI writes it to a file and a web
 //! server can send it as is.
 
+use std::ops::Range;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -54,6 +56,23 @@ fn chart_err<E: std::fmt::Display>(e: E) -> RiskError {
     RiskError::Chart(e.to_string())
 }
 
+type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+type DrawResult<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+/// A chart with both axes on a log scale.
+type LogLogChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<LogCoord<f64>, LogCoord<f64>>>;
+
+/// Draws an SVG of the options' size with `draw` and returns its text.
+fn render_svg(opts: &ChartOptions, draw: impl FnOnce(&Root<'_>) -> DrawResult) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (opts.width, opts.height)).into_drawing_area();
+        draw(&root).map_err(chart_err)?;
+        root.present().map_err(chart_err)?;
+    }
+    Ok(svg)
+}
+
 /// A log-axis tick: `1e-4`, `1`, `2e-5` — never `9.999999999998e-5`.
 pub fn log_tick(v: f64) -> String {
     if v.is_nan() || v <= 0.0 {
@@ -89,11 +108,7 @@ fn decade_below(v: f64) -> f64 {
 }
 
 /// Title and subtitle in a band at the top; returns the area below.
-fn header<'a>(
-    root: &DrawingArea<SVGBackend<'a>, Shift>,
-    title: &str,
-    subtitle: &str,
-) -> std::result::Result<DrawingArea<SVGBackend<'a>, Shift>, Box<dyn std::error::Error>> {
+fn header<'a>(root: &Root<'a>, title: &str, subtitle: &str) -> DrawResult<Root<'a>> {
     let (top, body) = root.split_vertically(76);
     let (w, _) = top.dim_in_pixel();
     let grey = RGBColor(80, 80, 80);
@@ -113,6 +128,67 @@ fn header<'a>(
         sub_style,
     ))?;
     Ok(body)
+}
+
+/// The white page, the header, and below it a log-log chart over `x` and
+/// `y` (axes not drawn yet: see [`draw_axes`]).
+fn log_log_chart<'a, 'b>(
+    root: &Root<'b>,
+    title: &str,
+    subtitle: &str,
+    x: Range<f64>,
+    y: Range<f64>,
+) -> DrawResult<LogLogChart<'a, 'b>> {
+    root.fill(&WHITE)?;
+    let body = header(root, title, subtitle)?;
+    Ok(ChartBuilder::on(&body)
+        .margin(24)
+        .margin_top(8)
+        .x_label_area_size(56)
+        .y_label_area_size(72)
+        .build_cartesian_2d(x.log_scale(), y.log_scale())?)
+}
+
+/// The axes with their ticks, and the grid in `light` and `bold` lines;
+/// p is always on the x axis.
+fn draw_axes(
+    chart: &mut LogLogChart<'_, '_>,
+    y_desc: &str,
+    y_labels: usize,
+    light: impl Into<ShapeStyle>,
+    bold: impl Into<ShapeStyle>,
+) -> DrawResult {
+    chart
+        .configure_mesh()
+        .x_desc("proof-system failure probability p")
+        .y_desc(y_desc)
+        .x_label_formatter(&|v| log_tick(*v))
+        .y_label_formatter(&|v| log_tick(*v))
+        .x_labels(14)
+        .y_labels(y_labels)
+        .label_style((FONT, 15))
+        .axis_desc_style((FONT, 17))
+        .light_line_style(light)
+        .bold_line_style(bold)
+        .draw()?;
+    Ok(())
+}
+
+/// The legend of the labelled series, on a near-opaque white box.
+fn draw_legend<'a, 'b: 'a>(
+    chart: &mut LogLogChart<'a, 'b>,
+    position: SeriesLabelPosition,
+    opacity: f64,
+) -> DrawResult {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .margin(16)
+        .label_font((FONT, 15))
+        .background_style(WHITE.mix(opacity))
+        .border_style(RGBColor(160, 160, 160))
+        .draw()?;
+    Ok(())
 }
 
 fn stage_label(model: &BaseModel, stage: Stage) -> String {
@@ -141,22 +217,15 @@ fn describe(model: &BaseModel) -> String {
 /// The post's figure: failure probability of Stage 0, 1 and 2 against p.
 pub fn stage_chart_svg(model: &BaseModel, opts: &ChartOptions) -> Result<String> {
     let lines = model.lines(model.formula)?;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (opts.width, opts.height)).into_drawing_area();
-        draw_stages(&root, model, &lines, opts).map_err(chart_err)?;
-        root.present().map_err(chart_err)?;
-    }
-    Ok(svg)
+    render_svg(opts, |root| draw_stages(root, model, &lines, opts))
 }
 
 fn draw_stages(
-    root: &DrawingArea<SVGBackend<'_>, Shift>,
+    root: &Root<'_>,
     model: &BaseModel,
     lines: &StageLines<f64>,
     opts: &ChartOptions,
-) -> std::result::Result<(), Box<dyn std::error::Error>> {
-    root.fill(&WHITE)?;
+) -> DrawResult {
     let cross = lines.crossovers();
     let marks: Vec<(f64, Stage, Stage)> = [
         (cross.stage0_stage1, Stage::Zero, Stage::One),
@@ -168,12 +237,7 @@ fn draw_stages(
     // Only crossovers on the lower envelope matter to the reader.
     .filter(|(x, a, b)| {
         let best = lines.optimal(x);
-        let f = lines.failures(x);
-        let val = |s: Stage| match s {
-            Stage::Zero => f.stage0,
-            Stage::One => f.stage1,
-            Stage::Two => f.stage2,
-        };
+        let val = |s: Stage| lines.line(s).at(x);
         let fb = val(best);
         (val(*a) - fb).abs() <= 1e-9 * fb.max(FLOOR) && (val(*b) - fb).abs() <= 1e-9 * fb.max(FLOOR)
     })
@@ -187,17 +251,7 @@ fn draw_stages(
     // Enough points for smooth curves; more only add pixel jitter.
     let ps = log_space(x_min, 1.0, 160);
     let curve = |stage: Stage| -> Vec<(f64, f64)> {
-        ps.iter()
-            .map(|p| {
-                let f = lines.failures(p);
-                let v = match stage {
-                    Stage::Zero => f.stage0,
-                    Stage::One => f.stage1,
-                    Stage::Two => f.stage2,
-                };
-                (*p, v)
-            })
-            .collect()
+        ps.iter().map(|p| (*p, lines.line(stage).at(p))).collect()
     };
     let curves: Vec<(Stage, Vec<(f64, f64)>)> = [Stage::Zero, Stage::One, Stage::Two]
         .into_iter()
@@ -213,30 +267,20 @@ fn draw_stages(
     let y_min = decade_below((lowest * (1.0 + 1e-6)).max(FLOOR));
     let clamp = |v: f64| v.clamp(y_min, 1.0);
 
-    let body = header(
+    let mut chart = log_log_chart(
         root,
         "Probability of loss by stage vs. proof-system failure",
         &describe(model),
+        x_min..1.0,
+        y_min..1.0,
     )?;
-    let mut chart = ChartBuilder::on(&body)
-        .margin(24)
-        .margin_top(8)
-        .x_label_area_size(56)
-        .y_label_area_size(72)
-        .build_cartesian_2d((x_min..1.0f64).log_scale(), (y_min..1.0f64).log_scale())?;
-    chart
-        .configure_mesh()
-        .x_desc("proof-system failure probability p")
-        .y_desc("probability of loss")
-        .x_label_formatter(&|v| log_tick(*v))
-        .y_label_formatter(&|v| log_tick(*v))
-        .x_labels(14)
-        .y_labels(14)
-        .label_style((FONT, 15))
-        .axis_desc_style((FONT, 17))
-        .light_line_style(WHITE)
-        .bold_line_style(RGBColor(225, 225, 225))
-        .draw()?;
+    draw_axes(
+        &mut chart,
+        "probability of loss",
+        14,
+        WHITE,
+        RGBColor(225, 225, 225),
+    )?;
 
     // Shade where each stage is best, and name it at the top.
     for r in lines.optimal_ranges() {
@@ -300,15 +344,7 @@ fn draw_stages(
         ))?;
     }
 
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .margin(16)
-        .label_font((FONT, 15))
-        .background_style(WHITE.mix(0.92))
-        .border_style(RGBColor(160, 160, 160))
-        .draw()?;
-    Ok(())
+    draw_legend(&mut chart, SeriesLabelPosition::LowerRight, 0.92)
 }
 
 /// Which stage is best over the (p, q) plane: p on the x axis, q on the y
@@ -334,25 +370,20 @@ pub fn regions_chart_svg(model: &BaseModel, opts: &ChartOptions) -> Result<Strin
         };
         bands.push((w[0], w[1], m.lines(m.formula)?.optimal_ranges()));
     }
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (opts.width, opts.height)).into_drawing_area();
-        draw_regions(&root, model, &bands, (q_lo, q_hi), opts).map_err(chart_err)?;
-        root.present().map_err(chart_err)?;
-    }
-    Ok(svg)
+    render_svg(opts, |root| {
+        draw_regions(root, model, &bands, (q_lo, q_hi), opts)
+    })
 }
 
 type Band = (f64, f64, Vec<crate::stages::StageRange<f64>>);
 
 fn draw_regions(
-    root: &DrawingArea<SVGBackend<'_>, Shift>,
+    root: &Root<'_>,
     model: &BaseModel,
     bands: &[Band],
     (q_lo, q_hi): (f64, f64),
     opts: &ChartOptions,
-) -> std::result::Result<(), Box<dyn std::error::Error>> {
-    root.fill(&WHITE)?;
+) -> DrawResult {
     let smallest_cut = bands
         .iter()
         .flat_map(|b| b.2.iter().map(|r| r.to))
@@ -369,17 +400,13 @@ fn draw_regions(
         d = d[i + 2..].to_string();
     }
     let subtitle = format!("{} vs {} council; {d}", model.stage0, model.stage1);
-    let body = header(
+    let mut chart = log_log_chart(
         root,
         "Least risky stage by proof and member failure probability",
         &subtitle,
+        x_min..1.0,
+        q_lo..q_hi,
     )?;
-    let mut chart = ChartBuilder::on(&body)
-        .margin(24)
-        .margin_top(8)
-        .x_label_area_size(56)
-        .y_label_area_size(72)
-        .build_cartesian_2d((x_min..1.0f64).log_scale(), (q_lo..q_hi).log_scale())?;
     for stage in [Stage::Zero, Stage::One, Stage::Two] {
         let c = color(stage);
         let rects: Vec<Rectangle<(f64, f64)>> = bands
@@ -409,19 +436,14 @@ fn draw_regions(
                 Rectangle::new([(x, y - 6), (x + 16, y + 6)], c.mix(0.55).filled())
             });
     }
-    chart
-        .configure_mesh()
-        .x_desc("proof-system failure probability p")
-        .y_desc("member failure probability q")
-        .x_label_formatter(&|v| log_tick(*v))
-        .y_label_formatter(&|v| log_tick(*v))
-        .x_labels(14)
-        .y_labels(10)
-        .label_style((FONT, 15))
-        .axis_desc_style((FONT, 17))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(WHITE.mix(0.5))
-        .draw()?;
+    // Over the coloured bands, so that the grid shows on them.
+    draw_axes(
+        &mut chart,
+        "member failure probability q",
+        10,
+        TRANSPARENT,
+        WHITE.mix(0.5),
+    )?;
 
     let q = model.member_failure.value();
     if q >= q_lo && q <= q_hi {
@@ -441,15 +463,7 @@ fn draw_regions(
             chart.draw_series(std::iter::once(Circle::new((p, q), 6, BLACK.filled())))?;
         }
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .margin(16)
-        .label_font((FONT, 15))
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(160, 160, 160))
-        .draw()?;
-    Ok(())
+    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 0.9)
 }
 
 #[cfg(test)]

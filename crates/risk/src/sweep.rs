@@ -138,6 +138,40 @@ fn check(name: &str, xs: &[f64]) -> Result<()> {
     }
 }
 
+/// Both councils prepared, once every p and q is checked to be in [0, 1].
+fn prepare(
+    stage0: CouncilShape,
+    stage1: CouncilShape,
+    formula: Formula,
+    ps: &[f64],
+    qs: &[f64],
+) -> Result<(Prepared, Prepared)> {
+    check("p", ps)?;
+    check("q", qs)?;
+    Ok((
+        Prepared::new(stage0, formula),
+        Prepared::new(stage1, formula),
+    ))
+}
+
+/// Zeroed buffers for `len` points. Zeroed allocations come straight from
+/// the OS (no memset); each thread then touches only its own part.
+fn zeroed(len: usize) -> StageFailures<Vec<f64>> {
+    StageFailures {
+        stage0: vec![0.0; len],
+        stage1: vec![0.0; len],
+        stage2: vec![0.0; len],
+    }
+}
+
+/// `out`'s three buffers, resized to `len` points.
+fn resized(out: &mut StageFailures<Vec<f64>>, len: usize) -> (&mut [f64], &mut [f64], &mut [f64]) {
+    for v in [&mut out.stage0, &mut out.stage1, &mut out.stage2] {
+        v.resize(len, 0.0);
+    }
+    (&mut out.stage0, &mut out.stage1, &mut out.stage2)
+}
+
 /// Threads for a sweep of `len` points: all cores for big sweeps, one for
 /// small ones (spawning costs more than it saves below ~10⁵ points).
 fn threads_for(len: usize) -> usize {
@@ -177,14 +211,7 @@ pub fn sweep_grid_with_threads(
     qs: &[f64],
     threads: usize,
 ) -> Result<GridSweep> {
-    let len = ps.len() * qs.len();
-    // Zeroed allocations come straight from the OS (no memset); each
-    // thread then touches only its own rows.
-    let mut out = StageFailures {
-        stage0: vec![0.0; len],
-        stage1: vec![0.0; len],
-        stage2: vec![0.0; len],
-    };
+    let mut out = zeroed(ps.len() * qs.len());
     sweep_grid_into(stage0, stage1, formula, ps, qs, threads, &mut out)?;
     Ok(GridSweep {
         ps: ps.to_vec(),
@@ -204,17 +231,9 @@ pub fn sweep_grid_into(
     threads: usize,
     out: &mut StageFailures<Vec<f64>>,
 ) -> Result<()> {
-    check("p", ps)?;
-    check("q", qs)?;
-    let (c0, c1) = (
-        Prepared::new(stage0, formula),
-        Prepared::new(stage1, formula),
-    );
+    let (c0, c1) = prepare(stage0, stage1, formula, ps, qs)?;
     let len = ps.len() * qs.len();
-    for v in [&mut out.stage0, &mut out.stage1, &mut out.stage2] {
-        v.resize(len, 0.0);
-    }
-    let (f0, f1, f2) = (&mut out.stage0, &mut out.stage1, &mut out.stage2);
+    let (f0, f1, f2) = resized(out, len);
     if len > 0 {
         let fill = |q_rows: &[f64], o0: &mut [f64], o1: &mut [f64], o2: &mut [f64]| {
             let rows = o0
@@ -270,12 +289,7 @@ pub fn sweep_points_with_threads(
     qs: &[f64],
     threads: usize,
 ) -> Result<StageFailures<Vec<f64>>> {
-    let len = ps.len();
-    let mut out = StageFailures {
-        stage0: vec![0.0; len],
-        stage1: vec![0.0; len],
-        stage2: vec![0.0; len],
-    };
+    let mut out = zeroed(ps.len());
     sweep_points_into(stage0, stage1, formula, ps, qs, threads, &mut out)?;
     Ok(out)
 }
@@ -297,17 +311,9 @@ pub fn sweep_points_into(
             qs.len()
         )));
     }
-    check("p", ps)?;
-    check("q", qs)?;
-    let (c0, c1) = (
-        Prepared::new(stage0, formula),
-        Prepared::new(stage1, formula),
-    );
+    let (c0, c1) = prepare(stage0, stage1, formula, ps, qs)?;
     let len = ps.len();
-    for v in [&mut out.stage0, &mut out.stage1, &mut out.stage2] {
-        v.resize(len, 0.0);
-    }
-    let (f0, f1, f2) = (&mut out.stage0, &mut out.stage1, &mut out.stage2);
+    let (f0, f1, f2) = resized(out, len);
     let fill = |ps: &[f64], qs: &[f64], o0: &mut [f64], o1: &mut [f64], o2: &mut [f64]| {
         let (mut a0, mut s0, mut a1, mut s1) =
             ([0.0; LANES], [0.0; LANES], [0.0; LANES], [0.0; LANES]);

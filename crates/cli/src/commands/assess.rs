@@ -8,7 +8,7 @@ use l2stage_labels::{Inputs, LabelsError, Registry};
 use l2stage_model::{Date, LoadError, ProjectFile, load_path};
 use l2stage_report::{Assessment, Context, assess_project_with};
 
-use crate::error::CliError;
+use crate::error::{CliError, report_all};
 use crate::render;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -103,20 +103,10 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<(PathBuf, ProjectFile)>, CliErr
             )));
         }
     }
-    match errors.len() {
-        0 => Ok(loaded),
-        1 => Err(CliError::Input(miette::Report::new(errors.remove(0)))),
-        n => {
-            let text: Vec<String> = errors
-                .into_iter()
-                .map(|e| format!("{:?}", miette::Report::new(e)))
-                .collect();
-            Err(CliError::Usage(format!(
-                "{n} invalid project files:\n{}",
-                text.join("\n")
-            )))
-        }
+    if !errors.is_empty() {
+        return Err(report_all(errors, "invalid project files"));
     }
+    Ok(loaded)
 }
 
 /// What the labels read beside each project: its proof-system files (from
@@ -173,20 +163,10 @@ pub fn load_label_inputs(
             Err(e) => errors.push(e),
         }
     }
-    match errors.len() {
-        0 => Ok(out),
-        1 => Err(CliError::Input(miette::Report::new(errors.remove(0)))),
-        n => {
-            let text: Vec<String> = errors
-                .into_iter()
-                .map(|e| format!("{:?}", miette::Report::new(e)))
-                .collect();
-            Err(CliError::Usage(format!(
-                "{n} invalid label inputs:\n{}",
-                text.join("\n")
-            )))
-        }
+    if !errors.is_empty() {
+        return Err(report_all(errors, "invalid label inputs"));
     }
+    Ok(out)
 }
 
 /// The `.toml` and `.json` files directly inside a directory, sorted.

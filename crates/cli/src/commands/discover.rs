@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use l2stage_discovery::{Config, DiscoveryError, MulticallMode, Progress, Rpc, RpcOptions, Stats};
+use l2stage_discovery::{
+    Config, Discovered, DiscoveryError, MulticallMode, Progress, Rpc, RpcOptions, Stats,
+};
 
 use crate::error::CliError;
 
@@ -74,6 +76,36 @@ impl RpcArgs {
 
     pub fn client(&self) -> Result<Rpc, CliError> {
         Rpc::new(&self.rpc, self.options()).map_err(to_cli)
+    }
+
+    /// Reads from the node: `read` gets the client, the block to pin, the
+    /// config and a progress callback (a line on stderr). With `--stats`,
+    /// the counters follow, with the depth and size of the discovery that
+    /// `discovered` finds in the result.
+    pub fn read<T>(
+        &self,
+        read: impl AsyncFnOnce(
+            &mut Rpc,
+            Option<u64>,
+            &Config,
+            &mut dyn FnMut(&Progress),
+        ) -> l2stage_discovery::Result<T>,
+        discovered: impl Fn(&T) -> &Discovered,
+    ) -> Result<T, CliError> {
+        let config = self.config()?;
+        let mut rpc = self.client()?;
+        let mut line = ProgressLine::new();
+        let result =
+            runtime()?.block_on(read(&mut rpc, self.block, &config, &mut |p| line.update(p)));
+        line.clear();
+        if self.stats {
+            let s = rpc.stats();
+            match result.as_ref().map(discovered) {
+                Ok(d) => print_stats(&s, d.facts.depth, d.facts.nodes.len()),
+                Err(_) => print_stats(&s, 0, 0),
+            }
+        }
+        result.map_err(to_cli)
     }
 }
 
@@ -167,25 +199,12 @@ pub fn print_stats(s: &Stats, depth: usize, addresses: usize) {
 
 pub fn run(args: &DiscoverArgs) -> Result<ExitCode, CliError> {
     let entries = l2stage_discovery::parse_addresses(&args.entries).map_err(to_cli)?;
-    let config = args.rpc.config()?;
-    let mut rpc = args.rpc.client()?;
-    let mut line = ProgressLine::new();
-    let result = runtime()?.block_on(l2stage_discovery::discover_with(
-        &mut rpc,
-        &entries,
-        args.rpc.block,
-        &config,
-        &mut |p| line.update(p),
-    ));
-    line.clear();
-    if args.rpc.stats {
-        let s = rpc.stats();
-        match &result {
-            Ok(d) => print_stats(&s, d.facts.depth, d.facts.nodes.len()),
-            Err(_) => print_stats(&s, 0, 0),
-        }
-    }
-    let d = result.map_err(to_cli)?;
+    let d = args.rpc.read(
+        async |rpc, block, config, progress| {
+            l2stage_discovery::discover_with(rpc, &entries, block, config, progress).await
+        },
+        |d| d,
+    )?;
     for p in &d.placeholders {
         eprintln!("placeholder: {p}");
     }

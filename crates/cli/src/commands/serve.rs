@@ -12,7 +12,7 @@ use l2stage_model::Date;
 use l2stage_server::{App, Catalog, CatalogError, Config, load_catalog};
 use l2stage_store::Store;
 
-use crate::error::CliError;
+use crate::error::{CliError, report_all};
 
 /// Environment variable holding the submission token.
 pub const TOKEN_ENV: &str = "L2STAGE_TOKEN";
@@ -82,22 +82,6 @@ fn catalog(args: &ServeArgs) -> Result<(Catalog, Option<PathBuf>), CliError> {
         Err(CatalogError::Labels(errors)) => Err(report_all(errors, "invalid label inputs")),
         Err(e) => Err(CliError::Usage(e.to_string())),
     }
-}
-
-/// One error as a located diagnostic; several as one message listing all.
-fn report_all<E>(mut errors: Vec<E>, what: &str) -> CliError
-where
-    E: miette::Diagnostic + Send + Sync + 'static,
-{
-    if errors.len() == 1 {
-        return CliError::Input(miette::Report::new(errors.remove(0)));
-    }
-    let n = errors.len();
-    let text: Vec<String> = errors
-        .into_iter()
-        .map(|e| format!("{:?}", miette::Report::new(e)))
-        .collect();
-    CliError::Usage(format!("{n} {what}:\n{}", text.join("\n")))
 }
 
 fn say(line: &str) {

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::commands::discover::{ProgressLine, RpcArgs, print_stats, runtime, to_cli};
+use crate::commands::discover::RpcArgs;
 use crate::error::CliError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -38,25 +38,12 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     };
     l2stage_discovery::verify::entries(gov)
         .map_err(|e| CliError::Usage(format!("{}: {e}", args.file.display())))?;
-    let config = args.rpc.config()?;
-    let mut rpc = args.rpc.client()?;
-    let mut line = ProgressLine::new();
-    let result = runtime()?.block_on(l2stage_discovery::verify::verify(
-        &mut rpc,
-        gov,
-        args.rpc.block,
-        &config,
-        &mut |p| line.update(p),
-    ));
-    line.clear();
-    if args.rpc.stats {
-        let s = rpc.stats();
-        match &result {
-            Ok((_, d)) => print_stats(&s, d.facts.depth, d.facts.nodes.len()),
-            Err(_) => print_stats(&s, 0, 0),
-        }
-    }
-    let (report, _) = result.map_err(to_cli)?;
+    let (report, _) = args.rpc.read(
+        async |rpc, block, config, progress| {
+            l2stage_discovery::verify::verify(rpc, gov, block, config, progress).await
+        },
+        |(_, d)| d,
+    )?;
     let out = match args.format {
         VerifyFormat::Text => {
             l2stage_discovery::verify::render_text(&report, &args.file.display().to_string())

@@ -415,6 +415,18 @@ impl Config {
                         r.role
                     )));
                 }
+                // The same rule as for fields and in project files: a
+                // duration bounds a pause or a blocklist, nothing else.
+                if r.duration.is_some()
+                    && !matches!(
+                        r.power,
+                        Some(PowerKind::PauseWithdrawals | PowerKind::Blocklist)
+                    )
+                {
+                    return Err(at(format!(
+                        "roles[{j}]: `duration` applies to pause-withdrawals and blocklist powers"
+                    )));
+                }
                 if matches!(
                     r.exit,
                     Some(
@@ -548,6 +560,10 @@ power = "pause-withdrawals"
             (
                 "[[contracts]]\nname = \"x\"\ndetect = \"f()\"\nacts_as = \"relay\"\n",
                 "senders",
+            ),
+            (
+                "[[contracts]]\nname = \"x\"\ndetect = \"f()\"\n[[contracts.roles]]\nrole = \"UPGRADER_ROLE\"\npower = \"upgrade\"\nduration = \"30d\"\n",
+                "roles[0]: `duration` applies to pause-withdrawals and blocklist powers",
             ),
         ] {
             let e = Config::parse(text).unwrap_err();

@@ -1,7 +1,8 @@
 //! The dashboard as a person sees it, in headless Chromium: the table of
-//! the catalog, a project's checklist, and a project name holding
-//! `<script>` shown as text. Screenshots are saved under
-//! `target/tmp/screenshots/` (scripts/test.sh installs Debian's chromium).
+//! the catalog, a project's checklist and permission graph, and a project
+//! (and its governance actors) named with `<script>` shown as text.
+//! Screenshots are saved under `target/tmp/screenshots/` (scripts/test.sh
+//! installs Debian's chromium).
 
 mod serve_support;
 
@@ -77,6 +78,75 @@ fn screenshot(url: &str, file: &Path, height: u32) {
     );
 }
 
+/// The permission graph section of a project page as dumped: from its
+/// heading to the next one.
+fn graph_section(page: &str) -> &str {
+    let start = page.find("<h2 id=\"graph\">").expect("graph heading");
+    let rest = &page[start..];
+    &rest[..rest.find("<h2 id=\"risk\">").unwrap_or(rest.len())]
+}
+
+/// The text a person reads in the first node box of class `k-{kind}` whose
+/// tooltip starts with `label`: its lines, tags dropped, joined by spaces.
+fn node_text(graph: &str, kind: &str, label: &str) -> Option<String> {
+    let open = format!("<g class=\"node k-{kind}\"><title>{label}");
+    let start = graph.find(&open)?;
+    let rest = &graph[start..];
+    let body = &rest[rest.find("</title>")? + "</title>".len()..rest.find("</g>")?];
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                text.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// A governance structure for the hostile project: its council and a
+/// timelock carry markup in their names.
+const EVIL_GOVERNANCE: &str = r#"
+[governance]
+
+[governance.exit]
+forced_inclusion = "1d"
+finalization = "7d"
+proposing = "permissionless"
+challenging = "permissionless"
+
+[[governance.actors]]
+id = "council"
+kind = "multisig"
+name = "<script>document.title='pwned'</script> Council"
+security_council = true
+threshold = 6
+members = [
+  { entity = "A", affiliation = "outside" }, { entity = "B", affiliation = "outside" },
+  { entity = "C", affiliation = "outside" }, { entity = "D", affiliation = "outside" },
+  { entity = "E", affiliation = "outside" }, { entity = "F", affiliation = "outside" },
+  { entity = "G", affiliation = "outside" }, { entity = "H", affiliation = "team" },
+]
+
+[[governance.actors]]
+id = "timelock"
+kind = "timelock"
+name = "<img src=x onerror=alert(1)> Timelock"
+delay = "10d"
+proposers = ["council"]
+executors = ["anyone"]
+
+[[governance.powers]]
+actor = "timelock"
+power = "upgrade"
+target = "all core contracts"
+"#;
+
 fn shots_dir() -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&d).expect("screenshots dir");
@@ -97,7 +167,11 @@ fn dashboard_in_a_browser() {
         }
     }
     let evil_name = "<script>document.title='pwned'</script> Evil";
-    std::fs::write(catalog.join("evil.toml"), project("evil-rollup", evil_name)).expect("write");
+    std::fs::write(
+        catalog.join("evil.toml"),
+        format!("{}{EVIL_GOVERNANCE}", project("evil-rollup", evil_name)),
+    )
+    .expect("write");
     let server = Server::start(Options {
         db: &dir.path().join("l2stage.db"),
         catalog: Some(&catalog),
@@ -184,10 +258,43 @@ fn dashboard_in_a_browser() {
         assert!(page.contains("Missing for"), "missing box");
         assert!(m["requirements"].as_array().is_some_and(|r| !r.is_empty()));
     }
+    // Its permission graph, drawn where the structure applies today: the
+    // Security Council's box shows its name.
+    let file = l2stage_model::load_path(&catalog.join(format!("{id}.toml"))).ok();
+    let gov = file
+        .as_ref()
+        .and_then(|f| f.governance.as_ref())
+        .filter(|g| g.applies_on(l2stage_model::Date::today()));
+    let graph = graph_section(&page);
+    if let Some(g) = gov {
+        assert_eq!(graph.matches("<svg").count(), 1, "{graph}");
+        assert!(graph.contains("class=\"permission-graph\""), "{graph}");
+        assert!(graph.contains("role=\"img\""), "{graph}");
+        let council = g
+            .actors
+            .iter()
+            .find(|a| a.security_council)
+            .expect("a Security Council in the structure");
+        let shown = node_text(graph, "council", council.label())
+            .unwrap_or_else(|| panic!("no council box for {} in {graph}", council.label()));
+        assert!(
+            shown.starts_with(council.label()),
+            "the council box reads {shown:?}"
+        );
+        for a in &g.actors {
+            assert!(
+                graph.contains(&format!("<title>{} (", a.label())),
+                "{} not drawn",
+                a.id
+            );
+        }
+    } else {
+        assert!(!graph.contains("<svg"), "{graph}");
+    }
     screenshot(
         &format!("{base}/projects/{id}"),
         &shots.join(format!("project-{id}.png")),
-        3200,
+        4200,
     );
 
     // The hostile project's own page.
@@ -197,10 +304,25 @@ fn dashboard_in_a_browser() {
     assert!(evil.contains(
         "<title>&lt;script&gt;document.title='pwned'&lt;/script&gt; Evil · l2stage</title>"
     ));
+    // Its permission graph shows the markup in names as text.
+    let graph = graph_section(&evil);
+    assert!(graph.contains("class=\"permission-graph\""), "{graph}");
+    let shown = node_text(graph, "council", "&lt;script&gt;").expect("the council's box");
+    assert_eq!(
+        shown.replace(' ', ""),
+        "&lt;script&gt;document.title='pwned'&lt;/script&gt;Council6/8multisig,SecurityCouncil",
+        "the council box reads {shown:?}"
+    );
+    let shown = node_text(graph, "timelock", "&lt;img").expect("the timelock's box");
+    assert!(
+        shown.starts_with("&lt;img src=x onerror=alert(1)&gt;"),
+        "the timelock box reads {shown:?}"
+    );
+    assert!(!graph.contains("<img"), "{graph}");
     screenshot(
         &format!("{base}/projects/evil-rollup"),
         &shots.join("project-evil.png"),
-        1400,
+        2800,
     );
     eprintln!("screenshots in {}", shots.display());
 }

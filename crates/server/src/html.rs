@@ -652,13 +652,19 @@ fn change_label(c: Change) -> &'static str {
     }
 }
 
-/// The permission graph as SVG, where the structure is known.
+/// The permission graph as SVG, where the structure is known: the
+/// `[governance]` structure that applies on `as_of` (the one the
+/// assessment used, [`Governance::applies_on`]), laid out by
+/// `l2stage_governance::graph::svg`, which escapes every string of the
+/// project file; `None` when no structure applies that day.
 ///
-/// Hook: the governance crate draws the graph as DOT or Mermaid today
-/// (`l2stage graph`); once it can lay it out as SVG, return that here and
-/// the project page shows it.
-pub fn permission_graph_svg(_project: &ProjectFile) -> Option<String> {
-    None
+/// [`Governance::applies_on`]: l2stage_model::governance::Governance::applies_on
+pub fn permission_graph_svg(project: &ProjectFile, as_of: Date) -> Option<String> {
+    project
+        .governance
+        .as_ref()
+        .filter(|g| g.applies_on(as_of))
+        .map(l2stage_governance::graph::svg)
 }
 
 /// A timeline strip: one coloured segment per period, with year ticks.
@@ -857,11 +863,15 @@ fn project_page(
         })
         .collect();
 
-    let graph_svg = permission_graph_svg(project);
-    let graph_note = if project.governance.is_some() {
-        "The governance structure is described in the project file; it is drawn here once the graph can be laid out as SVG. Meanwhile, l2stage graph FILE prints it as DOT or Mermaid.".to_string()
-    } else {
-        "Not drawn: the project file does not describe its governance structure.".to_string()
+    let graph_svg = permission_graph_svg(project, as_of);
+    let graph_note = match &project.governance {
+        None => "Not drawn: the project file does not describe its governance structure.".to_string(),
+        Some(_) if graph_svg.is_some() => "Who can act on the system, and through which delays: arrows point from who acts to what it acts on; hover a box for its full name. As text: l2stage graph FILE --format dot|mermaid|svg.".to_string(),
+        Some(g) => match (g.since, g.until) {
+            (Some(since), _) if as_of < since => format!("Not drawn: the governance structure in the project file describes the project from {since}, after {as_of}."),
+            (_, Some(until)) => format!("Not drawn: the governance structure in the project file applies until {until}, when it was replaced; this page is as of {as_of}."),
+            _ => "Not drawn: the governance structure does not apply on this day.".to_string(),
+        },
     };
     let (risk_svg, risk_note) = crate::risk::project_chart(project);
     let risk_href = crate::risk::council_shape(project)

@@ -59,6 +59,63 @@ node-source-available = "met"
 proof-system = "met"
 "#;
 
+/// Alpha with its governance structure described from 2025-01-01: a DAO
+/// through a timelock, a Security Council that can cancel, powers.
+fn gamma(name: &str, council: &str) -> String {
+    format!(
+        r#"{alpha}
+[governance]
+since = 2025-01-01
+
+[governance.exit]
+forced_inclusion = "1d"
+finalization = "7d"
+proposing = "permissionless"
+challenging = "permissionless"
+
+[[governance.actors]]
+id = "dao"
+kind = "dao"
+name = "Gamma token holders"
+
+[[governance.actors]]
+id = "council"
+kind = "multisig"
+name = {council:?}
+security_council = true
+threshold = 6
+members = [
+  {{ entity = "A", affiliation = "outside" }}, {{ entity = "B", affiliation = "outside" }},
+  {{ entity = "C", affiliation = "outside" }}, {{ entity = "D", affiliation = "outside" }},
+  {{ entity = "E", affiliation = "outside" }}, {{ entity = "F", affiliation = "outside" }},
+  {{ entity = "G", affiliation = "outside" }}, {{ entity = "H", affiliation = "team" }},
+]
+
+[[governance.actors]]
+id = "timelock"
+kind = "timelock"
+name = "Gamma Timelock"
+delay = "10d"
+proposers = ["dao"]
+executors = ["anyone"]
+cancellers = ["council"]
+
+[[governance.powers]]
+actor = "timelock"
+power = "upgrade"
+target = "all core contracts"
+
+[[governance.powers]]
+actor = "council"
+power = "upgrade"
+target = "emergency fixes"
+"#,
+        alpha = ALPHA
+            .replace("\"alpha\"", "\"gamma\"")
+            .replace("Alpha Rollup", name),
+    )
+}
+
 fn day(s: &str) -> Date {
     s.parse().expect("test date")
 }
@@ -656,16 +713,115 @@ async fn project_text_is_escaped_everywhere() {
         .replace("\"alpha\"", "\"evil\"")
         .replace("Alpha Rollup", "<script>alert('x')</script> & Co")
         .replace("Fault proofs are live.", "<img src=x onerror=alert(1)>");
-    let (_, r) = app_with(&[file("evil.toml", &evil)], None);
-    for uri in ["/", "/projects/evil"] {
+    // Its governance structure names actors the same way: the graph shows
+    // them as text too.
+    let evil_gov = gamma(
+        "<script>alert('x')</script> & Co",
+        "<script>alert('council')</script> & <b>Co</b>",
+    )
+    .replace("\"gamma\"", "\"evil-gov\"")
+    .replace("Gamma Timelock", "<img src=x onerror=alert(1)>");
+    let (_, r) = app_with(
+        &[file("evil.toml", &evil), file("evil-gov.toml", &evil_gov)],
+        None,
+    );
+    for uri in ["/", "/projects/evil", "/projects/evil-gov"] {
         let html = get(&r, uri).await.text();
         assert!(!html.contains("<script>alert"), "{uri}");
         assert!(!html.contains("<img src=x"), "{uri}");
+        assert!(!html.contains("<b>Co"), "{uri}");
         assert!(html.contains("&#60;script&#62;alert"), "{uri}");
     }
+    let html = get(&r, "/projects/evil-gov").await.text();
+    let graph = graph_section(&html);
+    assert!(graph.contains("<svg"), "{graph}");
+    assert!(
+        graph.contains("<title>&lt;script&gt;alert(&#39;council&#39;)&lt;/script&gt; &amp; &lt;b&gt;Co&lt;/b&gt; (6/8 multisig, Security Council)</title>"),
+        "{graph}"
+    );
+    assert!(
+        graph.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{graph}"
+    );
     // JSON carries the text as it is.
     let v = get(&r, "/api/v1/projects/evil").await.json();
     assert_eq!(v["name"], "<script>alert('x')</script> & Co");
+}
+
+/// The part of a page between the permission graph's heading and the next.
+fn graph_section(html: &str) -> &str {
+    let start = html
+        .find("<h2 id=\"graph\">")
+        .unwrap_or_else(|| panic!("no graph section in {html}"));
+    let rest = &html[start..];
+    let end = rest.find("<h2 id=\"risk\">").unwrap_or(rest.len());
+    &rest[..end]
+}
+
+#[tokio::test]
+async fn project_pages_draw_the_permission_graph_where_it_is_known() {
+    let (_, r) = app_with(
+        &[
+            file("alpha.toml", ALPHA),
+            file("gamma.toml", &gamma("Gamma", "Gamma Security Council")),
+            file(
+                "delta.toml",
+                &gamma("Delta", "Delta Security Council")
+                    .replace("\"gamma\"", "\"delta\"")
+                    .replace(
+                        "since = 2025-01-01",
+                        "since = 2025-01-01\nuntil = 2025-06-01",
+                    ),
+            ),
+        ],
+        None,
+    );
+    let html = get(&r, "/projects/gamma").await.text();
+    let graph = graph_section(&html);
+    assert_eq!(graph.matches("<svg").count(), 1, "{graph}");
+    assert!(graph.contains("class=\"permission-graph\""), "{graph}");
+    assert!(graph.contains("<figcaption"), "{graph}");
+    // The council, highlighted, with its name as the box's text and tooltip.
+    assert!(graph.contains("<g class=\"node k-council\"><title>Gamma Security Council (6/8 multisig, Security Council)</title>"), "{graph}");
+    assert!(
+        graph.contains(">Gamma Security Council</tspan>")
+            || graph.contains(">Gamma Security</tspan>"),
+        "{graph}"
+    );
+    for text in [
+        "Gamma token holders",
+        "Gamma Timelock",
+        "timelock 10d",
+        "anyone",
+        "upgrade",
+        "cancels",
+        "proposes",
+    ] {
+        assert!(graph.contains(text), "{text} missing from {graph}");
+    }
+    // Before the structure applies, and for a project without one: no graph,
+    // a note saying why.
+    let before = get(&r, "/projects/gamma?as_of=2024-06-01").await.text();
+    let graph = graph_section(&before);
+    assert!(!graph.contains("<svg"), "{graph}");
+    assert!(graph.contains("from 2025-01-01"), "{graph}");
+    // Once a structure was replaced (`until`), it is not drawn either.
+    let html = get(&r, "/projects/delta").await.text();
+    let graph = graph_section(&html);
+    assert!(!graph.contains("<svg"), "{graph}");
+    assert!(graph.contains("applies until 2025-06-01"), "{graph}");
+    let html = get(&r, "/projects/delta?as_of=2025-03-01").await.text();
+    assert!(graph_section(&html).contains("Delta Security Council"));
+    let html = get(&r, "/projects/alpha").await.text();
+    let graph = graph_section(&html);
+    assert!(
+        !graph.contains("<svg") && !html.contains("permission-graph"),
+        "{graph}"
+    );
+    assert!(
+        graph.contains("does not describe its governance structure"),
+        "{graph}"
+    );
 }
 
 fn repo() -> PathBuf {

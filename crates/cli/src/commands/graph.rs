@@ -1,4 +1,4 @@
-//! `l2stage graph FILE --format dot|mermaid`: the permission graph.
+//! `l2stage graph FILE --format dot|mermaid|svg`: the permission graph.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,6 +9,8 @@ use crate::error::CliError;
 pub enum GraphFormat {
     Dot,
     Mermaid,
+    /// A standalone SVG image, laid out by l2stage itself.
+    Svg,
 }
 
 #[derive(Debug, clap::Args)]
@@ -16,7 +18,8 @@ pub struct GraphArgs {
     /// A project file with a [governance] section.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Graphviz DOT or a Mermaid flowchart.
+    /// Graphviz DOT, a Mermaid flowchart, or an SVG image (as on the
+    /// dashboard's project page).
     #[arg(long, value_enum, default_value = "dot")]
     pub format: GraphFormat,
 }
@@ -33,6 +36,11 @@ pub fn run(args: &GraphArgs) -> Result<ExitCode, CliError> {
     let out = match args.format {
         GraphFormat::Dot => l2stage_governance::graph::dot(gov, &project.project.name),
         GraphFormat::Mermaid => l2stage_governance::graph::mermaid(gov),
+        GraphFormat::Svg => {
+            let mut s = l2stage_governance::graph::svg(gov);
+            s.push('\n');
+            s
+        }
     };
     crate::render::write_stdout(&out)?;
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,57 @@
+//! `l2stage graph`: the permission graph of a catalog file in each format.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_l2stage"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("run l2stage")
+}
+
+fn stdout(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+#[test]
+fn graph_formats() {
+    let file = "catalog/arbitrum-one.toml";
+    // DOT stays the default.
+    let dot = stdout(&["graph", file]);
+    assert!(dot.starts_with("digraph \"Arbitrum One\" {"), "{dot}");
+    assert_eq!(dot, stdout(&["graph", file, "--format", "dot"]));
+    assert!(dot.contains("Arbitrum Security Council (emergency, L1 Safe)"));
+    let mermaid = stdout(&["graph", file, "--format", "mermaid"]);
+    assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
+    let svg = stdout(&["graph", file, "--format", "svg"]);
+    assert!(
+        svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 "),
+        "{svg}"
+    );
+    assert!(svg.ends_with("</svg>\n"));
+    assert!(svg.contains(
+        "<g class=\"node k-council\"><title>Arbitrum Security Council (emergency, L1 Safe) (9/12 multisig, Security Council)</title>"
+    ));
+    // The same bytes every time.
+    assert_eq!(svg, stdout(&["graph", file, "--format", "svg"]));
+}
+
+#[test]
+fn graph_without_governance_is_a_usage_error() {
+    let out = run(&["graph", "catalog/fuel-v1.toml", "--format", "svg"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no [governance] section"));
+    assert!(out.stdout.is_empty());
+}

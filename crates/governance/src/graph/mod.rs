@@ -1,0 +1,367 @@
+//! The permission graph drawn for reviewers: Graphviz DOT, Mermaid, or a
+//! standalone SVG laid out here (no Graphviz, no JavaScript).
+//!
+//! All three draw one model, built by [`describe`]: a node per actor, per
+//! power and for `anyone` when it is referenced, and an edge per "can make
+//! act" relation (proposes, sends, executes, cancels, signs) and per power
+//! held.
+
+mod layout;
+mod svg;
+#[cfg(test)]
+mod tests;
+
+use l2stage_model::format_seconds;
+use l2stage_model::governance::{ANYONE, ActorKind, Governance};
+
+pub use svg::svg;
+
+/// What a node stands for; decides its shape and colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum NodeKind {
+    Multisig,
+    /// A multisig marked `security_council = true`.
+    Council,
+    Timelock,
+    Relay,
+    Dao,
+    Eoa,
+    /// The built-in `anyone`.
+    Anyone,
+    Power,
+    /// Referenced but not described (only in structures that were not
+    /// validated).
+    Unknown,
+}
+
+/// The relation an edge draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EdgeKind {
+    Proposes,
+    Sends,
+    Executes,
+    Cancels,
+    Signs,
+    /// Actor → a power it holds; labelled with the power's own delay.
+    Holds,
+}
+
+impl EdgeKind {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            EdgeKind::Proposes => "proposes",
+            EdgeKind::Sends => "sends",
+            EdgeKind::Executes => "executes",
+            EdgeKind::Cancels => "cancels",
+            EdgeKind::Signs => "signs",
+            EdgeKind::Holds => "holds",
+        }
+    }
+}
+
+pub(crate) struct Node {
+    /// The actor id, `anyone`, or `power-N`.
+    pub key: String,
+    pub kind: NodeKind,
+    /// The first (bold) line of a box: the actor's name or the power.
+    pub name: String,
+    /// The rest: kind, threshold, delay; a power's target.
+    pub detail: String,
+    /// Name and detail in one line, as DOT and Mermaid show it (and the
+    /// SVG's tooltip).
+    pub label: String,
+}
+
+pub(crate) struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub kind: EdgeKind,
+    /// Shown beside the edge: the relation, or a power's delay (may be empty).
+    pub label: String,
+}
+
+pub(crate) struct Model {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+}
+
+/// The one node/edge model every rendering draws.
+pub(crate) fn describe(gov: &Governance) -> Model {
+    let bt = gov.block_time.and_then(|b| b.seconds(None));
+    let secs =
+        |d: Option<l2stage_model::DurationSpec>| d.and_then(|d| d.seconds(bt)).unwrap_or(0) as i64;
+    let mut nodes = Vec::new();
+    // Edges from a node key (resolved once every node exists) to a node index.
+    let mut edges: Vec<(String, usize, EdgeKind, String)> = Vec::new();
+    for a in &gov.actors {
+        let (kind, detail) = match a.kind {
+            ActorKind::Multisig => (
+                if a.security_council {
+                    NodeKind::Council
+                } else {
+                    NodeKind::Multisig
+                },
+                format!(
+                    "{}/{} multisig{}",
+                    a.threshold.unwrap_or(0),
+                    a.members.len(),
+                    if a.security_council {
+                        ", Security Council"
+                    } else {
+                        ""
+                    }
+                ),
+            ),
+            ActorKind::Timelock => (
+                NodeKind::Timelock,
+                format!("timelock {}", format_seconds(secs(a.delay))),
+            ),
+            ActorKind::Relay => (
+                NodeKind::Relay,
+                format!("relay {}", format_seconds(secs(a.delay))),
+            ),
+            ActorKind::Dao => (NodeKind::Dao, "DAO".to_string()),
+            ActorKind::Eoa => (NodeKind::Eoa, "EOA".to_string()),
+        };
+        let to = nodes.len();
+        nodes.push(Node {
+            key: a.id.clone(),
+            kind,
+            name: a.label().to_string(),
+            label: format!("{} ({detail})", a.label()),
+            detail,
+        });
+        let mut link = |from: &str, kind: EdgeKind| {
+            edges.push((from.to_string(), to, kind, kind.as_str().to_string()));
+        };
+        let controls = if a.kind == ActorKind::Timelock {
+            EdgeKind::Proposes
+        } else {
+            EdgeKind::Sends
+        };
+        for p in a.controllers() {
+            link(p, controls);
+        }
+        for e in &a.executors {
+            link(e, EdgeKind::Executes);
+        }
+        for c in &a.cancellers {
+            link(c, EdgeKind::Cancels);
+        }
+        for m in a.members.iter().filter_map(|m| m.actor.as_deref()) {
+            link(m, EdgeKind::Signs);
+        }
+    }
+    for (i, p) in gov.powers.iter().enumerate() {
+        let key = format!("power-{i}");
+        let name = p.power.as_str().to_string();
+        let mut label = name.clone();
+        let mut detail = String::new();
+        if let Some(t) = &p.target {
+            label.push_str(&format!(": {t}"));
+            detail.push_str(t);
+        }
+        if p.condition.is_some() {
+            label.push_str(" (on-chain bug only)");
+            if !detail.is_empty() {
+                detail.push(' ');
+            }
+            detail.push_str("(on-chain bug only)");
+        }
+        let to = nodes.len();
+        nodes.push(Node {
+            key,
+            kind: NodeKind::Power,
+            name,
+            detail,
+            label,
+        });
+        let delay = secs(p.delay);
+        edges.push((
+            p.actor.clone(),
+            to,
+            EdgeKind::Holds,
+            if delay > 0 {
+                format_seconds(delay)
+            } else {
+                String::new()
+            },
+        ));
+    }
+    // `from` names an actor, `anyone`, or (unvalidated input) nothing
+    // described: the last two get a node of their own, once.
+    let actor_nodes = gov.actors.len();
+    let mut extra: Vec<String> = Vec::new();
+    let mut resolved = Vec::with_capacity(edges.len());
+    for (from, to, kind, label) in edges {
+        let from_i = match nodes[..actor_nodes].iter().position(|n| n.key == from) {
+            Some(i) => i,
+            None => match extra.iter().position(|k| *k == from) {
+                Some(i) => nodes.len() - extra.len() + i,
+                None => {
+                    let (kind, detail) = if from == ANYONE {
+                        (NodeKind::Anyone, String::new())
+                    } else {
+                        (NodeKind::Unknown, "not described".to_string())
+                    };
+                    nodes.push(Node {
+                        key: from.clone(),
+                        kind,
+                        label: if detail.is_empty() {
+                            from.clone()
+                        } else {
+                            format!("{from} ({detail})")
+                        },
+                        name: from.clone(),
+                        detail,
+                    });
+                    extra.push(from);
+                    nodes.len() - 1
+                }
+            },
+        };
+        resolved.push(Edge {
+            from: from_i,
+            to,
+            kind,
+            label,
+        });
+    }
+    Model {
+        nodes,
+        edges: resolved,
+    }
+}
+
+/// Node ids safe for both DOT and Mermaid, one per node and all distinct
+/// (`a-b` and `a_b` would otherwise meet as `a_a_b`).
+fn node_ids(nodes: &[Node]) -> Vec<String> {
+    let mut used = std::collections::BTreeSet::new();
+    nodes
+        .iter()
+        .map(|n| {
+            let clean: String = n
+                .key
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
+            let base = match n.kind {
+                NodeKind::Power => format!("p_{clean}"),
+                _ => format!("a_{clean}"),
+            };
+            let mut id = base.clone();
+            let mut k = 2;
+            while !used.insert(id.clone()) {
+                id = format!("{base}_{k}");
+                k += 1;
+            }
+            id
+        })
+        .collect()
+}
+
+/// Text inside a quoted DOT string: `<`, `>`, `{`, `|` are plain text
+/// there (no record or HTML labels are used); only the quote and the
+/// backslash (DOT's escapes such as `\N`) need escaping.
+fn dot_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text inside a quoted Mermaid label: characters Mermaid would read as
+/// syntax or HTML become its entity codes (`#lt;` renders `<`).
+fn mermaid_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '#' => out.push_str("#35;"),
+            '|' => out.push_str("#124;"),
+            '`' => out.push_str("#96;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn dot_shape(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Multisig | NodeKind::Council => "box",
+        NodeKind::Timelock => "hexagon",
+        NodeKind::Relay => "cds",
+        NodeKind::Dao => "house",
+        NodeKind::Eoa | NodeKind::Anyone | NodeKind::Unknown => "ellipse",
+        NodeKind::Power => "note",
+    }
+}
+
+/// Graphviz DOT.
+pub fn dot(gov: &Governance, title: &str) -> String {
+    let m = describe(gov);
+    let ids = node_ids(&m.nodes);
+    let mut s = format!(
+        "digraph \"{}\" {{\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n",
+        dot_text(title)
+    );
+    for (n, id) in m.nodes.iter().zip(&ids) {
+        s.push_str(&format!(
+            "  {id} [label=\"{}\", shape={}];\n",
+            dot_text(&n.label),
+            dot_shape(n.kind)
+        ));
+    }
+    for e in &m.edges {
+        s.push_str(&format!(
+            "  {} -> {} [label=\"{}\"];\n",
+            ids[e.from],
+            ids[e.to],
+            dot_text(&e.label)
+        ));
+    }
+    s.push_str("}\n");
+    s
+}
+
+/// Mermaid flowchart.
+pub fn mermaid(gov: &Governance) -> String {
+    let m = describe(gov);
+    let ids = node_ids(&m.nodes);
+    let mut s = String::from("flowchart LR\n");
+    for (n, id) in m.nodes.iter().zip(&ids) {
+        let (open, close) = match dot_shape(n.kind) {
+            "hexagon" => ("{{", "}}"),
+            "note" => (">", "]"),
+            "ellipse" => ("([", "])"),
+            _ => ("[", "]"),
+        };
+        s.push_str(&format!(
+            "  {id}{open}\"{}\"{close}\n",
+            mermaid_text(&n.label)
+        ));
+    }
+    for e in &m.edges {
+        if e.label.is_empty() {
+            s.push_str(&format!("  {} --> {}\n", ids[e.from], ids[e.to]));
+        } else {
+            s.push_str(&format!(
+                "  {} -->|\"{}\"| {}\n",
+                ids[e.from],
+                mermaid_text(&e.label),
+                ids[e.to]
+            ));
+        }
+    }
+    s
+}

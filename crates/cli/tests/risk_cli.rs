@@ -343,6 +343,27 @@ fn project_council() {
         Some(2)
     );
     assert_eq!(run(&["--team-block"]).status.code(), Some(2));
+
+    // Base's nested council: 12 entities across three Safes, 9 needed
+    // (docs.base.org); flattened to any 9 of 12 with q = 0.1:
+    // Σ_{k=9..12} C(12,k) 0.1^k 0.9^(12−k) = 33167/2·10¹¹ (Python fractions).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let base = root.join("catalog/base.toml");
+    let v = json(&["--project", base.to_str().unwrap()]);
+    assert_eq!(v["current"]["council"], "9/12");
+    assert_eq!(v["current"]["team_members"], 1, "Coinbase");
+    assert_eq!(
+        v["current"]["exact"]["council_override"],
+        "33167/200000000000"
+    );
+    assert!(
+        v["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a.as_str().unwrap().contains("nested council")),
+        "{v}"
+    );
     assert_eq!(
         run(&["--project", "/nonexistent.toml"]).status.code(),
         Some(2)

@@ -250,6 +250,45 @@ fn smallest_set(n: usize, pred: impl Fn(&[bool]) -> bool) -> usize {
     best
 }
 
+/// One entity of a council, counted once across its nested Safes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CouncilEntity {
+    pub name: String,
+    /// Every key it holds is declared outside the team.
+    pub outside: bool,
+    /// Keys it holds across the council's Safes.
+    pub keys: usize,
+}
+
+/// The distinct entities of a council (flat or nested), in first-seen order.
+pub fn entities(gov: &Governance, actor: &Actor) -> Vec<CouncilEntity> {
+    let mut b = Builder {
+        gov,
+        entities: Entities::default(),
+        unannounced: 0,
+        nested_ids: Vec::new(),
+        stack: Vec::new(),
+    };
+    let root = b.node(actor);
+    let mut keys = vec![0usize; b.entities.names.len()];
+    let mut all = Vec::new();
+    root.collect(&mut all);
+    for e in all {
+        keys[e] += 1;
+    }
+    b.entities
+        .names
+        .into_iter()
+        .zip(b.entities.outside)
+        .zip(keys)
+        .map(|((name, outside), keys)| CouncilEntity {
+            name,
+            outside,
+            keys,
+        })
+        .collect()
+}
+
 /// Analyse one multisig (flat or nested) as a council.
 pub fn setup(gov: &Governance, actor: &Actor) -> CouncilSetup {
     let mut b = Builder {

@@ -873,9 +873,9 @@ fn project_page(
             _ => "Not drawn: the governance structure does not apply on this day.".to_string(),
         },
     };
-    let (risk_svg, risk_note) = crate::risk::project_chart(project);
-    let risk_href = crate::risk::council_shape(project)
-        .map(|(_, shape)| format!("/risk?stage1_council={shape}"))
+    let (risk_svg, risk_note) = crate::risk::project_chart(project, as_of);
+    let risk_href = crate::risk::council_shape(project, as_of)
+        .map(|(_, shape, _)| format!("/risk?stage1_council={shape}"))
         .unwrap_or_else(|| "/risk".to_string());
 
     Ok(ProjectPage {

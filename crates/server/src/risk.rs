@@ -10,8 +10,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use l2stage_model::ProjectFile;
 use l2stage_model::governance::ActorKind;
+use l2stage_model::{Date, ProjectFile};
 use l2stage_risk::chart::{ChartOptions, regions_chart_svg, stage_chart_svg};
 use l2stage_risk::report::{self, RiskParams, RiskQuery};
 use l2stage_risk::{BaseModel, CouncilShape, RiskReport};
@@ -309,25 +309,32 @@ pub async fn page(State(_app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Resp
     }
 }
 
-/// The project's Security Council as a `K/N` shape, when its governance
-/// structure names one (a multisig with `security_council = true`).
-pub fn council_shape(project: &ProjectFile) -> Option<(String, CouncilShape)> {
-    let gov = project.governance.as_ref()?;
+/// The project's Security Council as a `K/N` shape over its entities, when
+/// the governance structure in force on `as_of` names one (a multisig with
+/// `security_council = true`). Keys of one entity count once; a nested
+/// council is flattened to "any K of its N entities" (flagged `true`).
+pub fn council_shape(project: &ProjectFile, as_of: Date) -> Option<(String, CouncilShape, bool)> {
+    let gov = project
+        .governance
+        .as_ref()
+        .filter(|g| g.applies_on(as_of))?;
     let c = gov
         .actors
         .iter()
         .find(|a| a.kind == ActorKind::Multisig && a.security_council)?;
-    let k = usize::try_from(c.threshold?).ok()?;
-    let shape = CouncilShape::new(k, c.members.len()).ok()?;
-    Some((c.id.clone(), shape))
+    let setup = l2stage_governance::council::setup(gov, c);
+    let shape = CouncilShape::new(setup.entity_threshold, setup.entities).ok()?;
+    Some((c.id.clone(), shape, !setup.nested.is_empty()))
 }
 
 /// The risk chart for a project's council, and a note under it.
-pub fn project_chart(project: &ProjectFile) -> (Option<String>, String) {
-    let Some((_, shape)) = council_shape(project) else {
+pub fn project_chart(project: &ProjectFile, as_of: Date) -> (Option<String>, String) {
+    let Some((_, shape, nested)) = council_shape(project, as_of) else {
         return (
             None,
-            "No chart: the project file does not describe a Security Council (a [governance] multisig with security_council = true).".into(),
+            format!(
+                "No chart: the project file does not describe a Security Council in force on {as_of} (a [governance] multisig with security_council = true)."
+            ),
         );
     };
     let model = BaseModel {
@@ -338,9 +345,56 @@ pub fn project_chart(project: &ProjectFile) -> (Option<String>, String) {
         Ok(svg) => (
             Some(svg),
             format!(
-                "Loss probability of each stage against the proof system's failure probability p, with this project's {shape} Security Council as the Stage 1 council and the post's other assumptions (members break independently with q = 0.1; Stage 0 council 4/7)."
+                "Loss probability of each stage against the proof system's failure probability p, with this project's {shape} Security Council (counted per entity) as the Stage 1 council and the post's other assumptions (members break independently with q = 0.1; Stage 0 council 4/7).{}",
+                if nested {
+                    " The council spans nested Safes; it is drawn as any of its entities reaching the count, which ignores which Safe each must sign in."
+                } else {
+                    ""
+                }
             ),
         ),
         Err(e) => (None, format!("The chart could not be drawn: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog(id: &str) -> ProjectFile {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../catalog")
+            .join(format!("{id}.toml"));
+        match l2stage_model::load_path(&path) {
+            Ok(p) => p,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn day(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_chart_uses_the_council_in_force_counted_per_entity() {
+        // Base: 9 of 12 entities across nested Safes (docs.base.org).
+        let (id, shape, nested) = council_shape(&catalog("base"), day("2025-09-01")).unwrap();
+        assert_eq!(
+            (id.as_str(), shape.to_string(), nested),
+            ("base-governance-multisig", "9/12".into(), true)
+        );
+        let (_, note) = project_chart(&catalog("base"), day("2025-09-01"));
+        assert!(
+            note.contains("9/12") && note.contains("nested Safes"),
+            "{note}"
+        );
+        // Scroll's 9/12 council until it was replaced on 2026-06-01.
+        let scroll = catalog("scroll");
+        let (_, shape, nested) = council_shape(&scroll, day("2026-05-31")).unwrap();
+        assert_eq!((shape.to_string(), nested), ("9/12".into(), false));
+        assert!(council_shape(&scroll, day("2026-06-01")).is_none());
+        let (svg, note) = project_chart(&scroll, day("2026-06-01"));
+        assert!(svg.is_none());
+        assert!(note.contains("in force on 2026-06-01"), "{note}");
     }
 }

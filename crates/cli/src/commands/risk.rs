@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use l2stage_model::governance::{Actor, ActorKind, Affiliation as ModelAffiliation};
+use l2stage_model::governance::{Actor, ActorKind, Affiliation as ModelAffiliation, Governance};
 use l2stage_risk::chart::{ChartOptions, regions_chart_svg, stage_chart_svg};
 use l2stage_risk::project::{ProjectCouncil, ProjectRisk, ProjectRiskInput, assess};
 use l2stage_risk::provers::ProofSystem;
@@ -512,7 +512,7 @@ fn run_project(args: &RiskArgs, path: &Path) -> Result<ExitCode, CliError> {
         })?;
     let (project_council, notes) = council_of(
         council,
-        &gov.actors,
+        gov,
         &args.member_failure,
         args.team_block,
         &args.common_shock,
@@ -573,17 +573,51 @@ fn run_project(args: &RiskArgs, path: &Path) -> Result<ExitCode, CliError> {
 /// `team_block` all team members) break together.
 fn council_of(
     actor: &Actor,
-    actors: &[Actor],
+    gov: &Governance,
     q: &Probability,
     team_block: bool,
     common_shock: &Probability,
 ) -> Result<(ProjectCouncil, Vec<String>), CliError> {
+    let actors = &gov.actors;
     let threshold = actor
         .threshold
         .ok_or_else(|| CliError::Usage(format!("multisig `{}` has no threshold", actor.id)))?
         as usize;
     let mut notes = Vec::new();
     let mut members = Vec::new();
+    // A council spanning nested Safes (Base's 9 of 12) is flattened to its
+    // entities: any `entity_threshold` of them, each breaking with q.
+    let setup = l2stage_governance::council::setup(gov, actor);
+    if !setup.nested.is_empty() {
+        for e in l2stage_governance::council::entities(gov, actor) {
+            members.push(Member {
+                name: e.name,
+                q: q.clone(),
+                affiliation: if e.outside {
+                    Affiliation::Outside
+                } else {
+                    Affiliation::Team
+                },
+            });
+        }
+        notes.push(format!(
+            "nested council (Safes {}): counted as any {} of its {} entities, which ignores which Safe each must sign in",
+            setup.nested.join(", "),
+            setup.entity_threshold,
+            setup.entities
+        ));
+        let shape = CouncilShape::new(setup.entity_threshold, members.len())
+            .map_err(|e| CliError::Usage(format!("multisig `{}`: {e}", actor.id)))?;
+        return Ok((
+            ProjectCouncil {
+                threshold: shape.k(),
+                members,
+                team_block,
+                common_shock: common_shock.clone(),
+            },
+            notes,
+        ));
+    }
     for (i, m) in actor.members.iter().enumerate() {
         let nested = m
             .actor

@@ -55,3 +55,23 @@ fn graph_without_governance_is_a_usage_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no [governance] section"));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn a_replaced_structure_is_drawn_with_a_note() {
+    // Scroll's 2025 structure ends on 2026-06-01 (`until`): still drawn,
+    // with a note on stderr; one in force today draws silently.
+    let out = run(&["graph", "catalog/scroll.toml", "--format", "mermaid"]);
+    assert!(out.status.success());
+    assert!(!out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("describes the project from 2025-08-01 until 2026-06-01, not today"),
+        "{err}"
+    );
+    let out = run(&["graph", "catalog/arbitrum-one.toml"]);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

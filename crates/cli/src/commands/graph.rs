@@ -33,6 +33,21 @@ pub fn run(args: &GraphArgs) -> Result<ExitCode, CliError> {
             args.file.display()
         )));
     };
+    // The drawing is of the file's structure whatever the day; say so when
+    // that structure is not (or no longer) the one in force.
+    let today = l2stage_model::Date::today();
+    if !gov.applies_on(today) {
+        let span = match (gov.since, gov.until) {
+            (Some(s), Some(u)) => format!("from {s} until {u}"),
+            (Some(s), None) => format!("from {s}"),
+            (None, Some(u)) => format!("until {u}"),
+            (None, None) => String::new(),
+        };
+        eprintln!(
+            "note: {}: this structure describes the project {span}, not today ({today})",
+            args.file.display()
+        );
+    }
     let out = match args.format {
         GraphFormat::Dot => l2stage_governance::graph::dot(gov, &project.project.name),
         GraphFormat::Mermaid => l2stage_governance::graph::mermaid(gov),

@@ -1,5 +1,5 @@
 //! The dashboard as a person sees it, in headless Chromium: the table of
-//! the catalog, a project's checklist and permission graph, and a project
+//! the catalog, a project's checklist, labels and permission graph, and a project
 //! (and its governance actors) named with `<script>` shown as text.
 //! Screenshots are saved under `target/tmp/screenshots/` (scripts/test.sh
 //! installs Debian's chromium).
@@ -147,6 +147,13 @@ power = "upgrade"
 target = "all core contracts"
 "#;
 
+/// `text` as Chromium's DOM dump writes a text node.
+fn dom_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 fn shots_dir() -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&d).expect("screenshots dir");
@@ -213,7 +220,21 @@ fn dashboard_in_a_browser() {
             row.contains(&format!(">{label}</span>")),
             "{id}: {label} not shown in {row}"
         );
+        // Its BattleTested chip, as the project's JSON says.
+        let detail = server.get(&format!("/api/v1/projects/{id}")).json();
+        let bt = detail["labels"]["battle_tested"]["status"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id}: no BattleTested status in {detail}"));
+        assert!(
+            row.contains(&format!("class=\"lchip bt-{bt}\""))
+                && row.contains(&format!("</span> {bt}</span>")),
+            "{id}: BattleTested {bt} not shown in {row}"
+        );
     }
+    assert!(
+        index.contains("order=desc\">BattleTested</a></th>"),
+        "no BattleTested column header"
+    );
     // The script is text, not an element.
     assert!(
         !index.contains("<script"),
@@ -258,6 +279,80 @@ fn dashboard_in_a_browser() {
         assert!(page.contains("Missing for"), "missing box");
         assert!(m["requirements"].as_array().is_some_and(|r| !r.is_empty()));
     }
+    // Its labels beside the stage, as the JSON says: BattleTested next to
+    // the stage and in the Labels section, and each proof system's rating.
+    // For op-mainnet today (`l2stage assess catalog/op-mainnet.toml --format
+    // json`): BattleTested unknown (its change list is only complete until
+    // 2025-12-02), op-cannon mature.
+    let labels = &detail["labels"];
+    let bt = labels["battle_tested"]["status"]
+        .as_str()
+        .expect("BattleTested status");
+    if id == "op-mainnet" {
+        assert_eq!(bt, "unknown", "op-mainnet's BattleTested changed: {labels}");
+        assert_eq!(labels["proof_systems"][0]["id"], "op-cannon", "{labels}");
+        assert_eq!(labels["proof_systems"][0]["rating"], "mature", "{labels}");
+    }
+    let head = &page[page.find("<div class=\"head\">").expect("head")..];
+    let head = &head[..head.find("</div>").expect("head end")];
+    assert!(head.contains(&format!("BattleTested: {bt}</a>")), "{head}");
+    let section = &page[page
+        .find("<h2 id=\"labels\">Labels</h2>")
+        .expect("labels section")..];
+    let section = &section[..section
+        .find("<h2 id=\"requirements\">")
+        .expect("after labels")];
+    let bt_box = &section[section
+        .find("id=\"battle-tested\"")
+        .expect("BattleTested box")..];
+    let bt_box = &bt_box[..bt_box.find("</section>").expect("box end")];
+    assert!(
+        bt_box.contains(&format!(
+            "BattleTested <span class=\"lchip bt-{bt}\"><span aria-hidden=\"true\">"
+        )) && bt_box.contains(&format!("</span> {bt}</span>")),
+        "{bt_box}"
+    );
+    for m in labels["battle_tested"]["missing"]
+        .as_array()
+        .expect("missing")
+    {
+        let m = dom_text(m.as_str().unwrap_or(""));
+        assert!(
+            bt_box.contains(&format!("<li>{m}</li>")),
+            "{m} not listed in {bt_box}"
+        );
+    }
+    for ps in labels["proof_systems"].as_array().expect("proof systems") {
+        let (psid, rating) = (
+            ps["id"].as_str().unwrap_or(""),
+            ps["rating"].as_str().unwrap_or(""),
+        );
+        assert!(
+            head.contains(&format!("{psid}: {rating}</a>")),
+            "{psid} in {head}"
+        );
+        let start = section
+            .find(&format!("id=\"ps-{psid}\""))
+            .unwrap_or_else(|| panic!("proof system {psid} not shown"));
+        let ps_box = &section[start..];
+        let ps_box = &ps_box[..ps_box.find("</section>").expect("box end")];
+        assert!(
+            ps_box.contains(&format!("class=\"lchip r-{rating}\""))
+                && ps_box.contains(&format!("</span> {rating}</span>")),
+            "{psid}: {rating} not shown in {ps_box}"
+        );
+        assert!(
+            ps_box.contains(ps["name"].as_str().unwrap_or("")),
+            "{ps_box}"
+        );
+        let criteria = ps["criteria"].as_array().expect("criteria");
+        assert_eq!(
+            ps_box.matches("<tr class=\"c-").count(),
+            criteria.len(),
+            "{ps_box}"
+        );
+    }
+
     // Its permission graph, drawn where the structure applies today: the
     // Security Council's box shows its name.
     let file = l2stage_model::load_path(&catalog.join(format!("{id}.toml"))).ok();

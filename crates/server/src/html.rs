@@ -12,6 +12,8 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::Value;
 
 use l2stage_framework::{Stage, Status};
+use l2stage_labels::money::usd;
+use l2stage_labels::{BattleTested, CheckStatus, LabelStatus, Labels, ProofSystemSummary, Rating};
 use l2stage_model::{Date, Kind, ProjectFile};
 use l2stage_store::{CauseKind, TimelineEntry};
 
@@ -161,6 +163,352 @@ pub fn exit_view(assessment: &Value) -> ExitView {
     }
 }
 
+// ---------------------------------------------------------------- labels
+
+/// A label's status as a chip: BattleTested on the table and the project
+/// page, a proof system's rating.
+pub struct LabelChip {
+    pub label: &'static str,
+    pub icon: &'static str,
+    /// `bt-met`, `bt-unmet`, `bt-unknown`; `r-mature`, `r-maturing`,
+    /// `r-immature`, `r-not-in-production`.
+    pub class: &'static str,
+    /// What the chip means, for its tooltip.
+    pub title: String,
+    /// A date to show under it: `since D` when met, `earliest D` when not.
+    pub when: Option<String>,
+}
+
+/// Rank for sorting: met highest, then unknown (not enough data), then
+/// unmet (a certain failure).
+fn bt_rank(s: LabelStatus) -> u8 {
+    match s {
+        LabelStatus::Met => 2,
+        LabelStatus::Unknown => 1,
+        LabelStatus::Unmet => 0,
+    }
+}
+
+/// The BattleTested chip.
+pub fn bt_chip(b: &BattleTested) -> LabelChip {
+    let (icon, class) = match b.status {
+        LabelStatus::Met => ("✓", "bt-met"),
+        LabelStatus::Unmet => ("✗", "bt-unmet"),
+        LabelStatus::Unknown => ("?", "bt-unknown"),
+    };
+    let when = match (b.status, b.since, b.earliest) {
+        (LabelStatus::Met, Some(s), _) => Some(format!("since {s}")),
+        (LabelStatus::Met, None, _) => None,
+        (_, _, Some(e)) => Some(format!("earliest {e}")),
+        (_, _, None) => None,
+    };
+    let mut title = match b.status {
+        LabelStatus::Met => {
+            "BattleTested: unchanged for more than 6 months while holding a large value".to_string()
+        }
+        LabelStatus::Unmet => "BattleTested: not met".to_string(),
+        LabelStatus::Unknown => "BattleTested: not enough data to decide".to_string(),
+    };
+    if let Some(w) = &when {
+        title.push_str(&format!(
+            " ({w}{})",
+            if b.status == LabelStatus::Met {
+                ""
+            } else {
+                " if nothing changes"
+            }
+        ));
+    }
+    for m in b.missing.iter().take(3) {
+        title.push_str("\n· ");
+        title.push_str(m);
+    }
+    LabelChip {
+        label: b.status.as_str(),
+        icon,
+        class,
+        title,
+        when,
+    }
+}
+
+/// A proof system's rating as a chip.
+pub fn rating_chip(r: Rating) -> LabelChip {
+    let (icon, class, title) = match r {
+        Rating::Mature => ("✓", "r-mature", "every maturing and mature criterion met"),
+        Rating::Maturing => (
+            "◐",
+            "r-maturing",
+            "every maturing criterion met, not every mature one",
+        ),
+        Rating::Immature => (
+            "✗",
+            "r-immature",
+            "in production, but a maturing criterion is not met",
+        ),
+        Rating::NotInProduction => ("–", "r-not-in-production", "not in production on this day"),
+    };
+    LabelChip {
+        label: r.as_str(),
+        icon,
+        class,
+        title: title.to_string(),
+        when: None,
+    }
+}
+
+/// `$100M`: a threshold, in whole millions when it is one.
+fn threshold(v: f64) -> String {
+    if v >= 1e6 && (v / 1e6).fract() == 0.0 {
+        format!("${}M", v / 1e6)
+    } else {
+        usd(v)
+    }
+}
+
+struct BattleTestedView {
+    chip: LabelChip,
+    /// One sentence: since when it is met, or when it could be.
+    headline: String,
+    facts: Vec<(&'static str, String)>,
+    missing: Vec<String>,
+}
+
+fn battle_tested_view(b: &BattleTested) -> BattleTestedView {
+    use l2stage_labels::battle_tested::{MIN_ETH_AND_STABLECOINS_USD, MIN_TOTAL_USD, QUIET_MONTHS};
+    let headline = match (b.status, b.since, b.earliest) {
+        (LabelStatus::Met, Some(s), _) => format!("Met since {s}."),
+        (LabelStatus::Met, None, _) => "Met.".to_string(),
+        (_, _, Some(e)) => format!("Earliest {e}, if nothing changes: no new safety-relevant change, and the value locked stays at its last observed level."),
+        (_, _, None) => "No date: the data do not show a day on which it would be met if nothing changes (see what is missing).".to_string(),
+    };
+    let mut facts = Vec::new();
+    facts.push((
+        "Clock start",
+        match (b.clock_start, &b.last_safety_relevant_change) {
+            (Some(c), Some(l)) if l.date == c => format!("{c} (the last safety-relevant change)"),
+            (Some(c), _) => format!("{c} (live since)"),
+            (None, _) => "not known".to_string(),
+        },
+    ));
+    facts.push((
+        "Last safety-relevant change",
+        match &b.last_safety_relevant_change {
+            Some(l) => format!("{}: {}", l.date, l.summary),
+            None => "none declared".to_string(),
+        },
+    ));
+    facts.push((
+        "Value checked",
+        match b.value_checked {
+            Some(w) => format!(
+                "{} to {}: every day above {} in total, at least {} of it in ETH and major stablecoins",
+                w.from,
+                w.to,
+                threshold(MIN_TOTAL_USD),
+                threshold(MIN_ETH_AND_STABLECOINS_USD)
+            ),
+            None => format!("the last {QUIET_MONTHS} months (no period computed)"),
+        },
+    ));
+    facts.push((
+        "Latest value",
+        match b.latest_value {
+            Some(v) => format!(
+                "{} on {}, {}",
+                usd(v.total),
+                v.date,
+                match v.eth_and_stablecoins {
+                    Some(x) => format!("{} of it in ETH and major stablecoins", usd(x)),
+                    None => "ETH and stablecoin split not given".to_string(),
+                }
+            ),
+            None => "no value-locked point on or before this day".to_string(),
+        },
+    ));
+    if let Some(t) = b.gap_tolerance_days {
+        facts.push(("Gap tolerance", format!("{t} days between points")));
+    }
+    BattleTestedView {
+        chip: bt_chip(b),
+        headline,
+        facts,
+        missing: b.missing.clone(),
+    }
+}
+
+struct AuditView {
+    date: String,
+    firm: String,
+    href: Option<String>,
+    /// The audit's `url` when it is not an http(s) link: shown as text.
+    url_text: Option<String>,
+    scope: Option<String>,
+}
+
+struct IncidentView {
+    date: String,
+    severity: &'static str,
+    summary: String,
+    links: Vec<EvidenceLink>,
+    notes: Vec<String>,
+}
+
+struct CriterionView {
+    id: &'static str,
+    level: &'static str,
+    status: &'static str,
+    class: &'static str,
+    icon: &'static str,
+    detail: String,
+}
+
+struct ProofSystemView {
+    id: String,
+    name: String,
+    kind: &'static str,
+    implementation: String,
+    version: Option<String>,
+    chip: LabelChip,
+    production: String,
+    audit_summary: String,
+    audits: Vec<AuditView>,
+    bounty: String,
+    bounty_href: Option<String>,
+    incidents: Vec<IncidentView>,
+    trusted_setup: &'static str,
+    prover_source: &'static str,
+    verifier_reproducible: &'static str,
+    programs_reproducible: &'static str,
+    shared_components: Vec<String>,
+    shares_with: Vec<(String, String)>,
+    criteria: Vec<CriterionView>,
+    next: Option<&'static str>,
+    missing_for_next: Vec<String>,
+}
+
+fn yes_no(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "not declared",
+    }
+}
+
+fn proof_system_view(p: &ProofSystemSummary) -> ProofSystemView {
+    let firms = p.audit_firms.len();
+    ProofSystemView {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        kind: p.kind.as_str(),
+        implementation: p.implementation.clone(),
+        version: p.version.clone(),
+        chip: rating_chip(p.rating),
+        production: match (p.in_production_since, p.months_in_production) {
+            (Some(s), Some(m)) => format!("since {s} ({m} months)"),
+            (Some(s), None) => format!("not yet: from {s}"),
+            _ => "no production date declared".to_string(),
+        },
+        audit_summary: match p.audits.len() {
+            0 => "none on or before this day".to_string(),
+            n => format!(
+                "{n} audit{} by {firms} firm{}",
+                if n == 1 { "" } else { "s" },
+                if firms == 1 { "" } else { "s" }
+            ),
+        },
+        audits: p
+            .audits
+            .iter()
+            .map(|a| AuditView {
+                date: a.date.to_string(),
+                firm: a.firm.clone(),
+                href: is_link(&a.url).then(|| a.url.clone()),
+                url_text: (!is_link(&a.url) && !a.url.trim().is_empty()).then(|| a.url.clone()),
+                scope: a.scope.clone(),
+            })
+            .collect(),
+        bounty: match p.bug_bounty_usd {
+            Some(b) => format!("up to {}", usd(b)),
+            None => "no active bug bounty declared".to_string(),
+        },
+        bounty_href: p.bug_bounty_url.clone().filter(|u| is_link(u)),
+        incidents: p
+            .incidents
+            .iter()
+            .map(|i| {
+                let mut links = Vec::new();
+                let mut notes = Vec::new();
+                for e in i.evidence.iter().map(|e| evidence(e)) {
+                    match e.href {
+                        Some(href) => links.push(EvidenceLink { href, text: e.text }),
+                        None => notes.push(e.text),
+                    }
+                }
+                IncidentView {
+                    date: i.date.to_string(),
+                    severity: i.severity.as_str(),
+                    summary: i.summary.clone(),
+                    links,
+                    notes,
+                }
+            })
+            .collect(),
+        trusted_setup: p
+            .trusted_setup_risk
+            .map(|r| r.as_str())
+            .unwrap_or("not declared"),
+        prover_source: yes_no(p.prover_source_published),
+        verifier_reproducible: yes_no(p.verifier_reproducible),
+        programs_reproducible: yes_no(p.programs_reproducible),
+        shared_components: p.shared_components.clone(),
+        shares_with: p
+            .shares_with
+            .iter()
+            .map(|s| (s.component.clone(), s.proof_systems.join(", ")))
+            .collect(),
+        criteria: p
+            .criteria
+            .iter()
+            .map(|c| {
+                let (status, class, icon) = match c.status {
+                    CheckStatus::Met => ("met", "c-met", "✓"),
+                    CheckStatus::Unmet => ("unmet", "c-unmet", "✗"),
+                    CheckStatus::Unknown => ("unknown", "c-unknown", "?"),
+                };
+                CriterionView {
+                    id: c.id,
+                    level: c.level.as_str(),
+                    status,
+                    class,
+                    icon,
+                    detail: c.detail.clone(),
+                }
+            })
+            .collect(),
+        next: match p.rating {
+            Rating::NotInProduction | Rating::Immature => Some(Rating::Maturing.as_str()),
+            Rating::Maturing => Some(Rating::Mature.as_str()),
+            Rating::Mature => None,
+        },
+        missing_for_next: p.missing_for_next.clone(),
+    }
+}
+
+struct LabelsView {
+    battle_tested: BattleTestedView,
+    proof_systems: Vec<ProofSystemView>,
+    notes: Vec<String>,
+}
+
+fn labels_view(l: &Labels) -> LabelsView {
+    LabelsView {
+        battle_tested: battle_tested_view(&l.battle_tested),
+        proof_systems: l.proof_systems.iter().map(proof_system_view).collect(),
+        notes: l.notes.clone(),
+    }
+}
+
 // ---------------------------------------------------------------- index
 
 struct Opt {
@@ -195,6 +543,7 @@ struct Row {
     exit_label: String,
     exit_class: &'static str,
     exit_title: String,
+    bt: LabelChip,
     missing: String,
 }
 
@@ -225,6 +574,7 @@ enum SortKey {
     Stage,
     Kind,
     Exit,
+    BattleTested,
 }
 
 impl SortKey {
@@ -234,6 +584,7 @@ impl SortKey {
             SortKey::Stage => "stage",
             SortKey::Kind => "kind",
             SortKey::Exit => "exit",
+            SortKey::BattleTested => "battle_tested",
         }
     }
     fn parse(s: &str) -> Result<SortKey, ApiError> {
@@ -242,10 +593,15 @@ impl SortKey {
             "stage" => Ok(SortKey::Stage),
             "kind" => Ok(SortKey::Kind),
             "exit" => Ok(SortKey::Exit),
+            "battle_tested" => Ok(SortKey::BattleTested),
             _ => Err(ApiError::bad_request(format!(
-                "invalid sort `{s}`: expected name, stage, kind or exit"
+                "invalid sort `{s}`: expected name, stage, kind, exit or battle_tested"
             ))),
         }
+    }
+    /// Whether a first click on its header sorts descending (best first).
+    fn desc_first(self) -> bool {
+        matches!(self, SortKey::Stage | SortKey::BattleTested)
     }
 }
 
@@ -289,7 +645,7 @@ fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiError> {
         s => SortKey::parse(s)?,
     };
     let desc = match get("order") {
-        "" => sort == SortKey::Stage,
+        "" => sort.desc_first(),
         "asc" => false,
         "desc" => true,
         o => {
@@ -319,6 +675,8 @@ fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiError> {
             SortKey::Name => std::cmp::Ordering::Equal,
             SortKey::Stage => stage_rank(va.stage).cmp(&stage_rank(vb.stage)),
             SortKey::Kind => va.kind.as_str().cmp(vb.kind.as_str()),
+            SortKey::BattleTested => bt_rank(a.assessment.labels.battle_tested.status)
+                .cmp(&bt_rank(b.assessment.labels.battle_tested.status)),
             // Unknown exit windows last in both directions.
             SortKey::Exit => match (ea.seconds, eb.seconds) {
                 (Some(x), Some(y)) => x.cmp(&y),
@@ -364,13 +722,14 @@ fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiError> {
         ("Stage", SortKey::Stage),
         ("Kind", SortKey::Kind),
         ("Exit window", SortKey::Exit),
+        ("BattleTested", SortKey::BattleTested),
     ]
     .into_iter()
     .map(|(label, key)| {
         let active = key == sort;
         let next = if active {
             if desc { "asc" } else { "desc" }
-        } else if key == SortKey::Stage {
+        } else if key.desc_first() {
             "desc"
         } else {
             "asc"
@@ -428,6 +787,7 @@ fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiError> {
                 exit_label: ew.label.clone(),
                 exit_class: ew.class,
                 exit_title: ew.detail.clone(),
+                bt: bt_chip(&item.assessment.labels.battle_tested),
                 missing: match &v.missing {
                     Some(m) if !m.requirements.is_empty() => format!(
                         "{}: {}",
@@ -578,6 +938,7 @@ struct ProjectPage {
     links: Vec<Link>,
     badge_md: String,
     exit: ExitView,
+    labels: LabelsView,
     missing: Option<MissingView>,
     pending: Option<PendingView>,
     warnings: Vec<String>,
@@ -893,6 +1254,7 @@ fn project_page(
             None => format!("![stage](/badge/{}.svg)", v.id),
         },
         exit: exit_view(&item.value),
+        labels: labels_view(&item.assessment.labels),
         missing,
         pending,
         warnings: v.warnings.clone(),

@@ -824,6 +824,280 @@ async fn project_pages_draw_the_permission_graph_where_it_is_known() {
     );
 }
 
+/// A project with a `[labels]` section: Stage 0, live since 2024-01-01,
+/// `$4.16B` locked (inline points, one point held for 1000 days), and a
+/// safety-relevant change on `change` whose summary carries markup.
+fn labelled(id: &str, name: &str, change: &str, proof_systems: &str) -> String {
+    format!(
+        r#"{beta}
+[labels]
+proof_systems = [{proof_systems}]
+live_since = 2024-01-01
+
+[[labels.changes]]
+date = {change}
+summary = "Upgrade <script>alert('up')</script> & co."
+safety_relevant = true
+
+[labels.value_locked]
+gap_tolerance_days = 1000
+points = [
+  {{ date = 2024-01-01, total = 4_160_000_000, eth = 2_000_000_000, stablecoins = 1_000_000_000 }},
+]
+"#,
+        beta = BETA
+            .replace("\"beta\"", &format!("{id:?}"))
+            .replace("Beta zk", name),
+    )
+}
+
+/// A proof system rated `maturing` on 2026-01-01: in production for two
+/// years, audited by two firms (one report's url is not a link), a $500K
+/// bounty (below $1M), reproducibility not declared; its name and an
+/// incident carry markup.
+const TEST_PROVER: &str = r#"
+name = "Test <script>alert('ps')</script> Prover"
+kind = "validity"
+implementation = "test-prover on a test VM"
+version = "v1.2.3"
+in_production_since = 2024-01-01
+trusted_setup_risk = "low"
+prover_source_published = true
+shared_components = ["test-vm"]
+
+[[audits]]
+firm = "First Audits"
+date = 2024-02-01
+url = "https://example.org/first-audit"
+scope = "the verifier"
+
+[[audits]]
+firm = "Second Audits"
+date = 2024-03-01
+url = "javascript:alert(2)"
+
+[bug_bounty]
+max_usd = 500_000
+url = "https://example.org/bounty"
+
+[[incidents]]
+date = 2024-05-01
+severity = "medium"
+summary = "Proving slowed <img src=x onerror=alert(3)> for a day."
+evidence = ["https://example.org/incident", "javascript:alert(4)"]
+"#;
+
+/// The part of `html` from `start` to `end` (or the end of the page).
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let i = html
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start} in {html}"));
+    let rest = &html[i..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+/// The table row of project `id` on the index page.
+fn row<'a>(html: &'a str, id: &str) -> &'a str {
+    between(html, &format!("<tr data-id=\"{id}\">"), "</tr>")
+}
+
+/// BattleTested and proof-system maturity on the pages: a catalog with a
+/// proof-system file, a project that is BattleTested, one that is not.
+#[tokio::test]
+async fn pages_show_the_labels() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ps = dir.path().join("proof-systems");
+    std::fs::create_dir(&ps).expect("proof-systems dir");
+    std::fs::write(ps.join("test-prover.toml"), TEST_PROVER).expect("write");
+    std::fs::write(
+        dir.path().join("tested.toml"),
+        labelled("tested", "Tested Rollup", "2025-03-10", "\"test-prover\""),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("young.toml"),
+        labelled("young", "Young Rollup", "2025-10-15", ""),
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("alpha.toml"), ALPHA).expect("write");
+    let catalog = load_catalog(dir.path()).expect("catalog");
+    let (app, _) = App::start(
+        Store::open_in_memory().expect("store"),
+        &catalog,
+        Config {
+            token: None,
+            today: Some(day(TODAY)),
+        },
+    )
+    .expect("start");
+    let r = router(Arc::new(app));
+
+    // What the API says, which the pages must show.
+    let tested = get(&r, "/api/v1/projects/tested").await.json();
+    let bt = &tested["labels"]["battle_tested"];
+    assert_eq!(bt["status"], "met", "{bt}");
+    assert_eq!(bt["since"], "2025-09-11", "{bt}");
+    assert_eq!(tested["labels"]["proof_systems"][0]["rating"], "maturing");
+    let young = get(&r, "/api/v1/projects/young").await.json();
+    let bt = &young["labels"]["battle_tested"];
+    assert_eq!(bt["status"], "unmet", "{bt}");
+    assert_eq!(bt["earliest"], "2026-04-16", "{bt}");
+
+    // The project page: a Labels section with BattleTested...
+    let html = get(&r, "/projects/tested").await.text();
+    let head = between(&html, "<div class=\"head\">", "</div>");
+    assert!(
+        head.contains("href=\"#labels\"") && head.contains("BattleTested: met"),
+        "{head}"
+    );
+    assert!(head.contains("test-prover: maturing"), "{head}");
+    let labels = between(&html, "<h2 id=\"labels\">", "<h2 id=\"requirements\">");
+    let bt = between(labels, "id=\"battle-tested\"", "</section>");
+    assert!(bt.contains("class=\"lchip bt-met\""), "{bt}");
+    assert!(bt.contains("✓</span> met</span>"), "{bt}");
+    assert!(bt.contains("Met since 2025-09-11."), "{bt}");
+    assert!(
+        bt.contains("<dd>2025-03-10 (the last safety-relevant change)</dd>"),
+        "{bt}"
+    );
+    assert!(
+        bt.contains("$4.16B on 2024-01-01, $3.00B of it in ETH and major stablecoins"),
+        "{bt}"
+    );
+    assert!(
+        bt.contains("2025-06-30 to 2026-01-01: every day above $100M in total, at least $50M"),
+        "{bt}"
+    );
+    // ... the change summary escaped ...
+    assert!(
+        bt.contains(
+            "2025-03-10: Upgrade &#60;script&#62;alert(&#39;up&#39;)&#60;/script&#62; &#38; co."
+        ),
+        "{bt}"
+    );
+    // ... and the proof system with its rating, facts and criteria.
+    let ps = between(labels, "id=\"ps-test-prover\"", "</section>");
+    assert!(ps.contains("class=\"lchip r-maturing\""), "{ps}");
+    assert!(ps.contains("◐</span> maturing</span>"), "{ps}");
+    assert!(
+        ps.contains("Test &#60;script&#62;alert(&#39;ps&#39;)&#60;/script&#62; Prover"),
+        "{ps}"
+    );
+    for text in [
+        "validity proofs",
+        "version: v1.2.3",
+        "since 2024-01-01 (24 months)",
+        "2 audits by 2 firms",
+        "<a href=\"https://example.org/first-audit\" rel=\"nofollow noopener\">First Audits</a>",
+        "Second Audits <span class=\"muted\">(javascript:alert(2))</span>",
+        "<a href=\"https://example.org/bounty\" rel=\"nofollow noopener\">up to $500K</a>",
+        "Proving slowed &#60;img src=x onerror=alert(3)&#62; for a day.",
+        "<a href=\"https://example.org/incident\" rel=\"nofollow noopener\">[source]</a>",
+        "<dt>Trusted setup risk</dt><dd>low</dd>",
+        "verifier reproducible: not declared",
+        "<code>test-vm</code>",
+        "Missing for mature",
+        "<li>bounty-at-least-1m: bug bounty up to $500K, below $1.00M</li>",
+    ] {
+        assert!(ps.contains(text), "{text} missing from {ps}");
+    }
+    assert!(!ps.contains("href=\"javascript:"), "{ps}");
+    assert!(
+        ps.contains(
+            "<tr class=\"c-unmet\"><td><code>bounty-at-least-1m</code></td><td>mature</td>"
+        ),
+        "{ps}"
+    );
+    assert!(
+        ps.contains(
+            "<tr class=\"c-unknown\"><td><code>verifier-reproducible</code></td><td>mature</td>"
+        ),
+        "{ps}"
+    );
+    assert!(
+        ps.contains("<tr class=\"c-met\"><td><code>audited</code></td><td>maturing</td>"),
+        "{ps}"
+    );
+    assert_eq!(ps.matches("<tr class=\"c-").count(), 14, "{ps}");
+    assert!(!html.contains("<script>alert") && !html.contains("<img src=x"));
+
+    // Not met: the earliest day and what is missing, markup escaped.
+    let html = get(&r, "/projects/young").await.text();
+    let bt = between(&html, "id=\"battle-tested\"", "</section>");
+    assert!(bt.contains("class=\"lchip bt-unmet\""), "{bt}");
+    assert!(bt.contains("✗</span> unmet</span>"), "{bt}");
+    assert!(
+        bt.contains("Earliest 2026-04-16, if nothing changes"),
+        "{bt}"
+    );
+    let missing = between(bt, "<h4>Missing</h4>", "</ul>");
+    assert!(missing.contains("<li>"), "{missing}");
+    assert!(missing.contains("2026-04-16"), "{missing}");
+    assert!(missing.contains("&#60;script&#62;"), "{missing}");
+    assert!(!html.contains("<script>alert"));
+    let labels = between(&html, "<h2 id=\"labels\">", "<h2 id=\"requirements\">");
+    assert!(labels.contains("None declared"), "{labels}");
+
+    // No `[labels]` at all: unknown, with no date.
+    let html = get(&r, "/projects/alpha").await.text();
+    let bt = between(&html, "id=\"battle-tested\"", "</section>");
+    assert!(bt.contains("class=\"lchip bt-unknown\""), "{bt}");
+    assert!(bt.contains("No date:"), "{bt}");
+
+    // The table: a sortable BattleTested column after the exit window.
+    let index = get(&r, "/").await.text();
+    let head = between(&index, "<thead>", "</thead>");
+    let exit = head.find("Exit window").expect("exit window header");
+    let bt_at = head.find(">BattleTested").expect("BattleTested header");
+    let missing_at = head.find("Missing for next stage").expect("missing header");
+    assert!(exit < bt_at && bt_at < missing_at, "{head}");
+    assert!(
+        head.contains("href=\"/?sort=battle_tested&#38;order=desc\""),
+        "{head}"
+    );
+    let row_tested = row(&index, "tested");
+    assert!(
+        row_tested.contains("class=\"lchip bt-met\""),
+        "{row_tested}"
+    );
+    assert!(row_tested.contains("since 2025-09-11"), "{row_tested}");
+    let row_young = row(&index, "young");
+    assert!(
+        row_young.contains("class=\"lchip bt-unmet\""),
+        "{row_young}"
+    );
+    assert!(row_young.contains("earliest 2026-04-16"), "{row_young}");
+    assert!(row(&index, "alpha").contains("class=\"lchip bt-unknown\""));
+    // Escaped in the tooltip too.
+    assert!(!index.contains("<script>alert"));
+    // Met first, then unknown, then unmet; reversed on request.
+    let order = |html: &str| {
+        let mut ids: Vec<(usize, &str)> = ["tested", "alpha", "young"]
+            .into_iter()
+            .map(|id| {
+                (
+                    html.find(&format!("<tr data-id=\"{id}\">")).expect("row"),
+                    id,
+                )
+            })
+            .collect();
+        ids.sort();
+        ids.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
+    };
+    let desc = get(&r, "/?sort=battle_tested").await;
+    assert_eq!(desc.status, StatusCode::OK);
+    let desc = desc.text();
+    assert_eq!(order(&desc), ["tested", "alpha", "young"]);
+    assert!(
+        desc.contains(
+            "aria-sort=\"descending\"><a href=\"/?sort=battle_tested&#38;order=asc\">BattleTested"
+        ),
+        "{desc}"
+    );
+    let asc = get(&r, "/?sort=battle_tested&order=asc").await.text();
+    assert_eq!(order(&asc), ["young", "alpha", "tested"]);
+}
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }

@@ -9,8 +9,11 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 use crate::correlated::beta_parameters;
-use crate::council::{CouncilModel, CouncilShape, FailureModel};
+use std::collections::BTreeMap;
+
+use crate::council::{Affiliation, CouncilModel, CouncilShape, FailureModel, Member};
 use crate::nested::Approval;
+use crate::project::{CouncilTree, NestedCouncil};
 use crate::provers::ProofSystem;
 use crate::stages::{BaseModel, PerCouncil, StageFailures};
 
@@ -226,6 +229,77 @@ pub fn simulate_approval(tree: &Approval, samples: u64, seed: u64) -> (Estimate,
         stuck += u64::from(!o && b);
     }
     (Estimate::new(over, samples), Estimate::new(stuck, samples))
+}
+
+/// Whether a Safe of a nested council signs a wrong action with its
+/// broken keys alone, and whether its honest keys can still sign a right
+/// one, from the signatures themselves.
+fn tree_signs(tree: &CouncilTree, broken: &[bool], next: &mut usize) -> (bool, bool) {
+    match tree {
+        CouncilTree::Keys { threshold, members } => {
+            let bad = broken[*next..*next + members.len()]
+                .iter()
+                .filter(|b| **b)
+                .count();
+            *next += members.len();
+            (bad >= *threshold, members.len() - bad >= *threshold)
+        }
+        CouncilTree::Safes { threshold, signers } => {
+            let (mut bad, mut good) = (0, 0);
+            for s in signers {
+                let (b, g) = tree_signs(s, broken, next);
+                bad += usize::from(b);
+                good += usize::from(g);
+            }
+            (bad >= *threshold, good >= *threshold)
+        }
+    }
+}
+
+fn tree_members<'a>(tree: &'a CouncilTree, out: &mut Vec<&'a Member>) {
+    match tree {
+        CouncilTree::Keys { members, .. } => out.extend(members),
+        CouncilTree::Safes { signers, .. } => {
+            for s in signers {
+                tree_members(s, out);
+            }
+        }
+    }
+}
+
+/// Simulates a nested council: (overrides, blocked). Every entity (and
+/// with `team_block` the team) draws one uniform U and each of its keys
+/// breaks when U < q; a key without an entity draws its own; with the
+/// common shock every key breaks.
+pub fn simulate_nested(council: &NestedCouncil, samples: u64, seed: u64) -> (Estimate, Estimate) {
+    let mut rng = seeded(seed);
+    let mut members = Vec::new();
+    tree_members(&council.root, &mut members);
+    let (mut over, mut blocked) = (0u64, 0u64);
+    let mut broken = vec![false; members.len()];
+    for _ in 0..samples {
+        let shock = hit(&mut rng, council.common_shock.value());
+        let mut draws: BTreeMap<String, f64> = BTreeMap::new();
+        for (b, m) in broken.iter_mut().zip(&members) {
+            let u = if council.team_block && m.affiliation == Affiliation::Team {
+                *draws
+                    .entry("\u{0}team".into())
+                    .or_insert_with(|| rng.random())
+            } else if m.name.is_empty() {
+                rng.random()
+            } else {
+                *draws.entry(m.name.clone()).or_insert_with(|| rng.random())
+            };
+            *b = shock || u < m.q.value();
+        }
+        let (bad, good) = tree_signs(&council.root, &broken, &mut 0);
+        over += u64::from(bad);
+        blocked += u64::from(!good);
+    }
+    (
+        Estimate::new(over, samples),
+        Estimate::new(blocked, samples),
+    )
 }
 
 /// Simulates a proof system: P(a wrong state is accepted).

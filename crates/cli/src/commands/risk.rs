@@ -16,9 +16,14 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use l2stage_model::governance::{Actor, ActorKind, Affiliation as ModelAffiliation, Governance};
+use l2stage_model::governance::{
+    Actor, ActorKind, Affiliation as ModelAffiliation, Governance, Member as GovMember,
+};
 use l2stage_risk::chart::{ChartOptions, regions_chart_svg, stage_chart_svg};
-use l2stage_risk::project::{ProjectCouncil, ProjectRisk, ProjectRiskInput, assess};
+use l2stage_risk::project::{
+    CouncilStructure, CouncilTree, MAX_COUPLED_SCENARIOS, NestedCouncil, ProjectCouncil,
+    ProjectRisk, ProjectRiskInput, Structure, assess,
+};
 use l2stage_risk::provers::ProofSystem;
 use l2stage_risk::report;
 use l2stage_risk::sensitivity::Sensitivity;
@@ -569,15 +574,17 @@ fn run_project(args: &RiskArgs, path: &Path) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The council's members as keys with q; keys of one entity (and with
-/// `team_block` all team members) break together.
+/// The council to assess: one Safe of keys (keys of one entity, and with
+/// `team_block` all team members, break together), or a council of nested
+/// Safes, exactly when the tree can be represented (see [`tree_of`]) and
+/// otherwise flattened to its entities with a note saying so.
 fn council_of(
     actor: &Actor,
     gov: &Governance,
     q: &Probability,
     team_block: bool,
     common_shock: &Probability,
-) -> Result<(ProjectCouncil, Vec<String>), CliError> {
+) -> Result<(CouncilStructure, Vec<String>), CliError> {
     let actors = &gov.actors;
     let threshold = actor
         .threshold
@@ -585,10 +592,33 @@ fn council_of(
         as usize;
     let mut notes = Vec::new();
     let mut members = Vec::new();
-    // A council spanning nested Safes (Base's 9 of 12) is flattened to its
-    // entities: any `entity_threshold` of them, each breaking with q.
     let setup = l2stage_governance::council::setup(gov, actor);
     if !setup.nested.is_empty() {
+        let safes = setup.nested.join(", ");
+        let reason = match tree_of(actor, gov, q, &mut Vec::new())? {
+            Ok(root) => {
+                let nested = NestedCouncil {
+                    root,
+                    team_block,
+                    common_shock: common_shock.clone(),
+                };
+                if nested.scenarios() <= MAX_COUPLED_SCENARIOS {
+                    notes.push(format!(
+                        "nested council (Safes {safes}): assessed Safe by Safe, each with its own threshold: it overrides when the broken keys alone can make the top Safe sign, and is blocked when the honest keys no longer can"
+                    ));
+                    for e in nested.shared_entities() {
+                        notes.push(format!(
+                            "`{e}` signs in several of the nested Safes and breaks in all of them at once"
+                        ));
+                    }
+                    return Ok((CouncilStructure::Nested(nested), notes));
+                }
+                "too many entities sign in several of its Safes to condition on them".to_string()
+            }
+            Err(reason) => reason,
+        };
+        // Not representable exactly: any `entity_threshold` of its
+        // entities, each breaking with q.
         for e in l2stage_governance::council::entities(gov, actor) {
             members.push(Member {
                 name: e.name,
@@ -601,20 +631,18 @@ fn council_of(
             });
         }
         notes.push(format!(
-            "nested council (Safes {}): counted as any {} of its {} entities, which ignores which Safe each must sign in",
-            setup.nested.join(", "),
-            setup.entity_threshold,
-            setup.entities
+            "nested council (Safes {safes}): {reason}, so it is counted as any {} of its {} entities, which ignores which Safe each must sign in (an approximation)",
+            setup.entity_threshold, setup.entities
         ));
         let shape = CouncilShape::new(setup.entity_threshold, members.len())
             .map_err(|e| CliError::Usage(format!("multisig `{}`: {e}", actor.id)))?;
         return Ok((
-            ProjectCouncil {
+            CouncilStructure::Flattened(ProjectCouncil {
                 threshold: shape.k(),
                 members,
                 team_block,
                 common_shock: common_shock.clone(),
-            },
+            }),
             notes,
         ));
     }
@@ -629,11 +657,6 @@ fn council_of(
                 n.id
             ));
         }
-        let affiliation = m.affiliation.or(nested.and_then(|n| n.affiliation));
-        let affiliation = match affiliation {
-            Some(ModelAffiliation::Outside) => Affiliation::Outside,
-            Some(ModelAffiliation::Team) | None => Affiliation::Team,
-        };
         let entity = m
             .entity
             .clone()
@@ -643,20 +666,96 @@ fn council_of(
         members.push(Member {
             name: entity,
             q: q.clone(),
-            affiliation,
+            affiliation: affiliation_of(m, nested),
         });
     }
     CouncilShape::new(threshold, members.len())
         .map_err(|e| CliError::Usage(format!("multisig `{}`: {e}", actor.id)))?;
     Ok((
-        ProjectCouncil {
+        CouncilStructure::Flat(ProjectCouncil {
             threshold,
             members,
             team_block,
             common_shock: common_shock.clone(),
-        },
+        }),
         notes,
     ))
+}
+
+/// A member's affiliation, or its nested actor's; none declared is team.
+fn affiliation_of(m: &GovMember, nested: Option<&Actor>) -> Affiliation {
+    match m.affiliation.or(nested.and_then(|n| n.affiliation)) {
+        Some(ModelAffiliation::Outside) => Affiliation::Outside,
+        Some(ModelAffiliation::Team) | None => Affiliation::Team,
+    }
+}
+
+/// A multisig as a tree of Safes: a Safe of keys, or, with nested
+/// multisigs among its signers, `threshold` of its signers (the nested
+/// Safes, and each direct key as a 1-of-1). Its threshold counts
+/// signatures, so that is exact only when every signer gives one: when a
+/// Safe mixes nested Safes with an entity holding several of its keys the
+/// answer is `Ok(Err(why))`. A nested multisig already on the way down
+/// (a cycle) signs as a key, as in the governance analysis.
+fn tree_of(
+    actor: &Actor,
+    gov: &Governance,
+    q: &Probability,
+    stack: &mut Vec<String>,
+) -> Result<Result<CouncilTree, String>, CliError> {
+    let threshold = actor
+        .threshold
+        .ok_or_else(|| CliError::Usage(format!("multisig `{}` has no threshold", actor.id)))?
+        as usize;
+    stack.push(actor.id.clone());
+    let mut signers = Vec::new();
+    let mut keys: Vec<Member> = Vec::new();
+    let mut has_nested = false;
+    for m in &actor.members {
+        let referenced = m.actor.as_deref().and_then(|id| gov.actor(id));
+        let inner = referenced.filter(|a| a.kind == ActorKind::Multisig && !stack.contains(&a.id));
+        if let Some(inner) = inner {
+            match tree_of(inner, gov, q, stack)? {
+                Ok(t) => signers.push(t),
+                Err(why) => return Ok(Err(why)),
+            }
+            has_nested = true;
+        } else {
+            // A key: its entity, else the actor or address it names; with
+            // none, an entity of its own (empty name).
+            let key = Member {
+                name: m
+                    .entity
+                    .clone()
+                    .or_else(|| m.actor.clone())
+                    .or_else(|| m.address.clone())
+                    .unwrap_or_default(),
+                q: q.clone(),
+                affiliation: affiliation_of(m, referenced),
+            };
+            signers.push(CouncilTree::Keys {
+                threshold: 1,
+                members: vec![key.clone()],
+            });
+            keys.push(key);
+        }
+    }
+    stack.pop();
+    if !has_nested {
+        return Ok(Ok(CouncilTree::Keys {
+            threshold,
+            members: keys,
+        }));
+    }
+    for (i, k) in keys.iter().enumerate() {
+        if !k.name.is_empty() && keys[..i].iter().any(|o| o.name == k.name) {
+            return Ok(Err(format!(
+                "`{}` has nested Safes among its signers and `{}` holds several of its keys, whose signatures weigh more than one signer's",
+                actor.id, k.name
+            )));
+        }
+    }
+    Ok(Ok(CouncilTree::Safes { threshold, signers }))
 }
 
 fn project_text(name: &str, actor: &str, r: &ProjectRisk, assumptions: &[String]) -> String {
@@ -669,19 +768,24 @@ fn project_text(name: &str, actor: &str, r: &ProjectRisk, assumptions: &[String]
         r.formula.as_str(),
         r.horizon
     );
+    // A nested council's numbers are not tails of one count X.
+    let (who, over, blocked) = match c.structure {
+        Structure::Nested => ("entities", "", ""),
+        Structure::Flat | Structure::Flattened => ("members", "P(X >= k)", "P(X >= n-k+1)"),
+    };
     let _ = writeln!(
         s,
-        "Security Council `{actor}`: {} ({} team, {} outside members)\n",
+        "Security Council `{actor}`: {} ({} team, {} outside {who})\n",
         c.council, c.team_members, c.outside_members
     );
     let _ = writeln!(
         s,
-        "  council overrides by itself  P(X >= k)      {}",
+        "  council overrides by itself  {over:<14} {}",
         num(c.council_override)
     );
     let _ = writeln!(
         s,
-        "  council cannot fix a bug     P(X >= n-k+1)  {}",
+        "  council cannot fix a bug     {blocked:<14} {}",
         num(c.council_blocked)
     );
     if let (Some(p), Some(loss)) = (r.proof_failure, c.loss) {

@@ -6,7 +6,7 @@
 //! Flagging the outer multisig makes the analysis count every entity in the
 //! nested Safes, and the fewest of them that satisfy every nested threshold.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -18,9 +18,10 @@ pub const MIN_MEMBERS: usize = 8;
 pub const MIN_SHARE_NUM: usize = 3;
 pub const MIN_SHARE_DEN: usize = 4;
 
-/// Above this many entities, a nested council whose Safes share entities is
-/// not searched exhaustively (2^n subsets); it is reported instead.
-const MAX_EXHAUSTIVE_ENTITIES: usize = 20;
+/// Entities signing in several nested Safes are counted by trying each way
+/// they can sign or refuse (2^s); above this many the council is reported
+/// as not countable instead.
+const MAX_SHARED_ENTITIES: usize = 16;
 
 /// A council's set-up, with the arithmetic that decides it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -143,17 +144,6 @@ impl Node {
         self.keys.len() + self.nested.len()
     }
 
-    /// Signature weight per entity among the direct keys, largest first.
-    fn key_groups(&self) -> Vec<usize> {
-        let mut per: BTreeMap<usize, usize> = BTreeMap::new();
-        for &e in &self.keys {
-            *per.entry(e).or_default() += 1;
-        }
-        let mut g: Vec<usize> = per.into_values().collect();
-        g.sort_unstable_by(|a, b| b.cmp(a));
-        g
-    }
-
     /// Fewest entities that gather `need` signatures here, when nested
     /// Safes cost `nested_cost` entities each and no entity is shared
     /// between branches: take the m cheapest nested Safes, then the largest
@@ -173,7 +163,7 @@ impl Node {
                     break;
                 }
                 got += g;
-                cost += 1;
+                cost = cost.saturating_add(1);
             }
             if got >= need {
                 best = best.min(cost);
@@ -182,21 +172,41 @@ impl Node {
         best
     }
 
-    /// Fewest entities that satisfy this node (disjoint branches).
-    fn to_satisfy(&self) -> usize {
-        let nested = self.nested.iter().map(Node::to_satisfy).collect();
-        Self::fewest(self.threshold, &self.key_groups(), nested)
+    /// Signature weight per free entity among the direct keys, largest
+    /// first, and the signatures of direct keys fixed to `signs`.
+    fn split_keys(&self, fixed: &[Fix], signs: Fix) -> (Vec<usize>, usize) {
+        let mut per: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut pinned = 0;
+        for &e in &self.keys {
+            match fixed[e] {
+                Fix::Free => *per.entry(e).or_default() += 1,
+                f if f == signs => pinned += 1,
+                _ => {}
+            }
+        }
+        let mut g: Vec<usize> = per.into_values().collect();
+        g.sort_unstable_by(|a, b| b.cmp(a));
+        (g, pinned)
     }
 
-    /// Fewest entities whose refusal leaves fewer than the threshold
-    /// (disjoint branches).
-    fn to_block(&self) -> usize {
-        let need = (self.signers() + 1).saturating_sub(self.threshold);
-        if need == 0 {
-            return usize::MAX;
+    /// Fewest free entities that satisfy this node, given the fixed ones
+    /// (exact when no free entity sits in two branches).
+    fn to_satisfy(&self, fixed: &[Fix]) -> usize {
+        let (groups, signed) = self.split_keys(fixed, Fix::Signs);
+        let nested = self.nested.iter().map(|n| n.to_satisfy(fixed)).collect();
+        Self::fewest(self.threshold.saturating_sub(signed), &groups, nested)
+    }
+
+    /// Fewest free entities whose refusal leaves fewer than the threshold,
+    /// given the fixed ones (the same exactness).
+    fn to_block(&self, fixed: &[Fix]) -> usize {
+        let (groups, refused) = self.split_keys(fixed, Fix::Refuses);
+        let available = self.signers() - refused;
+        if available < self.threshold {
+            return 0;
         }
-        let nested = self.nested.iter().map(Node::to_block).collect();
-        Self::fewest(need, &self.key_groups(), nested)
+        let nested = self.nested.iter().map(|n| n.to_block(fixed)).collect();
+        Self::fewest(available + 1 - self.threshold, &groups, nested)
     }
 
     /// Entities reachable under this node.
@@ -207,47 +217,62 @@ impl Node {
         }
     }
 
-    /// Whether an entity appears in more than one branch (direct keys or a
-    /// nested Safe) of any node: then the greedy counts are not exact.
-    fn branches_overlap(&self) -> bool {
-        let mut seen: Vec<Vec<usize>> = Vec::new();
-        let mut direct = self.keys.clone();
-        direct.sort_unstable();
-        direct.dedup();
-        seen.push(direct);
+    /// Entities that appear in more than one branch (its direct keys, or a
+    /// nested Safe) of some node: the level-by-level counts are exact once
+    /// these are fixed.
+    fn shared(&self, out: &mut BTreeSet<usize>) {
+        let mut branches: Vec<BTreeSet<usize>> = vec![self.keys.iter().copied().collect()];
         for n in &self.nested {
             let mut v = Vec::new();
             n.collect(&mut v);
-            v.sort_unstable();
-            v.dedup();
-            seen.push(v);
+            branches.push(v.into_iter().collect());
         }
-        for (i, a) in seen.iter().enumerate() {
-            for b in &seen[i + 1..] {
-                if a.iter().any(|e| b.binary_search(e).is_ok()) {
-                    return true;
-                }
+        for (i, a) in branches.iter().enumerate() {
+            for b in &branches[i + 1..] {
+                out.extend(a.intersection(b));
             }
         }
-        self.nested.iter().any(Node::branches_overlap)
+        for n in &self.nested {
+            n.shared(out);
+        }
     }
 }
 
-/// Smallest set of entities (by size) for which `pred` holds, by increasing
-/// size; `pred` must be monotone.
-fn smallest_set(n: usize, pred: impl Fn(&[bool]) -> bool) -> usize {
-    let mut best = usize::MAX;
-    for mask in 0u32..(1u32 << n) {
-        let size = mask.count_ones() as usize;
-        if size >= best {
-            continue;
+/// An entity's part in a count: left to the count, or fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fix {
+    Free,
+    Signs,
+    Refuses,
+}
+
+/// Fewest entities that satisfy, and that block, the council: every way
+/// the shared entities can sign or refuse, each counted level by level.
+fn exact_counts(root: &Node, entities: usize, shared: &[usize]) -> (usize, usize) {
+    let mut fixed = vec![Fix::Free; entities];
+    let (mut satisfy, mut block) = (usize::MAX, usize::MAX);
+    for mask in 0u32..(1u32 << shared.len()) {
+        let chosen = mask.count_ones() as usize;
+        // Satisfy: the chosen shared entities sign, the others refuse.
+        for (i, &e) in shared.iter().enumerate() {
+            fixed[e] = if mask & (1 << i) != 0 {
+                Fix::Signs
+            } else {
+                Fix::Refuses
+            };
         }
-        let set: Vec<bool> = (0..n).map(|i| mask & (1 << i) != 0).collect();
-        if pred(&set) {
-            best = size;
+        satisfy = satisfy.min(chosen.saturating_add(root.to_satisfy(&fixed)));
+        // Block: the chosen shared entities refuse, the others sign.
+        for (i, &e) in shared.iter().enumerate() {
+            fixed[e] = if mask & (1 << i) != 0 {
+                Fix::Refuses
+            } else {
+                Fix::Signs
+            };
         }
+        block = block.min(chosen.saturating_add(root.to_block(&fixed)));
     }
-    best
+    (satisfy, block)
 }
 
 /// One entity of a council, counted once across its nested Safes.
@@ -311,22 +336,18 @@ pub fn setup(gov: &Governance, actor: &Actor) -> CouncilSetup {
     let outside_entities = ents.outside.iter().filter(|o| **o).count();
 
     let mut failures = Vec::new();
-    let overlap = root.branches_overlap();
-    let (entity_threshold, blocking_minority) = if !overlap {
-        (root.to_satisfy(), root.to_block())
-    } else if entities <= MAX_EXHAUSTIVE_ENTITIES {
-        (
-            smallest_set(entities, |s| root.satisfied(s)),
-            smallest_set(entities, |s| {
-                let others: Vec<bool> = s.iter().map(|x| !x).collect();
-                !root.satisfied(&others)
-            }),
-        )
+    let mut shared = BTreeSet::new();
+    root.shared(&mut shared);
+    let shared: Vec<usize> = shared.into_iter().collect();
+    let (entity_threshold, blocking_minority) = if shared.len() <= MAX_SHARED_ENTITIES {
+        exact_counts(&root, entities, &shared)
     } else {
         failures.push(format!(
-            "entities are shared between its nested Safes and there are {entities} of them (more than {MAX_EXHAUSTIVE_ENTITIES}): the fewest that reach a quorum cannot be counted exactly"
+            "{} entities sign in more than one of its nested Safes (more than {MAX_SHARED_ENTITIES}): the fewest that reach a quorum cannot be counted exactly",
+            shared.len()
         ));
-        (root.to_satisfy(), root.to_block())
+        let free = vec![Fix::Free; entities];
+        (root.to_satisfy(&free), root.to_block(&free))
     };
     // usize::MAX: no set of entities reaches (or blocks) the quorum.
     let unreachable = entity_threshold == usize::MAX;
@@ -430,5 +451,80 @@ impl CouncilSetup {
             self.blocking_minority,
             self.unannounced_members
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Smallest entity set for which `pred` holds, by trying them all.
+    fn brute(n: usize, pred: impl Fn(&[bool]) -> bool) -> usize {
+        (0u32..1 << n)
+            .filter(|m| pred(&(0..n).map(|i| m & (1 << i) != 0).collect::<Vec<_>>()))
+            .map(|m| m.count_ones() as usize)
+            .min()
+            .unwrap_or(usize::MAX)
+    }
+
+    struct Lcg(u64);
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) % n as u64) as usize
+        }
+    }
+
+    fn tree(r: &mut Lcg, entities: usize, depth: usize) -> Node {
+        let keys: Vec<usize> = (0..r.below(4)).map(|_| r.below(entities)).collect();
+        let nested: Vec<Node> = if depth > 0 {
+            (0..r.below(3))
+                .map(|_| tree(r, entities, depth - 1))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let signers = keys.len() + nested.len();
+        if signers == 0 {
+            return Node {
+                threshold: 1,
+                keys: vec![r.below(entities)],
+                nested,
+            };
+        }
+        Node {
+            threshold: 1 + r.below(signers),
+            keys,
+            nested,
+        }
+    }
+
+    #[test]
+    fn counts_match_trying_every_entity_set() {
+        // Random nested Safes over up to 8 entities, shared across branches
+        // or not: the level-by-level counts with shared entities fixed must
+        // equal the exhaustive minimum, for reaching and for blocking.
+        let mut r = Lcg(7);
+        for case in 0..400 {
+            let n = 1 + r.below(8);
+            let root = tree(&mut r, n, 2);
+            let mut shared = BTreeSet::new();
+            root.shared(&mut shared);
+            let shared: Vec<usize> = shared.into_iter().collect();
+            let (satisfy, block) = exact_counts(&root, n, &shared);
+            let want_satisfy = brute(n, |s| root.satisfied(s));
+            let want_block = brute(n, |s| {
+                let others: Vec<bool> = s.iter().map(|x| !x).collect();
+                !root.satisfied(&others)
+            });
+            assert_eq!(
+                (satisfy, block),
+                (want_satisfy, want_block),
+                "case {case}, {n} entities, shared {shared:?}"
+            );
+        }
     }
 }

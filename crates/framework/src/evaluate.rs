@@ -152,8 +152,8 @@ pub fn resolve_sources(
     evidence
         .iter()
         .map(|e| match e.strip_prefix("source:") {
-            Some(sid) => match project.project.sources.iter().find(|s| s.id.as_deref() == Some(sid)) {
-                Some(s) => s.url.clone(),
+            Some(sid) => match project.source_url(sid) {
+                Some(url) => url.to_string(),
                 None => {
                     warnings.push(format!("{id}: evidence cites `source:{sid}`, which no [[project.sources]] entry defines"));
                     e.clone()

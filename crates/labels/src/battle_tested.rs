@@ -80,6 +80,10 @@ pub struct BattleTested {
 pub struct ChangeRef {
     pub date: Date,
     pub summary: String,
+    /// The change's links (`source:ID` resolved when the project file
+    /// defines the source).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -501,6 +505,7 @@ pub fn evaluate(history: History<'_>, series: Series<'_>, as_of: Date) -> Battle
         last_safety_relevant_change: last_change.map(|c| ChangeRef {
             date: c.date,
             summary: c.summary.clone(),
+            evidence: c.evidence.clone(),
         }),
         value_checked: window_start.map(|t| Period { from: t, to: as_of }),
         latest_value: latest.map(|p| LatestValue {

@@ -54,7 +54,7 @@ pub fn evaluate(project: &ProjectFile, inputs: &Inputs, as_of: Date) -> Labels {
             Series::Missing(&not_loaded)
         }
     };
-    let battle_tested = battle_tested::evaluate(
+    let mut battle_tested = battle_tested::evaluate(
         battle_tested::History {
             live_since: labels.and_then(|l| l.live_since),
             changes: labels.map(|l| l.changes.as_slice()).unwrap_or(&[]),
@@ -63,6 +63,16 @@ pub fn evaluate(project: &ProjectFile, inputs: &Inputs, as_of: Date) -> Labels {
         series,
         as_of,
     );
+    if let Some(c) = &mut battle_tested.last_safety_relevant_change {
+        for e in &mut c.evidence {
+            if let Some(url) = e
+                .strip_prefix("source:")
+                .and_then(|id| project.source_url(id))
+            {
+                *e = url.to_string();
+            }
+        }
+    }
     let proof_systems: Vec<ProofSystemSummary> = inputs
         .proof_systems
         .iter()

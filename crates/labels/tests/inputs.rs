@@ -189,3 +189,20 @@ fn a_missing_directory_is_an_empty_registry() {
     let reg = Registry::load_dir(&dir.path().join("nowhere")).unwrap();
     assert!(reg.is_empty());
 }
+
+#[test]
+fn the_last_change_carries_its_evidence_with_sources_resolved() {
+    let text = "[project]\nid = \"demo\"\nname = \"Demo\"\nkind = \"optimistic\"\n\n[[project.sources]]\nid = \"notice\"\nurl = \"https://example.org/upgrade-notice\"\n\n[labels]\nlive_since = 2022-01-01\n\n[[labels.changes]]\ndate = 2025-03-01\nsummary = \"Upgrade\"\nsafety_relevant = true\nevidence = [\"source:notice\", \"https://example.org/tx\", \"source:undefined\"]\n";
+    let project = l2stage_model::parse_str("demo.toml", text, l2stage_model::Format::Toml).unwrap();
+    let labels = evaluate(&project, &Inputs::inline(&project, None), d("2025-06-01"));
+    let c = labels.battle_tested.last_safety_relevant_change.unwrap();
+    assert_eq!(c.date, d("2025-03-01"));
+    assert_eq!(
+        c.evidence,
+        [
+            "https://example.org/upgrade-notice",
+            "https://example.org/tx",
+            "source:undefined"
+        ]
+    );
+}

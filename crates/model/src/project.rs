@@ -289,6 +289,15 @@ pub struct ProjectState {
 }
 
 impl ProjectFile {
+    /// The address of the source cited as `source:ID`, if the file defines it.
+    pub fn source_url(&self, id: &str) -> Option<&str> {
+        self.project
+            .sources
+            .iter()
+            .find(|s| s.id.as_deref() == Some(id))
+            .map(|s| s.url.as_str())
+    }
+
     /// Checks across fields that serde cannot express.
     pub fn validate(&self) -> Result<(), crate::governance::FieldError> {
         match &self.governance {

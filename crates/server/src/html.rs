@@ -271,6 +271,8 @@ struct BattleTestedView {
     /// One sentence: since when it is met, or when it could be.
     headline: String,
     facts: Vec<(&'static str, String)>,
+    /// Links given for the last safety-relevant change (http(s) only).
+    change_links: Vec<EvidenceLink>,
     missing: Vec<String>,
 }
 
@@ -329,10 +331,18 @@ fn battle_tested_view(b: &BattleTested) -> BattleTestedView {
     if let Some(t) = b.gap_tolerance_days {
         facts.push(("Gap tolerance", format!("{t} days between points")));
     }
+    let change_links = b
+        .last_safety_relevant_change
+        .iter()
+        .flat_map(|c| c.evidence.iter())
+        .map(|e| evidence(e))
+        .filter_map(|e| e.href.map(|href| EvidenceLink { href, text: e.text }))
+        .collect();
     BattleTestedView {
         chip: bt_chip(b),
         headline,
         facts,
+        change_links,
         missing: b.missing.clone(),
     }
 }

@@ -838,6 +838,7 @@ live_since = 2024-01-01
 date = {change}
 summary = "Upgrade <script>alert('up')</script> & co."
 safety_relevant = true
+evidence = ["https://example.org/upgrade-tx", "javascript:alert(5)"]
 
 [labels.value_locked]
 gap_tolerance_days = 1000
@@ -956,6 +957,14 @@ async fn pages_show_the_labels() {
     assert!(bt.contains("class=\"lchip bt-met\""), "{bt}");
     assert!(bt.contains("✓</span> met</span>"), "{bt}");
     assert!(bt.contains("Met since 2025-09-11."), "{bt}");
+    // The change's http(s) evidence is linked; the javascript: one is not.
+    assert!(
+        bt.contains(
+            "<dt>Sources of that change</dt><dd><a href=\"https://example.org/upgrade-tx\""
+        ),
+        "{bt}"
+    );
+    assert!(!bt.contains("javascript:alert(5)"), "{bt}");
     assert!(
         bt.contains("<dd>2025-03-10 (the last safety-relevant change)</dd>"),
         "{bt}"

@@ -3,6 +3,7 @@
 //! (JSON). Shared by the CLI and the server so both say the same thing.
 
 pub mod markdown;
+pub mod risk_input;
 pub mod text;
 
 use std::collections::BTreeMap;

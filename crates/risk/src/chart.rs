@@ -3,7 +3,9 @@
 //!
 //! * [`stage_chart_svg`]: the post's figure, failure probability of each
 //!   stage against the proof-failure probability p, log-log, with the
-//!   crossovers marked and the range where each stage is best shaded.
+//!   crossovers marked and the range where each stage is best shaded;
+//!   [`stage_chart_with_stage1_svg`] draws it with a given Stage 1 line (a
+//!   nested council's, which no `K/N` shape describes).
 //! * [`regions_chart_svg`]: which stage is best over the (p, q) plane.
 //!
 //! Both return the SVG text, so a CLI writes it to a file and a web
@@ -17,7 +19,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::error::{Result, RiskError};
 use crate::prob::Probability;
-use crate::stages::{BaseModel, Stage, StageLines};
+use crate::stages::{BaseModel, Line, Stage, StageLines};
 use crate::sweep::log_space;
 
 /// Size and optional marks.
@@ -217,13 +219,51 @@ fn describe(model: &BaseModel) -> String {
 /// The post's figure: failure probability of Stage 0, 1 and 2 against p.
 pub fn stage_chart_svg(model: &BaseModel, opts: &ChartOptions) -> Result<String> {
     let lines = model.lines(model.formula)?;
-    render_svg(opts, |root| draw_stages(root, model, &lines, opts))
+    let stage1_label = stage_label(model, Stage::One);
+    render_svg(opts, |root| {
+        draw_stages(root, model, &lines, &stage1_label, opts)
+    })
 }
 
+/// The same figure with a given Stage 1 line instead of one computed from
+/// `model.stage1`: a council no `K/N` shape describes, such as a nested
+/// one (`project::NestedCouncil`, whose line is its joint distribution's
+/// `Joint::line()` under the union formula). `stage1_line` is F(p) =
+/// intercept + slope · p under `model.formula`; `stage1_label` names it in
+/// the legend, e.g. `Stage 1 (2 of (2 of (7/10, 3/6), 5/7))`. The rest of
+/// `model` gives the Stage 0 council and the subtitle.
+pub fn stage_chart_with_stage1_svg(
+    model: &BaseModel,
+    stage1_line: &Line<f64>,
+    stage1_label: &str,
+    opts: &ChartOptions,
+) -> Result<String> {
+    let Line { intercept, slope } = *stage1_line;
+    if !(0.0..=1.0).contains(&intercept) || !(0.0..=1.0).contains(&slope) {
+        return Err(RiskError::Invalid(format!(
+            "the Stage 1 line needs an intercept and a slope in [0, 1], got {intercept} and {slope}"
+        )));
+    }
+    let stage0 = model
+        .council(model.stage0)?
+        .tails()
+        .line(model.stage0, model.formula);
+    let lines = StageLines {
+        stage0,
+        stage1: stage1_line.clone(),
+        stage2: Line::proof_only(),
+    };
+    render_svg(opts, |root| {
+        draw_stages(root, model, &lines, stage1_label, opts)
+    })
+}
+
+/// The stage figure; `model` gives the subtitle and the Stage 0 label.
 fn draw_stages(
     root: &Root<'_>,
     model: &BaseModel,
     lines: &StageLines<f64>,
+    stage1_label: &str,
     opts: &ChartOptions,
 ) -> DrawResult {
     let cross = lines.crossovers();
@@ -306,7 +346,10 @@ fn draw_stages(
         let pts: Vec<(f64, f64)> = pts.iter().map(|(p, v)| (*p, clamp(*v))).collect();
         chart
             .draw_series(LineSeries::new(pts, c.stroke_width(3)))?
-            .label(stage_label(model, *stage))
+            .label(match stage {
+                Stage::One => stage1_label.to_string(),
+                _ => stage_label(model, *stage),
+            })
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3)));
     }
 
@@ -469,6 +512,7 @@ fn draw_regions(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::CouncilShape;
 
     #[test]
     fn ticks_are_readable() {
@@ -497,6 +541,70 @@ mod tests {
             assert!(svg.contains(part), "missing {part}");
         }
         assert!(!svg.contains("9.99999"));
+    }
+
+    #[test]
+    fn a_given_stage1_line_draws_what_its_council_would() {
+        let models = [
+            (BaseModel::default(), ChartOptions::default()),
+            (
+                BaseModel {
+                    stage1: CouncilShape::new(9, 12).unwrap(),
+                    member_failure: Probability::parse("q", "0.05").unwrap(),
+                    formula: crate::Formula::Additive,
+                    ..BaseModel::default()
+                },
+                ChartOptions {
+                    proof_failure: Some(1e-3),
+                    ..Default::default()
+                },
+            ),
+        ];
+        for (model, opts) in models {
+            let line = model.lines(model.formula).unwrap().stage1;
+            let label = format!("Stage 1 ({} council)", model.stage1);
+            assert_eq!(
+                stage_chart_with_stage1_svg(&model, &line, &label, &opts).unwrap(),
+                stage_chart_svg(&model, &opts).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn a_nested_councils_line_is_drawn_with_its_label() {
+        // Base at q = 0.1 (project::tests): S = 5701/62500000000 and, under
+        // the union formula, W = P(blocked) − S; Stage 2 is safer below
+        // S / (1 − W) ≈ 1.14e-7.
+        let s = 5701.0 / 62_500_000_000.0;
+        let line = Line {
+            intercept: s,
+            slope: 12_522_756_919.0 / 62_500_000_000.0 - s,
+        };
+        let label = "Stage 1 (2 of (2 of (7/10, 3/6), 5/7))";
+        let svg = stage_chart_with_stage1_svg(
+            &BaseModel::default(),
+            &line,
+            label,
+            &ChartOptions::default(),
+        )
+        .unwrap();
+        for part in [
+            label,
+            "Stage 0 (4/7 council)",
+            "Stage 1 = Stage 2",
+            "p = 1.14e-7",
+        ] {
+            assert!(svg.contains(part), "missing {part}");
+        }
+        assert!(!svg.contains("6/8"));
+        let bad = Line {
+            intercept: f64::NAN,
+            slope: 0.5,
+        };
+        assert!(
+            stage_chart_with_stage1_svg(&BaseModel::default(), &bad, label, &Default::default())
+                .is_err()
+        );
     }
 
     #[test]

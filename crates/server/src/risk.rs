@@ -10,11 +10,15 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use l2stage_model::governance::ActorKind;
+use l2stage_model::governance::{Actor, ActorKind, Governance};
 use l2stage_model::{Date, ProjectFile};
-use l2stage_risk::chart::{ChartOptions, regions_chart_svg, stage_chart_svg};
+use l2stage_report::risk_input::council_input;
+use l2stage_risk::chart::{
+    ChartOptions, regions_chart_svg, stage_chart_svg, stage_chart_with_stage1_svg,
+};
+use l2stage_risk::project::{CouncilStructure, NestedCouncil};
 use l2stage_risk::report::{self, RiskParams, RiskQuery};
-use l2stage_risk::{BaseModel, CouncilShape, RiskReport};
+use l2stage_risk::{BaseModel, CouncilShape, Line, RiskReport};
 
 use crate::api::json;
 use crate::error::ApiError;
@@ -309,11 +313,9 @@ pub async fn page(State(_app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Resp
     }
 }
 
-/// The project's Security Council as a `K/N` shape over its entities, when
-/// the governance structure in force on `as_of` names one (a multisig with
-/// `security_council = true`). Keys of one entity count once; a nested
-/// council is flattened to "any K of its N entities" (flagged `true`).
-pub fn council_shape(project: &ProjectFile, as_of: Date) -> Option<(String, CouncilShape, bool)> {
+/// The project's Security Council: the multisig with `security_council =
+/// true` in the governance structure in force on `as_of`.
+fn security_council(project: &ProjectFile, as_of: Date) -> Option<(&Governance, &Actor)> {
     let gov = project
         .governance
         .as_ref()
@@ -322,24 +324,89 @@ pub fn council_shape(project: &ProjectFile, as_of: Date) -> Option<(String, Coun
         .actors
         .iter()
         .find(|a| a.kind == ActorKind::Multisig && a.security_council)?;
+    Some((gov, c))
+}
+
+/// The project's Security Council as a `K/N` shape over its entities, when
+/// the governance structure in force on `as_of` names one (a multisig with
+/// `security_council = true`). Keys of one entity count once; a nested
+/// council is flattened to "any K of its N entities" (flagged `true`).
+pub fn council_shape(project: &ProjectFile, as_of: Date) -> Option<(String, CouncilShape, bool)> {
+    let (gov, c) = security_council(project, as_of)?;
     let setup = l2stage_governance::council::setup(gov, c);
     let shape = CouncilShape::new(setup.entity_threshold, setup.entities).ok()?;
     Some((c.id.clone(), shape, !setup.nested.is_empty()))
 }
 
-/// The risk chart for a project's council, and a note under it.
+/// A nested council's exact model, as `l2stage risk --project` builds it
+/// (`l2stage_report::risk_input`) with `model`'s q per key, and its loss
+/// line under the union formula: `None` for a flat council and for the
+/// nested ones the exact model does not cover (those stay flattened, as in
+/// [`council_shape`]).
+fn nested_council(
+    gov: &Governance,
+    actor: &Actor,
+    model: &BaseModel,
+) -> Option<(NestedCouncil, Line<f64>)> {
+    let input = council_input(
+        actor,
+        gov,
+        &model.member_failure,
+        false,
+        &model.common_shock,
+    )
+    .ok()?;
+    match input.council {
+        CouncilStructure::Nested(n) => {
+            let line = n.joint().ok()?.line();
+            Some((n, line))
+        }
+        CouncilStructure::Flat(_) | CouncilStructure::Flattened(_) => None,
+    }
+}
+
+/// The chart of a nested council drawn exactly, and its note.
+fn nested_chart(
+    nested: &NestedCouncil,
+    line: &Line<f64>,
+    model: &BaseModel,
+) -> (Option<String>, String) {
+    let structure = nested.root.describe();
+    let label = format!("Stage 1 ({structure})");
+    match stage_chart_with_stage1_svg(model, line, &label, &ChartOptions::default()) {
+        Ok(svg) => {
+            let mut note = format!(
+                "Loss probability of each stage against the proof system's failure probability p, with this project's Security Council as the Stage 1 council: nested Safes, {structure} (a Safe of Safes signs when that many of its signers do; K/N is a Safe of keys), assessed exactly, Safe by Safe, as l2stage risk --project does. The post's other assumptions: each key breaks with q = 0.1, keys of one entity together and entities independently; Stage 0 council 4/7; union formula."
+            );
+            for e in nested.shared_entities() {
+                note += &format!(
+                    " {e} signs in several of its Safes and breaks in all of them at once."
+                );
+            }
+            (Some(svg), note)
+        }
+        Err(e) => (None, format!("The chart could not be drawn: {e}")),
+    }
+}
+
+/// The risk chart for a project's council, and a note under it: a nested
+/// council exactly (as `l2stage risk --project` assesses it), any other as
+/// its `K/N` shape over entities.
 pub fn project_chart(project: &ProjectFile, as_of: Date) -> (Option<String>, String) {
+    let Some((gov, actor)) = security_council(project, as_of) else {
+        return (None, no_council(as_of));
+    };
+    // The post's assumptions: q = 0.1 per key, Stage 0 council 4/7, union.
+    let model = BaseModel::default();
+    if let Some((nested, line)) = nested_council(gov, actor, &model) {
+        return nested_chart(&nested, &line, &model);
+    }
     let Some((_, shape, nested)) = council_shape(project, as_of) else {
-        return (
-            None,
-            format!(
-                "No chart: the project file does not describe a Security Council in force on {as_of} (a [governance] multisig with security_council = true)."
-            ),
-        );
+        return (None, no_council(as_of));
     };
     let model = BaseModel {
         stage1: shape,
-        ..BaseModel::default()
+        ..model
     };
     match stage_chart_svg(&model, &ChartOptions::default()) {
         Ok(svg) => (
@@ -355,6 +422,12 @@ pub fn project_chart(project: &ProjectFile, as_of: Date) -> (Option<String>, Str
         ),
         Err(e) => (None, format!("The chart could not be drawn: {e}")),
     }
+}
+
+fn no_council(as_of: Date) -> String {
+    format!(
+        "No chart: the project file does not describe a Security Council in force on {as_of} (a [governance] multisig with security_council = true)."
+    )
 }
 
 #[cfg(test)]
@@ -383,11 +456,23 @@ mod tests {
             (id.as_str(), shape.to_string(), nested),
             ("base-governance-multisig", "9/12".into(), true)
         );
-        let (_, note) = project_chart(&catalog("base"), day("2025-09-01"));
+        // Drawn exactly, Safe by Safe, with the structure named.
+        let (svg, note) = project_chart(&catalog("base"), day("2025-09-01"));
+        let svg = svg.expect("a chart");
         assert!(
-            note.contains("9/12") && note.contains("nested Safes"),
+            note.contains("nested Safes, 2 of (2 of (7/10, 3/6), 5/7)")
+                && note.contains("assessed exactly"),
             "{note}"
         );
+        assert!(
+            !note.contains("9/12") && !note.contains("ignores which Safe"),
+            "{note}"
+        );
+        assert!(svg.contains("Stage 1 (2 of (2 of (7/10, 3/6), 5/7))"));
+        assert!(!svg.contains("9/12 council"));
+        // Stage 2 is safer below S / (1 − W) = 5701/49977248782 ≈ 1.14e-7
+        // (docs/risk.md, --project).
+        assert!(svg.contains("p = 1.14e-7"));
         // Scroll's 9/12 council until it was replaced on 2026-06-01.
         let scroll = catalog("scroll");
         let (_, shape, nested) = council_shape(&scroll, day("2026-05-31")).unwrap();
@@ -396,5 +481,49 @@ mod tests {
         let (svg, note) = project_chart(&scroll, day("2026-06-01"));
         assert!(svg.is_none());
         assert!(note.contains("in force on 2026-06-01"), "{note}");
+    }
+
+    /// A flagged 2 of (safe-a, T, T): T's two keys beside a nested Safe are
+    /// beyond the exact model (as in `l2stage risk --project`).
+    fn mixed() -> ProjectFile {
+        let src = r#"[project]
+id = "nested-rollup"
+name = "Nested Rollup"
+kind = "optimistic"
+
+[governance.exit]
+forced_inclusion = "1d"
+finalization = "7d"
+proposing = "permissionless"
+challenging = "permissionless"
+
+[[governance.actors]]
+id = "council"
+kind = "multisig"
+security_council = true
+threshold = 2
+members = [{ actor = "safe-a" }, { entity = "T", affiliation = "team" }, { entity = "T", affiliation = "team" }]
+
+[[governance.actors]]
+id = "safe-a"
+kind = "multisig"
+threshold = 2
+members = [{ entity = "X" }, { entity = "Y" }, { entity = "Z" }]
+"#;
+        match l2stage_model::parse_str("mixed.toml", src, l2stage_model::Format::Toml) {
+            Ok(p) => p,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn a_nested_council_beyond_the_exact_model_stays_flattened() {
+        let (svg, note) = project_chart(&mixed(), day("2025-09-01"));
+        let svg = svg.expect("a chart");
+        assert!(
+            note.contains("1/4 Security Council") && note.contains("ignores which Safe"),
+            "{note}"
+        );
+        assert!(svg.contains("Stage 1 (1/4 council)"));
     }
 }

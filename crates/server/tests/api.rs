@@ -1221,3 +1221,25 @@ async fn risk_endpoint_is_the_risk_crates_json() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text().contains("Invalid input"));
 }
+
+/// Base's nested Security Council is drawn exactly on its page, Safe by
+/// Safe, with its structure in the legend and the note; no approximation.
+#[tokio::test]
+async fn a_nested_council_is_drawn_exactly_on_its_page() {
+    let text = std::fs::read_to_string(repo().join("catalog/base.toml")).expect("base.toml");
+    let (_, r) = app_with(&[file("base.toml", &text)], None);
+    let res = get(&r, "/projects/base").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let html = res.text();
+    let risk = between(&html, "<h2 id=\"risk\">", "<h2 id=\"timeline\">");
+    assert!(risk.contains("<svg"), "{risk}");
+    assert!(
+        risk.contains("Stage 1 (2 of (2 of (7/10, 3/6), 5/7))"),
+        "{risk}"
+    );
+    assert!(
+        risk.contains("nested Safes, 2 of (2 of (7/10, 3/6), 5/7)"),
+        "{risk}"
+    );
+    assert!(!risk.contains("ignores which Safe"), "{risk}");
+}

@@ -16,21 +16,15 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use l2stage_model::governance::{
-    Actor, ActorKind, Affiliation as ModelAffiliation, Governance, Member as GovMember,
-};
+use l2stage_model::governance::ActorKind;
+use l2stage_report::risk_input::{CouncilInput, council_input};
 use l2stage_risk::chart::{ChartOptions, regions_chart_svg, stage_chart_svg};
-use l2stage_risk::project::{
-    CouncilStructure, CouncilTree, MAX_COUPLED_SCENARIOS, NestedCouncil, ProjectCouncil,
-    ProjectRisk, ProjectRiskInput, Structure, assess,
-};
+use l2stage_risk::project::{ProjectRisk, ProjectRiskInput, Structure, assess};
 use l2stage_risk::provers::ProofSystem;
 use l2stage_risk::report;
 use l2stage_risk::sensitivity::Sensitivity;
 use l2stage_risk::stages::{Crossovers, StageAnalysis};
-use l2stage_risk::{
-    Affiliation, BaseModel, CouncilShape, Formula, Horizon, Member, Probability, RiskReport, Stage,
-};
+use l2stage_risk::{BaseModel, CouncilShape, Formula, Horizon, Probability, RiskReport, Stage};
 use owo_colors::OwoColorize;
 use serde_json::{Value, json};
 
@@ -515,13 +509,17 @@ fn run_project(args: &RiskArgs, path: &Path) -> Result<ExitCode, CliError> {
                 path.display()
             ))
         })?;
-    let (project_council, notes) = council_of(
+    let CouncilInput {
+        council: project_council,
+        notes,
+    } = council_input(
         council,
         gov,
         &args.member_failure,
         args.team_block,
         &args.common_shock,
-    )?;
+    )
+    .map_err(|e| CliError::Usage(e.to_string()))?;
     let input = ProjectRiskInput {
         council: project_council,
         proof: args
@@ -572,190 +570,6 @@ fn run_project(args: &RiskArgs, path: &Path) -> Result<ExitCode, CliError> {
     };
     render::write_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The council to assess: one Safe of keys (keys of one entity, and with
-/// `team_block` all team members, break together), or a council of nested
-/// Safes, exactly when the tree can be represented (see [`tree_of`]) and
-/// otherwise flattened to its entities with a note saying so.
-fn council_of(
-    actor: &Actor,
-    gov: &Governance,
-    q: &Probability,
-    team_block: bool,
-    common_shock: &Probability,
-) -> Result<(CouncilStructure, Vec<String>), CliError> {
-    let actors = &gov.actors;
-    let threshold = actor
-        .threshold
-        .ok_or_else(|| CliError::Usage(format!("multisig `{}` has no threshold", actor.id)))?
-        as usize;
-    let mut notes = Vec::new();
-    let mut members = Vec::new();
-    let setup = l2stage_governance::council::setup(gov, actor);
-    if !setup.nested.is_empty() {
-        let safes = setup.nested.join(", ");
-        let reason = match tree_of(actor, gov, q, &mut Vec::new())? {
-            Ok(root) => {
-                let nested = NestedCouncil {
-                    root,
-                    team_block,
-                    common_shock: common_shock.clone(),
-                };
-                if nested.scenarios() <= MAX_COUPLED_SCENARIOS {
-                    notes.push(format!(
-                        "nested council (Safes {safes}): assessed Safe by Safe, each with its own threshold: it overrides when the broken keys alone can make the top Safe sign, and is blocked when the honest keys no longer can"
-                    ));
-                    for e in nested.shared_entities() {
-                        notes.push(format!(
-                            "`{e}` signs in several of the nested Safes and breaks in all of them at once"
-                        ));
-                    }
-                    return Ok((CouncilStructure::Nested(nested), notes));
-                }
-                "too many entities sign in several of its Safes to condition on them".to_string()
-            }
-            Err(reason) => reason,
-        };
-        // Not representable exactly: any `entity_threshold` of its
-        // entities, each breaking with q.
-        for e in l2stage_governance::council::entities(gov, actor) {
-            members.push(Member {
-                name: e.name,
-                q: q.clone(),
-                affiliation: if e.outside {
-                    Affiliation::Outside
-                } else {
-                    Affiliation::Team
-                },
-            });
-        }
-        notes.push(format!(
-            "nested council (Safes {safes}): {reason}, so it is counted as any {} of its {} entities, which ignores which Safe each must sign in (an approximation)",
-            setup.entity_threshold, setup.entities
-        ));
-        let shape = CouncilShape::new(setup.entity_threshold, members.len())
-            .map_err(|e| CliError::Usage(format!("multisig `{}`: {e}", actor.id)))?;
-        return Ok((
-            CouncilStructure::Flattened(ProjectCouncil {
-                threshold: shape.k(),
-                members,
-                team_block,
-                common_shock: common_shock.clone(),
-            }),
-            notes,
-        ));
-    }
-    for (i, m) in actor.members.iter().enumerate() {
-        let nested = m
-            .actor
-            .as_deref()
-            .and_then(|id| actors.iter().find(|a| a.id == id));
-        if let Some(n) = nested {
-            notes.push(format!(
-                "nested signer `{}` is counted as one member with the same q",
-                n.id
-            ));
-        }
-        let entity = m
-            .entity
-            .clone()
-            .or_else(|| m.actor.clone())
-            .or_else(|| m.address.clone())
-            .unwrap_or_else(|| format!("member {}", i + 1));
-        members.push(Member {
-            name: entity,
-            q: q.clone(),
-            affiliation: affiliation_of(m, nested),
-        });
-    }
-    CouncilShape::new(threshold, members.len())
-        .map_err(|e| CliError::Usage(format!("multisig `{}`: {e}", actor.id)))?;
-    Ok((
-        CouncilStructure::Flat(ProjectCouncil {
-            threshold,
-            members,
-            team_block,
-            common_shock: common_shock.clone(),
-        }),
-        notes,
-    ))
-}
-
-/// A member's affiliation, or its nested actor's; none declared is team.
-fn affiliation_of(m: &GovMember, nested: Option<&Actor>) -> Affiliation {
-    match m.affiliation.or(nested.and_then(|n| n.affiliation)) {
-        Some(ModelAffiliation::Outside) => Affiliation::Outside,
-        Some(ModelAffiliation::Team) | None => Affiliation::Team,
-    }
-}
-
-/// A multisig as a tree of Safes: a Safe of keys, or, with nested
-/// multisigs among its signers, `threshold` of its signers (the nested
-/// Safes, and each direct key as a 1-of-1). Its threshold counts
-/// signatures, so that is exact only when every signer gives one: when a
-/// Safe mixes nested Safes with an entity holding several of its keys the
-/// answer is `Ok(Err(why))`. A nested multisig already on the way down
-/// (a cycle) signs as a key, as in the governance analysis.
-fn tree_of(
-    actor: &Actor,
-    gov: &Governance,
-    q: &Probability,
-    stack: &mut Vec<String>,
-) -> Result<Result<CouncilTree, String>, CliError> {
-    let threshold = actor
-        .threshold
-        .ok_or_else(|| CliError::Usage(format!("multisig `{}` has no threshold", actor.id)))?
-        as usize;
-    stack.push(actor.id.clone());
-    let mut signers = Vec::new();
-    let mut keys: Vec<Member> = Vec::new();
-    let mut has_nested = false;
-    for m in &actor.members {
-        let referenced = m.actor.as_deref().and_then(|id| gov.actor(id));
-        let inner = referenced.filter(|a| a.kind == ActorKind::Multisig && !stack.contains(&a.id));
-        if let Some(inner) = inner {
-            match tree_of(inner, gov, q, stack)? {
-                Ok(t) => signers.push(t),
-                Err(why) => return Ok(Err(why)),
-            }
-            has_nested = true;
-        } else {
-            // A key: its entity, else the actor or address it names; with
-            // none, an entity of its own (empty name).
-            let key = Member {
-                name: m
-                    .entity
-                    .clone()
-                    .or_else(|| m.actor.clone())
-                    .or_else(|| m.address.clone())
-                    .unwrap_or_default(),
-                q: q.clone(),
-                affiliation: affiliation_of(m, referenced),
-            };
-            signers.push(CouncilTree::Keys {
-                threshold: 1,
-                members: vec![key.clone()],
-            });
-            keys.push(key);
-        }
-    }
-    stack.pop();
-    if !has_nested {
-        return Ok(Ok(CouncilTree::Keys {
-            threshold,
-            members: keys,
-        }));
-    }
-    for (i, k) in keys.iter().enumerate() {
-        if !k.name.is_empty() && keys[..i].iter().any(|o| o.name == k.name) {
-            return Ok(Err(format!(
-                "`{}` has nested Safes among its signers and `{}` holds several of its keys, whose signatures weigh more than one signer's",
-                actor.id, k.name
-            )));
-        }
-    }
-    Ok(Ok(CouncilTree::Safes { threshold, signers }))
 }
 
 fn project_text(name: &str, actor: &str, r: &ProjectRisk, assumptions: &[String]) -> String {

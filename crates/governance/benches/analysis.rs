@@ -74,6 +74,17 @@ fn bench(c: &mut Criterion) {
     group.bench_function("analyze 1000 actors / 10000 powers", |b| {
         b.iter(|| analyze(&g, Kind::Optimistic).expect("analysis"))
     });
+    // The dashboard draws structures of up to 400 boxes (actors + powers)
+    // on each project page view: 40 clusters of 10 actors, no powers.
+    let page = structure(40, 0);
+    assert_eq!(page.actors.len() + page.powers.len(), 400);
+    group.bench_function("svg graph of 400 boxes", |b| {
+        b.iter(|| l2stage_governance::graph::svg(&page))
+    });
+    let real = structure(3, 12);
+    group.bench_function("svg graph of 66 boxes", |b| {
+        b.iter(|| l2stage_governance::graph::svg(&real))
+    });
     group.finish();
 }
 

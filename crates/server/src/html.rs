@@ -1034,8 +1034,17 @@ pub fn permission_graph_svg(project: &ProjectFile, as_of: Date) -> Option<String
     project
         .governance
         .as_ref()
-        .filter(|g| g.applies_on(as_of))
+        .filter(|g| g.applies_on(as_of) && graph_size(g) <= MAX_GRAPH_BOXES)
         .map(l2stage_governance::graph::svg)
+}
+
+/// Above this many boxes (actors and powers) the page does not draw the
+/// graph: unreadable at that size, and laying out thousands of boxes on
+/// every page view would cost seconds. `l2stage graph` still draws it.
+pub const MAX_GRAPH_BOXES: usize = 400;
+
+fn graph_size(g: &l2stage_model::governance::Governance) -> usize {
+    g.actors.len() + g.powers.len()
 }
 
 /// A timeline strip: one coloured segment per period, with year ticks.
@@ -1240,7 +1249,8 @@ fn project_page(
         Some(_) if graph_svg.is_some() => "Who can act on the system, and through which delays: arrows point from who acts to what it acts on; hover a box for its full name. As text: l2stage graph FILE --format dot|mermaid|svg.".to_string(),
         Some(g) => match (g.since, g.until) {
             (Some(since), _) if as_of < since => format!("Not drawn: the governance structure in the project file describes the project from {since}, after {as_of}."),
-            (_, Some(until)) => format!("Not drawn: the governance structure in the project file applies until {until}, when it was replaced; this page is as of {as_of}."),
+            (_, Some(until)) if as_of >= until => format!("Not drawn: the governance structure in the project file applies until {until}, when it was replaced; this page is as of {as_of}."),
+            _ if graph_size(g) > MAX_GRAPH_BOXES => format!("Not drawn: the structure has {} actors and powers, more than the {MAX_GRAPH_BOXES} the page draws; use l2stage graph FILE --format dot|mermaid|svg.", graph_size(g)),
             _ => "Not drawn: the governance structure does not apply on this day.".to_string(),
         },
     };

@@ -822,6 +822,21 @@ async fn project_pages_draw_the_permission_graph_where_it_is_known() {
         graph.contains("does not describe its governance structure"),
         "{graph}"
     );
+    // A structure too large to read is not laid out on every page view.
+    let mut huge = gamma("Huge", "Huge Security Council").replace("\"gamma\"", "\"huge\"");
+    for i in 0..400 {
+        huge.push_str(&format!(
+            "\n[[governance.powers]]\nactor = \"timelock\"\npower = \"change-parameters\"\ntarget = \"contract {i}\"\n"
+        ));
+    }
+    let (_, r) = app_with(&[file("huge.toml", &huge)], None);
+    let html = get(&r, "/projects/huge").await.text();
+    let graph = graph_section(&html);
+    assert!(!graph.contains("<svg"), "{graph}");
+    assert!(
+        graph.contains("more than the 400 the page draws"),
+        "{graph}"
+    );
 }
 
 /// A project with a `[labels]` section: Stage 0, live since 2024-01-01,

@@ -66,6 +66,9 @@ pub struct BattleTested {
     /// last observed level (days up to `as_of` count as they are; a day
     /// without data counts against). `null` when that never happens.
     pub earliest: Option<Date>,
+    /// When not met and `earliest` is null: why no date can be given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_earliest_because: Option<String>,
     /// Start of the code clock: `live_since` or the last safety-relevant change.
     pub clock_start: Option<Date>,
     pub last_safety_relevant_change: Option<ChangeRef>,
@@ -470,13 +473,19 @@ pub fn evaluate(history: History<'_>, series: Series<'_>, as_of: Date) -> Battle
 
     let latest = sorted.last().copied();
     let trailing = segs.as_deref().and_then(trailing_good_start);
+    let mut no_earliest_because = None;
     let (since, earliest) = match (status, clock_start) {
         (LabelStatus::Met, Some(s)) => (
             trailing.and_then(|g| more_than_months_after(s.max(g), QUIET_MONTHS)),
             None,
         ),
         (LabelStatus::Met, None) => (None, None),
-        (_, Some(_)) if incomplete.is_some() => (None, None),
+        (_, Some(_)) if incomplete.is_some() => {
+            no_earliest_because = incomplete.map(|c| format!(
+                "the change history is only known to be complete until {c}: a later safety-relevant change may have restarted the clock"
+            ));
+            (None, None)
+        }
         (_, Some(s)) => {
             // If nothing changes: no new safety-relevant change, and the value
             // stays at its last observed level (which must pass).
@@ -487,9 +496,36 @@ pub fn evaluate(history: History<'_>, series: Series<'_>, as_of: Date) -> Battle
                     .and_then(|e| next_day(as_of).map(|tomorrow| e.max(tomorrow))),
                 _ => None,
             };
+            if earliest.is_none() {
+                no_earliest_because = Some(match latest {
+                    None => {
+                        "no value-locked point: the value locked is not known to hold".to_string()
+                    }
+                    Some(p) => match classify(p) {
+                        Class::Good => "no later day is known to qualify".to_string(),
+                        Class::Bad { .. } => format!(
+                            "the last value-locked point ({}) is below the thresholds: the value locked would have to rise",
+                            p.date
+                        ),
+                        Class::Unknown(_) => format!(
+                            "the last value-locked point ({}) does not show at least {} in ETH and major stablecoins",
+                            p.date,
+                            crate::money::usd(MIN_ETH_AND_STABLECOINS_USD)
+                        ),
+                    },
+                });
+            }
             (None, earliest)
         }
-        (_, None) => (None, None),
+        (_, None) => {
+            if status != LabelStatus::Met {
+                no_earliest_because = Some(
+                    "the clock start is unknown: no `live_since` and no safety-relevant change"
+                        .to_string(),
+                );
+            }
+            (None, None)
+        }
     };
 
     BattleTested {
@@ -501,6 +537,7 @@ pub fn evaluate(history: History<'_>, series: Series<'_>, as_of: Date) -> Battle
             missing
         },
         earliest,
+        no_earliest_because,
         clock_start,
         last_safety_relevant_change: last_change.map(|c| ChangeRef {
             date: c.date,

@@ -93,6 +93,7 @@ fn upgrade_five_months_ago_is_unmet_with_the_earliest_date() {
     assert_eq!(b.clock_start, Some(d("2026-01-15")));
     // 2026-01-15 + 6 months = 2026-07-15; more than that: 2026-07-16.
     assert_eq!(b.earliest, Some(d("2026-07-16")));
+    assert_eq!(b.no_earliest_because, None);
     assert_eq!(b.since, None);
     assert_missing(&b, "safety-relevant change on 2026-01-15");
     assert_missing(&b, "only from 2026-07-16");
@@ -164,6 +165,12 @@ fn eth_and_stablecoins_at_49m_is_unmet_and_cannot_be_earned_as_is() {
     assert_missing(&b, "below $50,000,000");
     // The last observed value fails: never, if nothing changes.
     assert_eq!(b.earliest, None);
+    assert_eq!(
+        b.no_earliest_because.as_deref(),
+        Some(
+            "the last value-locked point (2026-06-01) is below the thresholds: the value locked would have to rise"
+        )
+    );
 }
 
 #[test]
@@ -354,6 +361,13 @@ fn no_clock_start_is_unknown() {
     assert_eq!(b.status, LabelStatus::Unknown);
     assert_eq!(b.earliest, None);
     assert_missing(&b, "the clock start is unknown");
+    assert!(
+        b.no_earliest_because
+            .as_deref()
+            .is_some_and(|w| w.starts_with("the clock start is unknown")),
+        "{:?}",
+        b.no_earliest_because
+    );
 }
 
 #[test]

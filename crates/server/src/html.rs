@@ -282,7 +282,10 @@ fn battle_tested_view(b: &BattleTested) -> BattleTestedView {
         (LabelStatus::Met, Some(s), _) => format!("Met since {s}."),
         (LabelStatus::Met, None, _) => "Met.".to_string(),
         (_, _, Some(e)) => format!("Earliest {e}, if nothing changes: no new safety-relevant change, and the value locked stays at its last observed level."),
-        (_, _, None) => "No date: the data do not show a day on which it would be met if nothing changes (see what is missing).".to_string(),
+        (_, _, None) => match &b.no_earliest_because {
+            Some(why) => format!("No date: {why}."),
+            None => "No date: the data do not show a day on which it would be met if nothing changes (see what is missing).".to_string(),
+        },
     };
     let mut facts = Vec::new();
     facts.push((

@@ -1066,7 +1066,10 @@ async fn pages_show_the_labels() {
     let html = get(&r, "/projects/alpha").await.text();
     let bt = between(&html, "id=\"battle-tested\"", "</section>");
     assert!(bt.contains("class=\"lchip bt-unknown\""), "{bt}");
-    assert!(bt.contains("No date:"), "{bt}");
+    assert!(
+        bt.contains("No date: the clock start is unknown: no `live_since`"),
+        "{bt}"
+    );
 
     // The table: a sortable BattleTested column after the exit window.
     let index = get(&r, "/").await.text();

@@ -251,25 +251,19 @@ enum Fix {
 fn exact_counts(root: &Node, entities: usize, shared: &[usize]) -> (usize, usize) {
     let mut fixed = vec![Fix::Free; entities];
     let (mut satisfy, mut block) = (usize::MAX, usize::MAX);
+    // Fix the chosen shared entities to `chosen`, the others to `rest`.
+    let pin = |fixed: &mut [Fix], mask: u32, chosen: Fix, rest: Fix| {
+        for (i, &e) in shared.iter().enumerate() {
+            fixed[e] = if mask & (1 << i) != 0 { chosen } else { rest };
+        }
+    };
     for mask in 0u32..(1u32 << shared.len()) {
         let chosen = mask.count_ones() as usize;
         // Satisfy: the chosen shared entities sign, the others refuse.
-        for (i, &e) in shared.iter().enumerate() {
-            fixed[e] = if mask & (1 << i) != 0 {
-                Fix::Signs
-            } else {
-                Fix::Refuses
-            };
-        }
+        pin(&mut fixed, mask, Fix::Signs, Fix::Refuses);
         satisfy = satisfy.min(chosen.saturating_add(root.to_satisfy(&fixed)));
         // Block: the chosen shared entities refuse, the others sign.
-        for (i, &e) in shared.iter().enumerate() {
-            fixed[e] = if mask & (1 << i) != 0 {
-                Fix::Refuses
-            } else {
-                Fix::Signs
-            };
-        }
+        pin(&mut fixed, mask, Fix::Refuses, Fix::Signs);
         block = block.min(chosen.saturating_add(root.to_block(&fixed)));
     }
     (satisfy, block)

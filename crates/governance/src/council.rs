@@ -21,7 +21,7 @@ pub const MIN_SHARE_DEN: usize = 4;
 /// Entities signing in several nested Safes are counted by trying each way
 /// they can sign or refuse (2^s); above this many the council is reported
 /// as not countable instead.
-const MAX_SHARED_ENTITIES: usize = 16;
+const MAX_SHARED_ENTITIES: usize = 12;
 
 /// A council's set-up, with the arithmetic that decides it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

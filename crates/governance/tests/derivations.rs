@@ -634,3 +634,34 @@ fn a_team_safe_that_reaches_the_quorum_alone_is_no_council() {
         c.failures
     );
 }
+
+#[test]
+fn too_many_entities_shared_between_safes_is_not_countable() {
+    // Two Safes with the same 13 members, both needed: 13 shared entities,
+    // more than are tried exhaustively. Reported, never guessed as set up.
+    let members: Vec<String> = (0..13)
+        .map(|i| format!("{{ entity = \"E{i}\", affiliation = \"outside\" }}"))
+        .collect();
+    let safe = |id: &str| {
+        format!(
+            "[[governance.actors]]\nid = \"{id}\"\nkind = \"multisig\"\nthreshold = 10\nmembers = [{}]\n",
+            members.join(", ")
+        )
+    };
+    let gov = format!(
+        "{EXIT}\n[[governance.actors]]\nid = \"root\"\nkind = \"multisig\"\nsecurity_council = true\nthreshold = 2\nmembers = [{{ actor = \"a\" }}, {{ actor = \"b\" }}]\n\n{}\n{}\n[[governance.powers]]\nactor = \"root\"\npower = \"upgrade\"\n",
+        safe("a"),
+        safe("b")
+    );
+    let a = run("optimistic", &gov);
+    let c = &a.councils[0];
+    assert_eq!(c.entities, 13);
+    assert!(!c.properly_set_up);
+    assert!(
+        c.failures
+            .iter()
+            .any(|f| f.contains("13 entities sign in more than one of its nested Safes")),
+        "{:?}",
+        c.failures
+    );
+}

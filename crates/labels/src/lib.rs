@@ -73,12 +73,31 @@ pub fn evaluate(project: &ProjectFile, inputs: &Inputs, as_of: Date) -> Labels {
             }
         }
     }
+    // A proof system listed with dates counts only on the days it was used.
+    let period = |id: &str| {
+        labels
+            .map(|l| l.proof_systems.period(id))
+            .unwrap_or_default()
+    };
     let proof_systems: Vec<ProofSystemSummary> = inputs
         .proof_systems
         .iter()
+        .filter(|(ps, _)| period(ps.id.as_str()).applies_on(as_of))
         .map(|(ps, shares)| maturity::summarize(ps, shares.clone(), as_of))
         .collect();
     let mut notes = Vec::new();
+    for (ps, _) in &inputs.proof_systems {
+        let p = period(ps.id.as_str());
+        match (p.since, p.until) {
+            (Some(s), _) if as_of < s => {
+                notes.push(format!("proof system `{}`: in use from {s}", ps.id))
+            }
+            (_, Some(u)) if as_of >= u => {
+                notes.push(format!("proof system `{}`: in use until {u}", ps.id))
+            }
+            _ => {}
+        }
+    }
     for (i, a) in proof_systems.iter().enumerate() {
         for b in &proof_systems[i + 1..] {
             let common: Vec<&str> = a

@@ -206,3 +206,29 @@ fn the_last_change_carries_its_evidence_with_sources_resolved() {
         ]
     );
 }
+
+#[test]
+fn a_proof_system_counts_only_while_it_is_used() {
+    // Starknet-like: one prover until 2025-10-19, its successor from then.
+    let dir = tempfile::tempdir().unwrap();
+    let project = "[project]\nid = \"demo\"\nname = \"Demo\"\nkind = \"validity\"\n\n[labels]\nproof_systems = [{ id = \"demo-vm\", until = 2025-10-19 }, { id = \"other-vm\", since = 2025-10-19 }]\n";
+    write(dir.path(), "demo.toml", project);
+    write(dir.path(), "proof-systems/demo-vm.toml", PS);
+    write(dir.path(), "proof-systems/other-vm.toml", PS);
+    let path = dir.path().join("demo.toml");
+    let project = load_path(&path).unwrap();
+    let reg = Registry::load_dir(&dir.path().join("proof-systems")).unwrap();
+    let inputs = Inputs::load(&project, &path, &reg).unwrap();
+    let ids = |day: &str| {
+        let l = evaluate(&project, &inputs, d(day));
+        let ids: Vec<String> = l.proof_systems.iter().map(|p| p.id.clone()).collect();
+        (ids, l.notes)
+    };
+    let (before, notes) = ids("2025-10-18");
+    assert_eq!(before, ["demo-vm"]);
+    assert_eq!(notes, ["proof system `other-vm`: in use from 2025-10-19"]);
+    let (after, notes) = ids("2025-10-19");
+    assert_eq!(after, ["other-vm"]);
+    // Only one in use on each day: no shared-component note between them.
+    assert_eq!(notes, ["proof system `demo-vm`: in use until 2025-10-19"]);
+}

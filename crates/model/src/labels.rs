@@ -84,14 +84,60 @@ pub enum ChangeKind {
     Configuration,
 }
 
-/// Ids of proof systems, each at most once.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct ProofSystemIds(pub Vec<Slug>);
+/// Ids of proof systems, each at most once, with the days each was in use
+/// (`periods[i]` belongs to `ids[i]`; open when not given).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProofSystemIds(pub Vec<Slug>, pub Vec<UsePeriod>);
+
+/// When a project used a proof system: `since ≤ day < until`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsePeriod {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Date>,
+}
+
+impl UsePeriod {
+    pub fn applies_on(&self, d: Date) -> bool {
+        self.since.is_none_or(|s| s <= d) && self.until.is_none_or(|u| d < u)
+    }
+}
 
 impl ProofSystemIds {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// The days `id` was in use (open when it is listed without dates).
+    pub fn period(&self, id: &str) -> UsePeriod {
+        self.0
+            .iter()
+            .position(|s| s.as_str() == id)
+            .and_then(|i| self.1.get(i).copied())
+            .unwrap_or_default()
+    }
+}
+
+impl Serialize for ProofSystemIds {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        #[derive(Serialize)]
+        struct Dated<'a> {
+            id: &'a Slug,
+            #[serde(flatten)]
+            period: UsePeriod,
+        }
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for (i, id) in self.0.iter().enumerate() {
+            let period = self.1.get(i).copied().unwrap_or_default();
+            if period == UsePeriod::default() {
+                seq.serialize_element(id)?;
+            } else {
+                seq.serialize_element(&Dated { id, period })?;
+            }
+        }
+        seq.end()
     }
 }
 
@@ -455,19 +501,67 @@ impl schemars::JsonSchema for ValueLocked {
     }
 }
 
-/// Deserializes one proof-system id knowing the ones before it.
+/// Deserializes one proof-system entry (an id, or `{ id, since, until }`)
+/// knowing the ids before it.
 struct IdNotIn<'a>(&'a [Slug]);
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatedUse {
+    id: Slug,
+    #[serde(default)]
+    since: Option<Date>,
+    #[serde(default)]
+    until: Option<Date>,
+}
+
 impl<'de> DeserializeSeed<'de> for IdNotIn<'_> {
-    type Value = Slug;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Slug, D::Error> {
-        deserialize_checked(d, "ProofSystemId", |id: Slug| {
-            if self.0.contains(&id) {
-                Err(format!("proof system `{id}` is listed twice"))
-            } else {
-                Ok(id)
+    type Value = (Slug, UsePeriod);
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        // Checks run inside the visitor, so the error carries the entry's
+        // own position.
+        struct V<'a>(&'a [Slug]);
+        impl V<'_> {
+            fn fresh<E: de::Error>(
+                &self,
+                id: Slug,
+                period: UsePeriod,
+            ) -> Result<(Slug, UsePeriod), E> {
+                if self.0.contains(&id) {
+                    Err(E::custom(format!("proof system `{id}` is listed twice")))
+                } else {
+                    Ok((id, period))
+                }
             }
-        })
+        }
+        impl<'de> Visitor<'de> for V<'_> {
+            type Value = (Slug, UsePeriod);
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a proof-system id, or a table { id, since, until }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                let id = Slug::parse(v).map_err(E::custom)?;
+                self.fresh(id, UsePeriod::default())
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let u = DatedUse::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                if let (Some(s), Some(e)) = (u.since, u.until)
+                    && e <= s
+                {
+                    return Err(de::Error::custom(format!(
+                        "`until` ({e}) must be after `since` ({s})"
+                    )));
+                }
+                self.fresh(
+                    u.id,
+                    UsePeriod {
+                        since: u.since,
+                        until: u.until,
+                    },
+                )
+            }
+        }
+        d.deserialize_any(V(self.0))
     }
 }
 
@@ -480,11 +574,13 @@ impl<'de> Deserialize<'de> for ProofSystemIds {
                 f.write_str("an array of proof-system ids")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ProofSystemIds, A::Error> {
-                let mut out: Vec<Slug> = Vec::new();
-                while let Some(id) = seq.next_element_seed(IdNotIn(&out))? {
-                    out.push(id);
+                let mut ids: Vec<Slug> = Vec::new();
+                let mut periods = Vec::new();
+                while let Some((id, period)) = seq.next_element_seed(IdNotIn(&ids))? {
+                    ids.push(id);
+                    periods.push(period);
                 }
-                Ok(ProofSystemIds(out))
+                Ok(ProofSystemIds(ids, periods))
             }
         }
         d.deserialize_seq(V)
@@ -497,11 +593,22 @@ impl schemars::JsonSchema for ProofSystemIds {
     }
     fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let slug = g.subschema_for::<Slug>();
+        let date = g.subschema_for::<Date>();
         schemars::json_schema!({
             "type": "array",
-            "items": slug,
-            "uniqueItems": true,
-            "description": "Ids of proof-system files (proof-systems/<id>.toml)."
+            "items": {
+                "anyOf": [
+                    slug.clone(),
+                    {
+                        "type": "object",
+                        "properties": { "id": slug, "since": date.clone(), "until": date },
+                        "required": ["id"],
+                        "additionalProperties": false,
+                        "description": "A proof system used only from `since` (inclusive) until `until` (exclusive)."
+                    }
+                ]
+            },
+            "description": "Ids of proof-system files (proof-systems/<id>.toml), each at most once; a table { id, since, until } for one used only for a while."
         })
     }
 }

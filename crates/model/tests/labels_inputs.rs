@@ -207,6 +207,48 @@ fn duplicate_proof_system_is_rejected_at_the_second() {
     assert!(e.message.contains("listed twice"), "{}", e.message);
 }
 
+#[test]
+fn a_proof_system_can_be_listed_for_a_period() {
+    let src = format!(
+        "{HEAD}[labels]\nproof_systems = [\"stwo\", {{ id = \"stone\", until = 2025-10-19 }}]\n"
+    );
+    let p = parse_str("demo.toml", &src, Format::Toml).unwrap();
+    let ids = &p.labels.as_ref().unwrap().proof_systems;
+    let names: Vec<&str> = ids.0.iter().map(|s| s.as_str()).collect();
+    assert_eq!(names, ["stwo", "stone"]);
+    let stone = ids.period("stone");
+    assert_eq!(stone.until, Some(d("2025-10-19")));
+    assert!(stone.applies_on(d("2025-10-18")) && !stone.applies_on(d("2025-10-19")));
+    assert!(ids.period("stwo").applies_on(d("2020-01-01")));
+    // Written back: a plain id stays a string, a dated one a table.
+    let json = serde_json::to_value(ids).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!(["stwo", { "id": "stone", "until": "2025-10-19" }])
+    );
+}
+
+#[test]
+fn bad_proof_system_periods_are_located() {
+    let e = toml_err(
+        "[labels]\nproof_systems = [\n  \"a\",\n  { id = \"b\", since = 2025-10-19, until = 2025-01-01 },\n]\n",
+    );
+    assert_eq!(e.line, 9);
+    assert_eq!(e.field.as_deref(), Some("labels.proof_systems[1]"));
+    assert!(e.message.contains("must be after `since`"), "{}", e.message);
+    let e = toml_err(
+        "[labels]\nproof_systems = [\n  \"a\",\n  { id = \"a\", until = 2025-01-01 },\n]\n",
+    );
+    assert_eq!(e.field.as_deref(), Some("labels.proof_systems[1]"));
+    assert!(e.message.contains("listed twice"), "{}", e.message);
+    let e = toml_err("[labels]\nproof_systems = [{ id = \"a\", untill = 2025-01-01 }]\n");
+    assert!(
+        e.message.contains("unknown field `untill`"),
+        "{}",
+        e.message
+    );
+}
+
 // --- CSV -----------------------------------------------------------------
 
 fn csv_err(src: &str) -> Located {

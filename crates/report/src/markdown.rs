@@ -141,7 +141,7 @@ fn labels(out: &mut String, l: &l2stage_labels::Labels) {
         out.push('\n');
     }
     if l.proof_systems.is_empty() {
-        let _ = writeln!(out, "**Proof systems:** none declared\n");
+        let _ = writeln!(out, "**Proof systems:** none in use on this day\n");
     } else {
         let _ = writeln!(
             out,

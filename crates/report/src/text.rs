@@ -276,7 +276,11 @@ fn labels(out: &mut String, l: &l2stage_labels::Labels) {
         let _ = writeln!(out, "      - {m}");
     }
     if l.proof_systems.is_empty() {
-        let _ = writeln!(out, "    Proof systems {}", "none declared".dimmed());
+        let _ = writeln!(
+            out,
+            "    Proof systems {}",
+            "none in use on this day".dimmed()
+        );
     } else {
         let _ = writeln!(out, "    Proof systems");
     }

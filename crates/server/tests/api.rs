@@ -1060,7 +1060,7 @@ async fn pages_show_the_labels() {
     assert!(missing.contains("&#60;script&#62;"), "{missing}");
     assert!(!html.contains("<script>alert"));
     let labels = between(&html, "<h2 id=\"labels\">", "<h2 id=\"requirements\">");
-    assert!(labels.contains("None declared"), "{labels}");
+    assert!(labels.contains("None in use on this day"), "{labels}");
 
     // No `[labels]` at all: unknown, with no date.
     let html = get(&r, "/projects/alpha").await.text();

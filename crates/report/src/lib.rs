@@ -3,6 +3,7 @@
 //! (JSON). Shared by the CLI and the server so both say the same thing.
 
 pub mod markdown;
+#[cfg(feature = "risk-input")]
 pub mod risk_input;
 pub mod text;
 

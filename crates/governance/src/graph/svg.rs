@@ -130,7 +130,9 @@ fn wrap(text: &str, px: f64, bold: bool, max: f64, max_lines: usize) -> Vec<Stri
     }
     if lines.len() > max_lines {
         lines.truncate(max_lines);
-        let last = lines.last_mut().expect("max_lines > 0");
+        let Some(last) = lines.last_mut() else {
+            return lines;
+        };
         loop {
             let cand = format!("{}…", last.trim_end());
             if width(&cand, px, bold) <= max || last.is_empty() {
@@ -558,10 +560,13 @@ fn render(m: &Model, d: &Drawn) -> String {
     let text_w = BOX_W - 2.0 * PAD - 6.0;
     for (n, b) in m.nodes.iter().zip(&boxes) {
         let st = style(n.kind);
-        let mut name = wrap(&n.name, NAME_PX, true, text_w, LINES - 1);
-        if n.detail.is_empty() {
-            name = wrap(&n.name, NAME_PX, true, text_w, LINES);
-        }
+        // The name may use every line when there is no detail under it.
+        let name_lines = if n.detail.is_empty() {
+            LINES
+        } else {
+            LINES - 1
+        };
+        let name = wrap(&n.name, NAME_PX, true, text_w, name_lines);
         let detail = if n.detail.is_empty() {
             Vec::new()
         } else {
@@ -638,6 +643,8 @@ mod tests {
             lines.iter().all(|l| width(l, 11.0, false) <= max),
             "{lines:?}"
         );
+        // No room at all: nothing, not a panic.
+        assert!(wrap(&long, 11.0, false, max, 0).is_empty());
         // A long identifier breaks at a camelCase boundary.
         let lines = wrap("SuperchainProxyAdminOwnerContract", 12.0, true, max, 3);
         assert!(

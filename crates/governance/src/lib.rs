@@ -167,9 +167,7 @@ fn fmt_opt_window(w: Option<i64>) -> String {
 /// Analyse a structure for a rollup of the given kind.
 pub fn analyze(gov: &Governance, kind: Kind) -> Result<Analysis, AnalysisError> {
     let councils: Vec<CouncilSetup> = gov
-        .actors
-        .iter()
-        .filter(|a| a.security_council && a.kind == ActorKind::Multisig)
+        .security_councils()
         .map(|a| council::setup(gov, a))
         .collect();
     let mut g = Graph::new(gov, &councils);

@@ -117,6 +117,11 @@ impl schemars::JsonSchema for Date {
     }
 }
 
+/// Whether `d` lies in `[since, until)`, either bound optional.
+pub fn within(since: Option<Date>, until: Option<Date>, d: Date) -> bool {
+    since.is_none_or(|s| s <= d) && until.is_none_or(|u| d < u)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,6 +38,15 @@ pub struct Governance {
     pub powers: Vec<Power>,
 }
 
+/// Why a structure does not apply on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutOfForce {
+    /// It describes the project from this day on.
+    NotYet(Date),
+    /// It was replaced on this day.
+    Replaced(Date),
+}
+
 /// How a user gets funds out when the operators are hostile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -394,7 +403,24 @@ impl Governance {
     /// Whether the structure describes the project on day `d`:
     /// `since ≤ d < until`, either bound optional.
     pub fn applies_on(&self, d: Date) -> bool {
-        self.since.is_none_or(|s| s <= d) && self.until.is_none_or(|u| d < u)
+        crate::date::within(self.since, self.until, d)
+    }
+
+    /// Why the structure does not describe the project on day `d`, if it
+    /// does not.
+    pub fn out_of_force_on(&self, d: Date) -> Option<OutOfForce> {
+        match (self.since, self.until) {
+            (Some(since), _) if d < since => Some(OutOfForce::NotYet(since)),
+            (_, Some(until)) if d >= until => Some(OutOfForce::Replaced(until)),
+            _ => None,
+        }
+    }
+
+    /// The multisigs flagged `security_council`, in file order.
+    pub fn security_councils(&self) -> impl Iterator<Item = &Actor> {
+        self.actors
+            .iter()
+            .filter(|a| a.kind == ActorKind::Multisig && a.security_council)
     }
 
     /// Cross-field checks: references resolve, kinds have what they need,

@@ -100,7 +100,7 @@ pub struct UsePeriod {
 
 impl UsePeriod {
     pub fn applies_on(&self, d: Date) -> bool {
-        self.since.is_none_or(|s| s <= d) && self.until.is_none_or(|u| d < u)
+        crate::date::within(self.since, self.until, d)
     }
 }
 

@@ -15,6 +15,7 @@ use l2stage_framework::{
     Conflict, Input, SelectError, Selection, Status, Verdict, decide, declared_inputs, select,
 };
 use l2stage_governance::{Analysis, AnalysisError, Derivation, DerivedStatus, ExitWindow, Finding};
+use l2stage_model::governance::OutOfForce;
 use l2stage_model::{ProjectFile, RequirementId};
 
 /// Everything l2stage says about one project on one day.
@@ -93,10 +94,10 @@ pub fn assess_project_with(
             })?,
         ),
         Some(g) => {
-            match (g.since, g.until) {
-                (Some(since), _) if sel.as_of < since => warnings.push(format!("the governance structure describes the project from {since}; before that only declared statuses are used")),
-                (_, Some(until)) => warnings.push(format!("the governance structure describes the project until {until}, when it was replaced; from then on only declared statuses are used")),
-                _ => {}
+            match g.out_of_force_on(sel.as_of) {
+                Some(OutOfForce::NotYet(since)) => warnings.push(format!("the governance structure describes the project from {since}; before that only declared statuses are used")),
+                Some(OutOfForce::Replaced(until)) => warnings.push(format!("the governance structure describes the project until {until}, when it was replaced; from then on only declared statuses are used")),
+                None => {}
             }
             None
         }

@@ -1026,19 +1026,28 @@ fn change_label(c: Change) -> &'static str {
     }
 }
 
-/// The permission graph as SVG, where the structure is known: the
-/// `[governance]` structure that applies on `as_of` (the one the
-/// assessment used, [`Governance::applies_on`]), laid out by
-/// `l2stage_governance::graph::svg`, which escapes every string of the
-/// project file; `None` when no structure applies that day.
-///
-/// [`Governance::applies_on`]: l2stage_model::governance::Governance::applies_on
-pub fn permission_graph_svg(project: &ProjectFile, as_of: Date) -> Option<String> {
-    project
-        .governance
-        .as_ref()
-        .filter(|g| g.applies_on(as_of) && graph_size(g) <= MAX_GRAPH_BOXES)
-        .map(l2stage_governance::graph::svg)
+/// The permission graph as SVG, and the caption or the note saying why it
+/// is not drawn. Drawn for the `[governance]` structure in force on `as_of`
+/// (the one the assessment used) by `l2stage_governance::graph::svg`, which
+/// escapes every string of the project file.
+fn permission_graph(project: &ProjectFile, as_of: Date) -> (Option<String>, String) {
+    use l2stage_model::governance::OutOfForce;
+    let Some(g) = &project.governance else {
+        return (
+            None,
+            "Not drawn: the project file does not describe its governance structure.".into(),
+        );
+    };
+    let note = match g.out_of_force_on(as_of) {
+        Some(OutOfForce::NotYet(since)) => format!("Not drawn: the governance structure in the project file describes the project from {since}, after {as_of}."),
+        Some(OutOfForce::Replaced(until)) => format!("Not drawn: the governance structure in the project file applies until {until}, when it was replaced; this page is as of {as_of}."),
+        None if graph_size(g) > MAX_GRAPH_BOXES => format!("Not drawn: the structure has {} actors and powers, more than the {MAX_GRAPH_BOXES} the page draws; use l2stage graph FILE --format dot|mermaid|svg.", graph_size(g)),
+        None => return (
+            Some(l2stage_governance::graph::svg(g)),
+            "Who can act on the system, and through which delays: arrows point from who acts to what it acts on; hover a box for its full name. As text: l2stage graph FILE --format dot|mermaid|svg.".into(),
+        ),
+    };
+    (None, note)
 }
 
 /// Above this many boxes (actors and powers) the page does not draw the
@@ -1246,17 +1255,7 @@ fn project_page(
         })
         .collect();
 
-    let graph_svg = permission_graph_svg(project, as_of);
-    let graph_note = match &project.governance {
-        None => "Not drawn: the project file does not describe its governance structure.".to_string(),
-        Some(_) if graph_svg.is_some() => "Who can act on the system, and through which delays: arrows point from who acts to what it acts on; hover a box for its full name. As text: l2stage graph FILE --format dot|mermaid|svg.".to_string(),
-        Some(g) => match (g.since, g.until) {
-            (Some(since), _) if as_of < since => format!("Not drawn: the governance structure in the project file describes the project from {since}, after {as_of}."),
-            (_, Some(until)) if as_of >= until => format!("Not drawn: the governance structure in the project file applies until {until}, when it was replaced; this page is as of {as_of}."),
-            _ if graph_size(g) > MAX_GRAPH_BOXES => format!("Not drawn: the structure has {} actors and powers, more than the {MAX_GRAPH_BOXES} the page draws; use l2stage graph FILE --format dot|mermaid|svg.", graph_size(g)),
-            _ => "Not drawn: the governance structure does not apply on this day.".to_string(),
-        },
-    };
+    let (graph_svg, graph_note) = permission_graph(project, as_of);
     let (risk_svg, risk_note) = crate::risk::project_chart(project, as_of);
     let risk_href = crate::risk::council_shape(project, as_of)
         .map(|(_, shape, _)| format!("/risk?stage1_council={shape}"))

@@ -10,7 +10,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use l2stage_model::governance::{Actor, ActorKind, Governance};
+use l2stage_model::governance::{Actor, Governance};
 use l2stage_model::{Date, ProjectFile};
 use l2stage_report::risk_input::council_input;
 use l2stage_risk::chart::{
@@ -320,10 +320,7 @@ fn security_council(project: &ProjectFile, as_of: Date) -> Option<(&Governance, 
         .governance
         .as_ref()
         .filter(|g| g.applies_on(as_of))?;
-    let c = gov
-        .actors
-        .iter()
-        .find(|a| a.kind == ActorKind::Multisig && a.security_council)?;
+    let c = gov.security_councils().next()?;
     Some((gov, c))
 }
 

@@ -16,7 +16,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use l2stage_model::governance::ActorKind;
 use l2stage_report::risk_input::{CouncilInput, council_input};
 use l2stage_risk::chart::{ChartOptions, regions_chart_svg, stage_chart_svg};
 use l2stage_risk::project::{ProjectRisk, ProjectRiskInput, Structure, assess};
@@ -499,16 +498,12 @@ fn run_project(args: &RiskArgs, path: &Path) -> Result<ExitCode, CliError> {
             path.display()
         ))
     })?;
-    let council = gov
-        .actors
-        .iter()
-        .find(|a| a.kind == ActorKind::Multisig && a.security_council)
-        .ok_or_else(|| {
-            CliError::Usage(format!(
-                "{}: no multisig actor with `security_council = true` in [governance]",
-                path.display()
-            ))
-        })?;
+    let council = gov.security_councils().next().ok_or_else(|| {
+        CliError::Usage(format!(
+            "{}: no multisig actor with `security_council = true` in [governance]",
+            path.display()
+        ))
+    })?;
     let CouncilInput {
         council: project_council,
         notes,

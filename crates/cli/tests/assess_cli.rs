@@ -275,6 +275,12 @@ fn schema_describes_the_file() {
         "proof-system",
         "council-only-for-onchain-bugs",
         "optimistic",
+        "validium",
+        "optimium",
+        "da-committee-decentralized",
+        "calls-itself-validium-or-optimium",
+        "\"archived\"",
+        "verifier_immutable",
     ] {
         assert!(text.contains(needle), "schema lacks {needle}");
     }
@@ -351,4 +357,86 @@ fn scroll_structure_stops_applying_when_replaced() {
             .any(|w| w.as_str().unwrap().contains("until 2026-06-01")),
         "{after}"
     );
+}
+
+/// Issue 14 on the catalog today: Polygon zkEVM is in L2BEAT's Others with
+/// NO_PROOFS since 2025-12-03; the three archived projects are dated,
+/// assessed on their archive day and listed after the live ones.
+#[test]
+fn catalog_today_others_reasons_and_archived() {
+    let v = json(&[
+        "assess",
+        "catalog",
+        "--as-of",
+        "2026-12-06",
+        "--format",
+        "json",
+    ]);
+    let projects = v.as_array().unwrap();
+    let polygon = projects
+        .iter()
+        .find(|p| p["id"] == "polygon-zkevm")
+        .unwrap();
+    assert_eq!(polygon["stage"], "not-stage-0");
+    assert_eq!(polygon["others_reasons"], serde_json::json!(["NO_PROOFS"]));
+    assert_eq!(polygon["archived"], Value::Null);
+    let archived: Vec<(&str, &str)> = projects
+        .iter()
+        .filter(|p| !p["archived"].is_null())
+        .map(|p| (p["id"].as_str().unwrap(), p["archived"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        archived,
+        [
+            ("degate-v1", "2025-07-09"),
+            ("dydx-v3", "2024-12-05"),
+            ("fuel-v1", "2025-06-20"),
+        ]
+    );
+    // Archived last, each assessed as of its archive date.
+    let first_archived = projects
+        .iter()
+        .position(|p| !p["archived"].is_null())
+        .unwrap();
+    assert!(
+        projects[first_archived..]
+            .iter()
+            .all(|p| !p["archived"].is_null())
+    );
+    for p in &projects[first_archived..] {
+        assert_eq!(p["as_of"], p["archived"]);
+    }
+    // The day before the move to Others it was Stage 0, with no reasons.
+    let v = json(&[
+        "assess",
+        "catalog/polygon-zkevm.toml",
+        "--as-of",
+        "2025-12-02",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(stage_of(&v, "polygon-zkevm"), "stage-0");
+    assert_eq!(v[0]["others_reasons"], serde_json::json!([]));
+
+    let out = run(&["assess", "catalog", "--as-of", "2026-12-06"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let heading = text.find("Archived projects").expect("archived heading");
+    let dydx = text.find("dYdX v3 (dydx-v3)").unwrap();
+    let polygon = text.find("Polygon zkEVM (polygon-zkevm)").unwrap();
+    assert!(polygon < heading && heading < dydx);
+    assert!(text.contains("Others: NO_PROOFS (No proofs)"));
+    assert!(text.contains("archived 2024-12-05"));
+    let md = String::from_utf8(
+        run(&[
+            "assess",
+            "catalog",
+            "--as-of",
+            "2026-12-06",
+            "--format",
+            "markdown",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert!(md.contains("**Others:** (`NO_PROOFS`)"), "{md}");
 }

@@ -185,6 +185,20 @@ const CASES: &[Expect] = &[
         None,
     ),
     e(
+        "da-verifier-unknown-target.toml",
+        20,
+        Some("governance.da.verifier"),
+        "no power has `target = \"DACVerifer\"`",
+        Some("did you mean `DACVerifier`?"),
+    ),
+    e(
+        "archived-not-a-date.toml",
+        5,
+        Some("project.archived"),
+        "",
+        None,
+    ),
+    e(
         "trailing-garbage.json",
         2,
         None,

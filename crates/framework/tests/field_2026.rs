@@ -434,3 +434,36 @@ fn archived_projects_are_assessed_as_of_their_archive_date() {
     assert_eq!(v.as_of, day("2024-09-15"));
     assert!(!v.warnings.iter().any(|w| w.contains("archived on")));
 }
+
+#[test]
+fn council_items_not_applicable_without_a_council_raise_no_departure_warning() {
+    let no_council = "{ status = \"not-applicable\", reason = \"There is no Security Council.\" }";
+    let decls = with(
+        with(optimistic_all_met(), "council-properly-set-up", no_council),
+        "council-only-for-onchain-bugs",
+        no_council,
+    );
+    let v = run(&project("optimistic", "", &decls), "2026-12-06");
+    assert_eq!(v.stage, Stage::Stage2);
+    assert!(
+        !v.warnings.iter().any(|w| w.contains("departing")),
+        "{:?}",
+        v.warnings
+    );
+    // Any other item declared so does warn.
+    let v = run(
+        &project(
+            "optimistic",
+            "",
+            &with(optimistic_all_met(), "seven-day-exit-window", no_council),
+        ),
+        "2026-12-06",
+    );
+    assert_eq!(
+        v.warnings
+            .iter()
+            .filter(|w| w.contains("seven-day-exit-window") && w.contains("departing"))
+            .count(),
+        1
+    );
+}

@@ -490,3 +490,43 @@ fn validium_fixture_derives_the_da_items() {
         ])
     );
 }
+
+/// Before their archive dates the archived three ran: not listed apart.
+#[test]
+fn archived_projects_are_live_before_their_archive_date() {
+    let v = json(&[
+        "assess",
+        "catalog",
+        "--as-of",
+        "2024-09-15",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["archived"].is_null())
+    );
+    let text =
+        String::from_utf8(run(&["assess", "catalog", "--as-of", "2024-09-15"]).stdout).unwrap();
+    assert!(!text.contains("Archived"));
+    // Between dYdX's (2024-12-05) and Fuel's (2025-06-20) archive dates.
+    let v = json(&[
+        "assess",
+        "catalog",
+        "--as-of",
+        "2025-01-01",
+        "--format",
+        "json",
+    ]);
+    let archived: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["archived"].is_null())
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(archived, ["dydx-v3"]);
+    assert_eq!(v.as_array().unwrap().last().unwrap()["id"], "dydx-v3");
+}

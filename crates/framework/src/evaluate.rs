@@ -339,7 +339,8 @@ pub fn decide(
         kind,
         framework: rev.id,
         as_of,
-        archived: project.project.archived,
+        // Archived by the assessed day (a day before it, the project ran).
+        archived: project.project.archived.filter(|d| *d <= as_of),
         stage,
         requirements,
         missing,

@@ -429,10 +429,14 @@ fn archived_projects_are_assessed_as_of_their_archive_date() {
     let json = serde_json::to_value(&v).unwrap();
     assert_eq!(json["archived"], "2024-12-05");
     assert_eq!(json["as_of"], "2024-12-05");
-    // A day before the archive date is assessed on that day.
+    // A day before the archive date is assessed on that day, when the
+    // project was still live.
     let v = run(&p, "2024-09-15");
     assert_eq!(v.as_of, day("2024-09-15"));
+    assert_eq!(v.archived, None);
     assert!(!v.warnings.iter().any(|w| w.contains("archived on")));
+    // On the archive date itself it is archived.
+    assert_eq!(run(&p, "2024-12-05").archived, Some(day("2024-12-05")));
 }
 
 #[test]

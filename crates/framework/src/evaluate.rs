@@ -81,15 +81,43 @@ pub fn select(sel: Selection<'_>) -> Result<(&'static Revision, Option<String>),
 }
 
 /// Assess a project file: its history applied up to `as_of`, under the
-/// selected revision.
+/// selected revision. An archived project asked about a day after its
+/// archive date is assessed as of its archive date ([`archived_as_of`]).
 pub fn assess(project: &ProjectFile, sel: Selection<'_>) -> Result<Verdict, SelectError> {
+    let (sel, archived_note) = archived_as_of(project, sel);
     let (rev, note) = select(sel)?;
     let state = project.state_at(sel.as_of);
     let (inputs, mut warnings) = declared_inputs(project, &state);
     if let Some(n) = note {
         warnings.insert(0, n);
     }
+    if let Some(n) = archived_note {
+        warnings.insert(0, n);
+    }
     Ok(decide(project, &state, rev, sel.as_of, inputs, warnings))
+}
+
+/// The day an assessment is really made. An archived project no longer
+/// runs after its archive date, so a day after it (e.g. today, the default)
+/// is replaced by the archive date itself, with a note saying so; a day on
+/// or before the archive date is kept.
+pub fn archived_as_of<'a>(
+    project: &ProjectFile,
+    sel: Selection<'a>,
+) -> (Selection<'a>, Option<String>) {
+    match project.project.archived {
+        Some(archived) if sel.as_of > archived => (
+            Selection {
+                as_of: archived,
+                ..sel
+            },
+            Some(format!(
+                "archived on {archived}: assessed as of its archive date, not {}",
+                sel.as_of
+            )),
+        ),
+        _ => (sel, None),
+    }
 }
 
 /// One input per declared requirement, with the warnings declaring raised.

@@ -9,7 +9,8 @@ pub mod revision;
 pub mod verdict;
 
 pub use evaluate::{
-    Input, SelectError, Selection, assess, decide, declared_inputs, resolve_sources, select,
+    Input, SelectError, Selection, archived_as_of, assess, decide, declared_inputs,
+    resolve_sources, select,
 };
 pub use revision::{Grace, Revision};
 pub use verdict::{

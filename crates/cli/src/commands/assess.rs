@@ -53,12 +53,13 @@ pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
         framework: args.framework.as_deref(),
         as_of: args.as_of.unwrap_or_else(Date::today),
     };
-    let assessments = projects
+    let mut assessments = projects
         .iter()
         .zip(&label_inputs)
         .map(|((_, p), i)| assess_project_with(p, sel, &Context { labels: Some(i) }))
         .collect::<Result<Vec<Assessment>, _>>()
         .map_err(|e| CliError::Usage(e.to_string()))?;
+    l2stage_report::live_first(&mut assessments);
     let out = match args.format {
         OutputFormat::Json => {
             l2stage_report::json(&assessments).map_err(|e| CliError::Runtime(e.to_string()))?

@@ -87,6 +87,22 @@ fn every_agreement_row_matches_the_assessment() {
         );
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         let stage = v[0]["stage"].as_str().unwrap();
+        let ours: Vec<&str> = v[0]["others_reasons"]
+            .as_array()
+            .expect("others_reasons")
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        if let Some(theirs) = row.get("l2beat_reasons").and_then(|r| r.as_array()) {
+            for code in theirs.iter().map(|c| c.as_str().unwrap()) {
+                if ["NO_PROOFS", "CLOSED_PROOFS", "NO_DA_ORACLE"].contains(&code) {
+                    assert!(
+                        ours.contains(&code),
+                        "{id}: L2BEAT's {code} missing from {ours:?}"
+                    );
+                }
+            }
+        }
         assert_eq!(stage, claimed, "{id}: l2stage verdict on {read}");
         let expected = l2beat_to_l2stage(l2beat)
             .unwrap_or_else(|| panic!("{id}: unknown L2BEAT stage {l2beat}"));

@@ -176,7 +176,7 @@ fn project_files_in(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
         .map_err(|e| CliError::Usage(format!("cannot read directory {}: {e}", dir.display())))?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && l2stage_model::Format::from_path(p).is_some())
+        .filter(|p| p.is_file() && l2stage_model::Format::of_project_file(p).is_some())
         .collect();
     files.sort();
     if files.is_empty() {

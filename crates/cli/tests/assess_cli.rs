@@ -74,8 +74,14 @@ fn catalog_as_of_2024_09_15_matches_the_field() {
     for (id, stage) in expected {
         assert_eq!(stage_of(&v, id), stage, "{id}");
     }
+    // Rollups are assessed under the revision in force that day; validiums
+    // and optimiums only have the 2026 alt-DA blueprint.
     for p in v.as_array().unwrap() {
-        assert_eq!(p["framework"], "2023-06");
+        let expected_revision = match p["kind"].as_str() {
+            Some("validium" | "optimium") => "2026-02",
+            _ => "2023-06",
+        };
+        assert_eq!(p["framework"], expected_revision, "{}", p["id"]);
         assert_eq!(p["as_of"], "2024-09-15");
     }
 }

@@ -50,7 +50,13 @@ fn graph_formats() {
 
 #[test]
 fn graph_without_governance_is_a_usage_error() {
-    let out = run(&["graph", "catalog/fuel-v1.toml", "--format", "svg"]);
+    // Every catalog project has a structure now; the fixture has none.
+    let out = run(&[
+        "graph",
+        "crates/cli/tests/fixtures/grace.toml",
+        "--format",
+        "svg",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no [governance] section"));
     assert!(out.stdout.is_empty());

@@ -345,12 +345,32 @@ fn catalog_projects_share_one_proof_system_entry() {
         ],
     );
     let op = &project_in(&v, "op-mainnet")["labels"]["proof_systems"][0];
-    let base = &project_in(&v, "base")["labels"]["proof_systems"][0];
     assert_eq!(op["id"], "op-cannon");
-    assert_eq!(op, base, "one entry, the same summary for both projects");
     // In production since 2024-06-10: 29 whole months on 2026-11-21.
     assert_eq!(op["months_in_production"], 29);
     assert_eq!(op["rating"], "mature");
+    // Base replaced Cannon with Azul on 2026-05-26: in production for 5
+    // whole months on 2026-11-21, no audit or bounty recorded.
+    let base = &project_in(&v, "base")["labels"]["proof_systems"][0];
+    assert_eq!(base["id"], "base-azul");
+    assert_eq!(base["months_in_production"], 5);
+    assert_eq!(base["rating"], "immature");
+    // Before Azul both projects list the one Cannon entry, summarised alike.
+    let before = json_in(
+        &repo(),
+        &[
+            "assess",
+            "catalog",
+            "--as-of",
+            "2026-05-25",
+            "--format",
+            "json",
+        ],
+    );
+    let op = &project_in(&before, "op-mainnet")["labels"]["proof_systems"][0];
+    let base = &project_in(&before, "base")["labels"]["proof_systems"][0];
+    assert_eq!(op["id"], "op-cannon");
+    assert_eq!(op, base, "one entry, the same summary for both projects");
     let arb = &project_in(&v, "arbitrum-one")["labels"]["proof_systems"][0];
     assert_eq!(arb["id"], "arbitrum-bold");
     // Since 2025-02-15: 21 months, below the 24 a mature rating needs.

@@ -135,6 +135,7 @@ pub fn build_unchecked(facts: Facts, crawler: &Crawler<'_>) -> (Discovered, Opti
         exit,
         actors,
         powers,
+        da: None,
     };
     let immutable = b.immutable();
     let Builder {

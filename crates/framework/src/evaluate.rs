@@ -13,7 +13,7 @@ use l2stage_model::{
 
 use crate::revision::{self, Revision};
 use crate::verdict::{
-    Conflict, DowngradePending, Missing, RequirementResult, Stage, Status, Verdict,
+    Conflict, DowngradePending, Missing, OtherReason, RequirementResult, Stage, Status, Verdict,
 };
 
 /// What is known about one requirement before a revision's rules apply.
@@ -81,15 +81,43 @@ pub fn select(sel: Selection<'_>) -> Result<(&'static Revision, Option<String>),
 }
 
 /// Assess a project file: its history applied up to `as_of`, under the
-/// selected revision.
+/// selected revision. An archived project asked about a day after its
+/// archive date is assessed as of its archive date ([`archived_as_of`]).
 pub fn assess(project: &ProjectFile, sel: Selection<'_>) -> Result<Verdict, SelectError> {
+    let (sel, archived_note) = archived_as_of(project, sel);
     let (rev, note) = select(sel)?;
     let state = project.state_at(sel.as_of);
     let (inputs, mut warnings) = declared_inputs(project, &state);
     if let Some(n) = note {
         warnings.insert(0, n);
     }
+    if let Some(n) = archived_note {
+        warnings.insert(0, n);
+    }
     Ok(decide(project, &state, rev, sel.as_of, inputs, warnings))
+}
+
+/// The day an assessment is really made. An archived project no longer
+/// runs after its archive date, so a day after it (e.g. today, the default)
+/// is replaced by the archive date itself, with a note saying so; a day on
+/// or before the archive date is kept.
+pub fn archived_as_of<'a>(
+    project: &ProjectFile,
+    sel: Selection<'a>,
+) -> (Selection<'a>, Option<String>) {
+    match project.project.archived {
+        Some(archived) if sel.as_of > archived => (
+            Selection {
+                as_of: archived,
+                ..sel
+            },
+            Some(format!(
+                "archived on {archived}: assessed as of its archive date, not {}",
+                sel.as_of
+            )),
+        ),
+        _ => (sel, None),
+    }
 }
 
 /// One input per declared requirement, with the warnings declaring raised.
@@ -200,8 +228,20 @@ pub fn decide(
     mut warnings: Vec<String>,
 ) -> Verdict {
     let kind = state.kind;
+    let rev = if rev.blueprint(kind).is_none() {
+        let first = revision::first_alt_da();
+        warnings.push(format!(
+            "revision {} does not rate {}s (L2BEAT gave validiums and optimiums no stage before its alt-DA blueprint); assessed on the alt-DA blueprint of revision {}",
+            rev.id,
+            kind.noun(),
+            first.id
+        ));
+        first
+    } else {
+        rev
+    };
     let mut requirements = Vec::new();
-    for (stage, id) in rev.requirements() {
+    for (stage, id) in rev.requirements_for(kind) {
         let input = inputs.remove(&id);
         requirements.push(apply_rules(kind, stage, id, input, &mut warnings));
     }
@@ -287,21 +327,53 @@ pub fn decide(
         ));
     }
 
+    let others_reasons = if stage == Stage::NotStage0 {
+        others_reasons(&requirements)
+    } else {
+        Vec::new()
+    };
+
     Verdict {
         id: project.project.id.to_string(),
         name: project.project.name.clone(),
         kind,
         framework: rev.id,
         as_of,
+        archived: project.project.archived,
         stage,
         requirements,
         missing,
+        others_reasons,
         warnings,
         downgrade_pending: if under_review { None } else { downgrade },
     }
 }
 
+/// L2BEAT's reasons for listing a project under "Others", from the Stage 0
+/// requirements that stand in its way (in requirement order, each once).
+fn others_reasons(requirements: &[RequirementResult]) -> Vec<OtherReason> {
+    let mut out = Vec::new();
+    for r in requirements
+        .iter()
+        .filter(|r| r.stage == 0 && r.status.blocks())
+    {
+        if let Some(code) = OtherReason::for_requirement(r.id)
+            && !out.contains(&code)
+        {
+            out.push(code);
+        }
+    }
+    out
+}
+
 /// Not-applicable rules by proof-system kind, then the input as given.
+///
+/// Default applicability: fraud-proof requirements do not apply to
+/// validity-proof systems (rollups and validiums); everything else applies.
+/// A declared `not-applicable` departing from that default is accepted when
+/// it gives a reason (as L2BEAT's `null`), with a warning; without a reason
+/// it is refused for the fraud-proof requirements of a fraud-proof system
+/// (counted as unmet) and accepted with a warning elsewhere.
 fn apply_rules(
     kind: Kind,
     stage: u8,
@@ -320,28 +392,19 @@ fn apply_rules(
         derived,
         conflict: None,
     };
-    let kind_rule = match kind {
-        Kind::Validity if id.fraud_proof_only() => {
-            Some("not applicable: a validity-proof system has no fraud proofs")
-        }
-        Kind::Optimistic if id.validity_proof_only() => {
-            Some("not applicable: applies to validity-proof systems")
-        }
-        _ => None,
-    };
-    if let Some(rule) = kind_rule {
+    if kind.validity_proofs() && id.fraud_proof_only() {
         if let Some(i) = &input {
             if i.status != Status::NotApplicable {
                 warnings.push(format!(
-                    "{id} is declared {} but does not apply to a {} rollup; ignored",
+                    "{id} is declared {} but does not apply to a {}; ignored",
                     i.status.as_str(),
-                    kind.as_str()
+                    kind.noun()
                 ));
             }
         }
         return result(
             Status::NotApplicable,
-            rule.to_string(),
+            "not applicable: a validity-proof system has no fraud proofs".to_string(),
             Vec::new(),
             None,
             false,
@@ -356,24 +419,31 @@ fn apply_rules(
             false,
         );
     };
-    if input.status == Status::NotApplicable {
-        if id.fraud_proof_only() {
-            warnings.push(format!("{id} is declared not-applicable, but fraud-proof requirements apply to optimistic rollups: counted as unmet"));
+    if input.status == Status::NotApplicable && !input.derived {
+        let council_item = matches!(
+            id,
+            RequirementId::CouncilProperlySetUp | RequirementId::CouncilOnlyForOnchainBugs
+        );
+        if input.explained {
+            warnings.push(format!(
+                "{id} is declared not-applicable, departing from the default (it applies to {}s): {}",
+                kind.noun(),
+                input.reason
+            ));
+        } else if id.fraud_proof_only() {
+            warnings.push(format!("{id} is declared not-applicable without a reason, but fraud-proof requirements apply to {}s: counted as unmet (give a reason to depart from the default)", kind.noun()));
             return result(
                 Status::Unmet,
                 format!(
-                    "declared not-applicable, which an optimistic rollup cannot be: {}",
+                    "declared not-applicable without a reason, which a {} cannot be by default: {}",
+                    kind.noun(),
                     input.reason
                 ),
                 input.evidence,
                 input.since,
                 input.derived,
             );
-        }
-        if !matches!(
-            id,
-            RequirementId::CouncilProperlySetUp | RequirementId::CouncilOnlyForOnchainBugs
-        ) {
+        } else if !council_item {
             warnings.push(format!(
                 "{id} is declared not-applicable and dropped from the stage computation"
             ));

@@ -9,7 +9,10 @@ pub mod revision;
 pub mod verdict;
 
 pub use evaluate::{
-    Input, SelectError, Selection, assess, decide, declared_inputs, resolve_sources, select,
+    Input, SelectError, Selection, archived_as_of, assess, decide, declared_inputs,
+    resolve_sources, select,
 };
 pub use revision::{Grace, Revision};
-pub use verdict::{Conflict, DowngradePending, Missing, RequirementResult, Stage, Status, Verdict};
+pub use verdict::{
+    Conflict, DowngradePending, Missing, OtherReason, RequirementResult, Stage, Status, Verdict,
+};

@@ -2,7 +2,7 @@
 //! since when, and which grace periods apply.
 
 use RequirementId::*;
-use l2stage_model::{Date, RequirementId};
+use l2stage_model::{Date, Kind, RequirementId};
 
 /// A grace period: failing only these requirements marks a downgrade as
 /// pending instead of downgrading, until the deadline (exclusive: on the
@@ -22,18 +22,49 @@ pub struct Revision {
     /// First day it was in force.
     pub in_force: Date,
     pub summary: &'static str,
-    /// Requirements of Stage 0, 1 and 2, in display order.
+    /// Requirements of Stage 0, 1 and 2 for rollups, in display order.
     pub stages: [&'static [RequirementId]; 3],
+    /// Requirements of Stage 0, 1 and 2 for validiums and optimiums (the
+    /// alt-DA blueprint); `None` when the revision did not rate them.
+    pub alt_da: Option<[&'static [RequirementId]; 3]>,
     pub grace: Vec<Grace>,
 }
 
 impl Revision {
-    /// The stage (0, 1, 2) a requirement belongs to in this revision.
+    /// The stage (0, 1, 2) a requirement belongs to in this revision's
+    /// rollup blueprint.
     pub fn stage_of(&self, id: RequirementId) -> Option<u8> {
-        self.stages
+        self.stage_of_for(Kind::Optimistic, id)
+    }
+
+    /// The stage (0, 1, 2) a requirement belongs to for a project of this
+    /// kind.
+    pub fn stage_of_for(&self, kind: Kind, id: RequirementId) -> Option<u8> {
+        self.blueprint(kind)?
             .iter()
             .position(|reqs| reqs.contains(&id))
             .map(|s| s as u8)
+    }
+
+    /// The lists of Stage 0, 1 and 2 for a project of this kind: the rollup
+    /// blueprint, or the alt-DA one for validiums and optimiums (`None`
+    /// when this revision does not rate them).
+    pub fn blueprint(&self, kind: Kind) -> Option<&[&'static [RequirementId]; 3]> {
+        if kind.alt_da() {
+            self.alt_da.as_ref()
+        } else {
+            Some(&self.stages)
+        }
+    }
+
+    /// Every requirement of the blueprint for this kind with its stage, in
+    /// display order (empty when the revision does not rate the kind).
+    pub fn requirements_for(&self, kind: Kind) -> impl Iterator<Item = (u8, RequirementId)> + '_ {
+        self.blueprint(kind)
+            .into_iter()
+            .flat_map(|b| b.iter())
+            .enumerate()
+            .flat_map(|(s, reqs)| reqs.iter().map(move |r| (s as u8, *r)))
     }
 
     /// The grace period covering a requirement on a given day, if any.
@@ -108,6 +139,37 @@ const STAGE2: &[RequirementId] = &[
     CouncilOnlyForOnchainBugs,
 ];
 
+// The alt-DA blueprint (L2BEAT's `getAltDaStage`, packages/config/src/
+// common/stages/getAltDaStage.ts): validiums and optimiums.
+const ALT_DA_STAGE0: &[RequirementId] = &[
+    CallsItselfValidiumOrOptimium,
+    StateRootsOnL1,
+    ProofSystem,
+    DaAttestedByIndependentParty,
+    NodeSourceAvailable,
+    FiveExternalChallengers,
+];
+const ALT_DA_STAGE1: &[RequirementId] = &[
+    Principle,
+    ExitWithoutOperators,
+    SevenDayExitWindow,
+    CouncilProperlySetUp,
+    DaVerifierSecureOnL1,
+    DaVerifierSevenDayExitWindow,
+    DaCommitteeDecentralized,
+    NoRedTrustedSetup,
+    ProverSourcePublished,
+    VerifiersReproducible,
+    ProgramsReproducible,
+];
+const ALT_DA_STAGE2: &[RequirementId] = &[
+    PermissionlessProofs,
+    ThirtyDayExitWindow,
+    CouncilOnlyForOnchainBugs,
+    DaVerifierThirtyDayExitWindow,
+    DaMechanismEconomicSecurity,
+];
+
 fn principle_grace() -> Grace {
     Grace {
         requirements: &[Principle],
@@ -125,6 +187,7 @@ pub fn revisions() -> &'static [Revision] {
                 in_force: day(2023, 6, 1),
                 summary: "First published framework: Stage 0 rollup basics; proof system, challengers, exit window and council at Stage 1",
                 stages: [STAGE0_2023, STAGE1_2023, STAGE2],
+                alt_da: None,
                 grace: vec![],
             },
             Revision {
@@ -133,6 +196,7 @@ pub fn revisions() -> &'static [Revision] {
                 in_force: day(2025, 1, 29),
                 summary: "Adds the Stage 1 principle (only ≥75% of the council may override the proof system), with a grace period",
                 stages: [STAGE0_2023, STAGE1_2025_01, STAGE2],
+                alt_da: None,
                 grace: vec![principle_grace()],
             },
             Revision {
@@ -140,14 +204,16 @@ pub fn revisions() -> &'static [Revision] {
                 in_force: day(2025, 6, 25),
                 summary: "Recategorisation: proof system and five external challengers move down to Stage 0",
                 stages: [STAGE0_2025_06, STAGE1_2025_06, STAGE2],
+                alt_da: None,
                 grace: vec![principle_grace()],
             },
             Revision {
                 id: "2026-02",
                 // "New Stage 1 requirements for L2 proving systems", posted 2026-02-16.
                 in_force: day(2026, 2, 16),
-                summary: "Adds four Stage 1 requirements for validity-proof systems: no red trusted setup, prover source published, verifiers and programs reproducible",
+                summary: "Adds four Stage 1 requirements for every proving system (for optimistic ones, the fault-proof program and any ZK/TEE part): no red trusted setup, prover source published, verifiers and programs reproducible; rates validiums and optimiums on the alt-DA blueprint",
                 stages: [STAGE0_2025_06, STAGE1_2026, STAGE2],
+                alt_da: Some([ALT_DA_STAGE0, ALT_DA_STAGE1, ALT_DA_STAGE2]),
                 grace: vec![
                     principle_grace(),
                     Grace {
@@ -165,6 +231,14 @@ pub fn revisions() -> &'static [Revision] {
         ]
     });
     &REVISIONS
+}
+
+/// The first revision that rates validiums and optimiums.
+pub fn first_alt_da() -> &'static Revision {
+    revisions()
+        .iter()
+        .find(|r| r.alt_da.is_some())
+        .unwrap_or_else(|| unreachable!("the 2026-02 revision has an alt-DA blueprint"))
 }
 
 /// The revision with this id.

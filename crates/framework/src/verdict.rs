@@ -147,6 +147,63 @@ pub struct DowngradePending {
     pub reasons: Vec<String>,
 }
 
+/// L2BEAT's reason codes for listing a project under "Others" (not even
+/// Stage 0), from `REASON_FOR_BEING_OTHER` in l2beat/l2beat
+/// (packages/config/src/common/reasonsForBeingOther.ts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum OtherReason {
+    /// The proof system is not fully functional (`proof-system` unmet).
+    #[serde(rename = "NO_PROOFS")]
+    NoProofs,
+    /// Fewer than 5 outside actors can challenge
+    /// (`five-external-challengers` unmet).
+    #[serde(rename = "CLOSED_PROOFS")]
+    ClosedProofs,
+    /// No data-availability bridge: the sequencer alone attests data
+    /// (`da-attested-by-independent-party` unmet).
+    #[serde(rename = "NO_DA_ORACLE")]
+    NoDaOracle,
+}
+
+impl OtherReason {
+    pub const ALL: [OtherReason; 3] = [
+        OtherReason::NoProofs,
+        OtherReason::ClosedProofs,
+        OtherReason::NoDaOracle,
+    ];
+
+    /// The code as L2BEAT writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            OtherReason::NoProofs => "NO_PROOFS",
+            OtherReason::ClosedProofs => "CLOSED_PROOFS",
+            OtherReason::NoDaOracle => "NO_DA_ORACLE",
+        }
+    }
+
+    /// L2BEAT's short label.
+    pub fn label(self) -> &'static str {
+        match self {
+            OtherReason::NoProofs => "No proofs",
+            OtherReason::ClosedProofs => "Closed proofs",
+            OtherReason::NoDaOracle => "No DA bridge",
+        }
+    }
+
+    /// The code a failed Stage 0 requirement maps to; `None` for the
+    /// requirements L2BEAT has no code for (a project failing them is not
+    /// listed as an L2 at all: it does not call itself a rollup, posts no
+    /// state roots, ...).
+    pub fn for_requirement(id: RequirementId) -> Option<OtherReason> {
+        match id {
+            RequirementId::ProofSystem => Some(OtherReason::NoProofs),
+            RequirementId::FiveExternalChallengers => Some(OtherReason::ClosedProofs),
+            RequirementId::DaAttestedByIndependentParty => Some(OtherReason::NoDaOracle),
+            _ => None,
+        }
+    }
+}
+
 /// A project's verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
@@ -156,9 +213,14 @@ pub struct Verdict {
     /// Id of the framework revision used.
     pub framework: &'static str,
     pub as_of: Date,
+    /// The day the project was archived (`[project] archived`), if it was.
+    pub archived: Option<Date>,
     pub stage: Stage,
     pub requirements: Vec<RequirementResult>,
     pub missing: Option<Missing>,
+    /// When not even Stage 0: L2BEAT's reason codes for the failed Stage 0
+    /// requirements that have one (empty otherwise).
+    pub others_reasons: Vec<OtherReason>,
     pub warnings: Vec<String>,
     pub downgrade_pending: Option<DowngradePending>,
 }

@@ -461,17 +461,18 @@ fn proving_system_grace_under_2026_02() {
     assert_eq!(run(&p, None, "2026-09-01").stage, Stage::Stage0);
     // The same project before the revision was Stage 2.
     assert_eq!(run(&p, None, "2026-01-01").stage, Stage::Stage2);
-    // The four items do not apply to optimistic rollups.
+    // The four items apply to optimistic rollups too (issue 14): left
+    // undeclared they are unknown, so after the grace the project falls.
     let v = run(
         &project("optimistic", &all_met_optimistic()),
         None,
         "2026-09-01",
     );
-    assert_eq!(v.stage, Stage::Stage2);
+    assert_eq!(v.stage, Stage::Stage0);
     assert_eq!(
         v.requirement(RequirementId::ProgramsReproducible)
             .unwrap()
             .status,
-        Status::NotApplicable
+        Status::Unknown
     );
 }

@@ -107,6 +107,10 @@ pub struct Finding {
     pub council_share: BTreeMap<String, (u32, usize)>,
     /// The arithmetic, in one line.
     pub arithmetic: String,
+    /// The power's target contract, when it names one (not part of the JSON
+    /// contract: the DA-verifier derivations select paths by it).
+    #[serde(skip)]
+    pub target: Option<String>,
 }
 
 /// The project's headline exit window (as the field displays it).
@@ -233,7 +237,10 @@ pub fn analyze(gov: &Governance, kind: Kind) -> Result<Analysis, AnalysisError> 
                 &window_of,
                 &exit_time_arithmetic,
             )?;
-            findings.push(finding);
+            findings.push(Finding {
+                target: p.target.clone(),
+                ..finding
+            });
         }
         if let Some(Lasting::For(d)) = p.duration
             && matches!(p.power, PowerKind::PauseWithdrawals | PowerKind::Blocklist)
@@ -260,11 +267,12 @@ pub fn analyze(gov: &Governance, kind: Kind) -> Result<Analysis, AnalysisError> 
             council_controlled: controlled,
             council_share: share_map(&councils, &shares),
             arithmetic: "no self-propose fallback: if the allow-listed proposers stop, withdrawals stop, at once".into(),
+            target: None,
         });
     }
-    // Safety (optimistic): with allow-listed challengers, a proposer and all
-    // challengers together get an invalid root through.
-    if kind == Kind::Optimistic
+    // Safety (fraud proofs): with allow-listed challengers, a proposer and
+    // all challengers together get an invalid root through.
+    if kind.fraud_proofs()
         && let Some(ch) = &exit.challenging
         && !ch.is_permissionless()
         && !ch.allowlist().iter().any(|a| a == ANYONE)
@@ -304,6 +312,7 @@ pub fn analyze(gov: &Governance, kind: Kind) -> Result<Analysis, AnalysisError> 
             council_controlled: controlled,
             council_share: share_map(&councils, &shares),
             arithmetic: "only allow-listed challengers can dispute a root: if they all stay silent an invalid root finalizes".into(),
+            target: None,
         });
     }
 
@@ -383,6 +392,7 @@ fn finding_for(
         council_controlled: is_council_controlled(councils, &shares),
         council_share: share_map(councils, &shares),
         arithmetic,
+        target: None,
     })
 }
 
@@ -684,8 +694,10 @@ fn derive(
         },
     );
 
-    // Proof participation (optimistic).
-    if kind == Kind::Optimistic
+    derive_da(gov, &upgrades, &mut d);
+
+    // Proof participation (fraud-proof systems).
+    if kind.fraud_proofs()
         && let Some(ch) = &gov.exit.challenging
     {
         let open = ch.is_permissionless() || ch.allowlist().iter().any(|a| a == ANYONE);
@@ -721,6 +733,134 @@ fn derive(
     }
     d
 }
+
+/// The alt-DA items the structure decides: the DA verifier's exit windows
+/// (from the upgrade paths whose power targets it) and the DA committee's
+/// decentralisation (L2BEAT's DAC bar: ≥6 announced members, an honest
+/// minority of at most 1/3 able to refuse a false attestation, ≥5 outside).
+fn derive_da(gov: &Governance, upgrades: &[&Finding], d: &mut BTreeMap<RequirementId, Derivation>) {
+    use DerivedStatus::*;
+    let Some(da) = &gov.da else { return };
+    if let Some(verifier) = &da.verifier {
+        if da.verifier_immutable {
+            for id in [
+                RequirementId::DaVerifierSevenDayExitWindow,
+                RequirementId::DaVerifierThirtyDayExitWindow,
+            ] {
+                d.insert(
+                    id,
+                    Derivation {
+                        status: Met,
+                        reason: format!(
+                            "the DA verifier {verifier} cannot be upgraded or replaced"
+                        ),
+                        evidence: da.evidence.clone(),
+                    },
+                );
+            }
+        } else {
+            let paths: Vec<&Finding> = upgrades
+                .iter()
+                .copied()
+                .filter(|f| f.target.as_deref() == Some(verifier.as_str()))
+                .collect();
+            let weaker: Vec<&Finding> = paths
+                .iter()
+                .copied()
+                .filter(|f| !f.council_controlled)
+                .collect();
+            let window = |fs: &[&Finding], need: i64, label: &str, scope: &str| match min_window(fs)
+            {
+                None => Derivation {
+                    status: Met,
+                    reason: if paths.is_empty() {
+                        format!(
+                            "no upgrade path to the DA verifier {verifier} outside on-chain-bug conditions"
+                        )
+                    } else {
+                        format!(
+                            "every upgrade path to the DA verifier {verifier} needs ≥75% of a properly set-up Security Council"
+                        )
+                    },
+                    evidence: paths.iter().map(|f| evidence_line(f)).collect(),
+                },
+                Some(f) => {
+                    let ok = f.exit_window_seconds.is_some_and(|w| w >= need);
+                    Derivation {
+                        status: if ok { Met } else { Unmet },
+                        reason: format!(
+                            "smallest exit window {scope} upgrading the DA verifier {verifier}: {} via {} ({label} needed)",
+                            fmt_opt_window(f.exit_window_seconds),
+                            f.path.join(" → "),
+                        ),
+                        evidence: vec![evidence_line(f)],
+                    }
+                }
+            };
+            d.insert(
+                RequirementId::DaVerifierSevenDayExitWindow,
+                window(&weaker, SEVEN_DAYS, "7d", "without the council"),
+            );
+            d.insert(
+                RequirementId::DaVerifierThirtyDayExitWindow,
+                window(&paths, THIRTY_DAYS, "30d", "over all paths"),
+            );
+        }
+    }
+    if let Some(committee) = gov.da_committee() {
+        let s = council::setup(gov, committee);
+        let n = s.entities;
+        let honest = (n + 1).saturating_sub(s.entity_threshold);
+        let mut failures = Vec::new();
+        if s.unannounced_members > 0 {
+            failures.push(format!(
+                "{} member(s) not publicly announced",
+                s.unannounced_members
+            ));
+        }
+        if n < DAC_MIN_MEMBERS {
+            failures.push(format!("{n} member entities (≥{DAC_MIN_MEMBERS} needed)"));
+        }
+        if honest * 3 > n {
+            failures.push(format!(
+                "{honest} of {n} honest members are needed to refuse a false attestation (an honest minority of at most 1/3 needed)"
+            ));
+        }
+        if s.outside_entities < DAC_MIN_OUTSIDE {
+            failures.push(format!(
+                "{} outside member entities (≥{DAC_MIN_OUTSIDE} needed)",
+                s.outside_entities
+            ));
+        }
+        let arithmetic = format!(
+            "{}: {} of {n} entities sign an attestation, so {honest} honest entities can refuse one; {} outside",
+            committee.label(),
+            s.entity_threshold,
+            s.outside_entities
+        );
+        let mut evidence = vec![arithmetic.clone()];
+        evidence.extend(da.evidence.iter().cloned());
+        evidence.extend(committee.evidence.iter().cloned());
+        d.insert(
+            RequirementId::DaCommitteeDecentralized,
+            Derivation {
+                status: if failures.is_empty() { Met } else { Unmet },
+                reason: if failures.is_empty() {
+                    format!("{arithmetic}: ≥{DAC_MIN_MEMBERS} announced members, an honest minority of at most 1/3, ≥{DAC_MIN_OUTSIDE} outside")
+                } else {
+                    format!("{arithmetic} — {}", failures.join("; "))
+                },
+                evidence,
+            },
+        );
+    }
+}
+
+/// L2BEAT's DA-committee bar (`getDacSentiment` in
+/// packages/config/src/common/DaCommitteeSecurityRisk.ts): at least 6
+/// known members, at least 5 of them external.
+const DAC_MIN_MEMBERS: usize = 6;
+const DAC_MIN_OUTSIDE: usize = 5;
 
 /// Distinct outside entities among the given actors. Each actor is one
 /// challenger (a multisig challenges as one), counted under its entity.

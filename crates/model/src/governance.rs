@@ -36,6 +36,33 @@ pub struct Governance {
     pub actors: Vec<Actor>,
     #[serde(default)]
     pub powers: Vec<Power>,
+    /// Validiums and optimiums: where the data-availability attestation is
+    /// checked and who attests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub da: Option<DataAvailability>,
+}
+
+/// The `[governance.da]` table: the parts of a validium's or optimium's
+/// data availability that requirements are derived from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataAvailability {
+    /// The DA verifier contract on Ethereum, as named in the `target` of the
+    /// powers that upgrade or replace it. Its upgrade paths decide
+    /// `da-verifier-seven-day-exit-window` and
+    /// `da-verifier-thirty-day-exit-window`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verifier: Option<String>,
+    /// The DA verifier cannot be upgraded or replaced (no power targets it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verifier_immutable: bool,
+    /// The data-availability committee: a multisig actor whose members sign
+    /// attestations and whose threshold is the attestation quorum. Decides
+    /// `da-committee-decentralized`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committee: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
 }
 
 /// Why a structure does not apply on a day.
@@ -710,7 +737,86 @@ impl Governance {
                 });
             }
         }
+        self.check_da()?;
         self.check_cycles()
+    }
+
+    fn check_da(&self) -> Result<(), FieldError> {
+        let Some(da) = &self.da else { return Ok(()) };
+        let here = |f: &str| vec![key("governance"), key("da"), key(f)];
+        let targets: Vec<&str> = self
+            .powers
+            .iter()
+            .filter_map(|p| p.target.as_deref())
+            .collect();
+        if let Some(v) = &da.verifier {
+            let targeted = targets.contains(&v.as_str());
+            if da.verifier_immutable && targeted {
+                return Err(FieldError {
+                    path: here("verifier_immutable"),
+                    message: format!(
+                        "the DA verifier `{v}` is declared immutable but a power targets it"
+                    ),
+                    hint: Some("remove `verifier_immutable` or the power".into()),
+                });
+            }
+            if !da.verifier_immutable && !targeted {
+                return Err(FieldError {
+                    path: here("verifier"),
+                    message: format!("no power has `target = \"{v}\"`"),
+                    hint: closest_of(v, targets.iter().copied())
+                        .map(|c| format!("did you mean `{c}`?"))
+                        .or_else(|| {
+                            Some("name the target of the powers that upgrade the DA verifier, or set `verifier_immutable = true` if nothing can".into())
+                        }),
+                });
+            }
+        } else if da.verifier_immutable {
+            return Err(FieldError {
+                path: here("verifier_immutable"),
+                message: "`verifier_immutable` without a `verifier`".into(),
+                hint: Some("name the DA verifier contract in `verifier`".into()),
+            });
+        }
+        if let Some(c) = &da.committee {
+            match self.actor(c) {
+                None => {
+                    let ids = self.actors.iter().map(|a| a.id.as_str());
+                    return Err(FieldError {
+                        path: here("committee"),
+                        message: format!("unknown actor `{c}`"),
+                        hint: closest_of(c, ids)
+                            .map(|x| format!("did you mean `{x}`?"))
+                            .or_else(|| {
+                                Some(
+                                    "define the committee in [[governance.actors]] as a multisig"
+                                        .into(),
+                                )
+                            }),
+                    });
+                }
+                Some(a) if a.kind != ActorKind::Multisig => {
+                    return Err(FieldError {
+                        path: here("committee"),
+                        message: format!(
+                            "the DA committee `{c}` is a {}: model it as a multisig (members sign attestations, threshold is the quorum)",
+                            kind_name(a.kind)
+                        ),
+                        hint: None,
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The DA committee actor, if `[governance.da] committee` names one.
+    pub fn da_committee(&self) -> Option<&Actor> {
+        self.da
+            .as_ref()
+            .and_then(|d| d.committee.as_deref())
+            .and_then(|c| self.actor(c))
     }
 
     /// Every edge the analysis follows: controllers, executors, nested members.

@@ -339,6 +339,9 @@ mod tests {
         assert_eq!(h.as_deref(), Some("did you mean `name`?"));
         assert_eq!(k.as_deref(), Some("nme"));
         let (_, h, _) = split_hint("unknown variant `zk`, expected `optimistic` or `validity`");
-        assert_eq!(h.as_deref(), Some("expected one of: optimistic, validity"));
+        assert_eq!(
+            h.as_deref(),
+            Some("expected one of: optimistic, validity, validium, optimium")
+        );
     }
 }

@@ -28,19 +28,63 @@ pub struct ProjectFile {
     pub governance: Option<crate::governance::Governance>,
 }
 
-/// The proof-system family; the not-applicable rules depend on it.
+/// The proof-system family and where data is kept; the blueprint and the
+/// not-applicable rules depend on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
+    /// Optimistic rollup: fraud proofs, data on Ethereum.
     Optimistic,
+    /// Validity (ZK) rollup: validity proofs, data on Ethereum.
     Validity,
+    /// Validity proofs, data kept off Ethereum (attested by a committee or
+    /// an external DA layer).
+    Validium,
+    /// Fraud proofs, data kept off Ethereum.
+    Optimium,
 }
 
 impl Kind {
+    pub const ALL: [Kind; 4] = [
+        Kind::Optimistic,
+        Kind::Validity,
+        Kind::Validium,
+        Kind::Optimium,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Optimistic => "optimistic",
             Kind::Validity => "validity",
+            Kind::Validium => "validium",
+            Kind::Optimium => "optimium",
+        }
+    }
+
+    /// State roots are adjudicated by fraud proofs (optimistic rollups and
+    /// optimiums).
+    pub fn fraud_proofs(self) -> bool {
+        matches!(self, Kind::Optimistic | Kind::Optimium)
+    }
+
+    /// State roots are adjudicated by validity proofs (validity rollups and
+    /// validiums).
+    pub fn validity_proofs(self) -> bool {
+        matches!(self, Kind::Validity | Kind::Validium)
+    }
+
+    /// Data is kept off Ethereum: assessed on the alt-DA blueprint.
+    pub fn alt_da(self) -> bool {
+        matches!(self, Kind::Validium | Kind::Optimium)
+    }
+
+    /// In prose: "optimistic rollup", "validium", ...
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Optimistic => "optimistic rollup",
+            Kind::Validity => "validity rollup",
+            Kind::Validium => "validium",
+            Kind::Optimium => "optimium",
         }
     }
 }
@@ -61,6 +105,11 @@ pub struct ProjectMeta {
     pub links: Links,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
+    /// The day the project was archived (shut down or no longer tracked):
+    /// it is assessed as of this day unless another day is asked for, and
+    /// listed apart from live projects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived: Option<Date>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]

@@ -57,6 +57,13 @@ requirement_ids! {
     PermissionlessProofs = "permissionless-proofs", "Anyone may submit fraud proofs";
     ThirtyDayExitWindow = "thirty-day-exit-window", "Upgrades not tied to an on-chain provable bug leave users ≥30 days to exit";
     CouncilOnlyForOnchainBugs = "council-only-for-onchain-bugs", "The Security Council can act only on bugs detected on chain";
+    CallsItselfValidiumOrOptimium = "calls-itself-validium-or-optimium", "The project calls itself a validium or an optimium";
+    DaAttestedByIndependentParty = "da-attested-by-independent-party", "Data availability is attested by a committee or an external DA layer, not by the sequencer alone";
+    DaVerifierSecureOnL1 = "da-verifier-secure-on-l1", "A secure DA verifier on Ethereum checks DA attestations on chain";
+    DaVerifierSevenDayExitWindow = "da-verifier-seven-day-exit-window", "The DA verifier is immutable, or its upgrades leave users ≥7 days to exit";
+    DaCommitteeDecentralized = "da-committee-decentralized", "The DA layer is minimally decentralised (a committee with ≥5 outside members under an honest minority, or an external DA chain with an attestation verifier)";
+    DaVerifierThirtyDayExitWindow = "da-verifier-thirty-day-exit-window", "The DA verifier is immutable, or its upgrades leave users ≥30 days to exit";
+    DaMechanismEconomicSecurity = "da-mechanism-economic-security", "The DA mechanism has economic security: slashable stake at risk for DA misbehaviour exceeds the value secured";
 }
 
 impl RequirementId {
@@ -68,8 +75,11 @@ impl RequirementId {
         )
     }
 
-    /// Requirements about validity-proof systems (the 2026 additions).
-    pub fn validity_proof_only(self) -> bool {
+    /// The proving-system requirements added in 2026 (trusted setup,
+    /// prover source, reproducible verifiers and programs). They apply to
+    /// every kind: for fraud-proof systems they concern the fault-proof
+    /// program and any ZK or TEE component.
+    pub fn proving_system(self) -> bool {
         matches!(
             self,
             RequirementId::NoRedTrustedSetup
@@ -230,7 +240,7 @@ mod tests {
         for r in RequirementId::ALL {
             assert_eq!(r.as_str().parse::<RequirementId>().unwrap(), *r);
         }
-        assert_eq!(RequirementId::ALL.len(), 17);
+        assert_eq!(RequirementId::ALL.len(), 24);
     }
 
     #[test]

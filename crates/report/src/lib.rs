@@ -78,10 +78,14 @@ pub fn assess_project_with(
     sel: Selection<'_>,
     ctx: &Context<'_>,
 ) -> Result<Assessment, AssessError> {
+    let (sel, archived_note) = l2stage_framework::archived_as_of(project, sel);
     let (rev, note) = select(sel)?;
     let state = project.state_at(sel.as_of);
     let (mut inputs, mut warnings) = declared_inputs(project, &state);
     if let Some(n) = note {
+        warnings.insert(0, n);
+    }
+    if let Some(n) = archived_note {
         warnings.insert(0, n);
     }
     let analysis = match &project.governance {

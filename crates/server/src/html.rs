@@ -825,7 +825,7 @@ fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiError> {
             selected: q.stages.as_slice() == [*s],
         })
         .collect();
-    let kind_options = [Kind::Optimistic, Kind::Validity]
+    let kind_options = Kind::ALL
         .iter()
         .map(|k| Opt {
             value: k.as_str().into(),

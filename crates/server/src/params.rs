@@ -31,8 +31,10 @@ pub fn parse_kind(s: &str) -> Result<Kind, ApiError> {
     match s {
         "optimistic" => Ok(Kind::Optimistic),
         "validity" => Ok(Kind::Validity),
+        "validium" => Ok(Kind::Validium),
+        "optimium" => Ok(Kind::Optimium),
         _ => Err(ApiError::bad_request(format!(
-            "invalid kind `{s}`: expected optimistic or validity"
+            "invalid kind `{s}`: expected optimistic, validity, validium or optimium"
         ))),
     }
 }
@@ -149,7 +151,12 @@ mod tests {
         let e = list_query(&p("as_of=2024-02-30")).expect_err("bad date");
         assert!(e.body.message.contains("as_of"), "{e:?}");
         let e = list_query(&p("kind=zk")).expect_err("bad kind");
-        assert!(e.body.message.contains("optimistic or validity"), "{e:?}");
+        assert!(
+            e.body
+                .message
+                .contains("optimistic, validity, validium or optimium"),
+            "{e:?}"
+        );
         let e = check_known(&p("stage=stage-1&colour=red"), &["stage"]).expect_err("unknown");
         assert!(e.body.message.contains("`colour`"), "{e:?}");
         let e = check_known(&p("stage=a&stage=b"), &["stage"]).expect_err("twice");

@@ -287,7 +287,7 @@ fn schema_describes_the_file() {
 fn base_nested_council_derives_stage_1_without_conflicts() {
     let v = json(&[
         "assess",
-        "catalog/base.toml",
+        "crates/cli/tests/fixtures/base-2025.toml",
         "--as-of",
         "2025-09-01",
         "--format",

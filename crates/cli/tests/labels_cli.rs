@@ -381,13 +381,19 @@ fn catalog_projects_share_one_proof_system_entry() {
         serde_json::json!([{ "component": "go-ethereum", "proof_systems": ["op-cannon"] }])
     );
     // Change histories are claimed complete only up to 2025-12-02 / 2025-02-15.
-    for id in ["op-mainnet", "base", "arbitrum-one"] {
+    for id in ["op-mainnet", "arbitrum-one"] {
         assert_eq!(
             project_in(&v, id)["labels"]["battle_tested"]["status"],
             "unknown",
             "{id}"
         );
     }
+    // Base's is complete up to 2026-07-28, when a verifier replacement
+    // restarted the six-month clock: unmet on 2026-11-21.
+    assert_eq!(
+        project_in(&v, "base")["labels"]["battle_tested"]["status"],
+        "unmet"
+    );
 }
 
 #[test]

@@ -107,7 +107,7 @@ fn every_catalog_entry_cites_sources() {
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+        if l2stage_model::Format::of_project_file(&path).is_none() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();

@@ -168,7 +168,7 @@ fn dashboard_in_a_browser() {
     let mut ids = Vec::new();
     for e in std::fs::read_dir(&catalog).expect("catalog") {
         let p = e.expect("entry").path();
-        if p.is_file() && p.extension().is_some_and(|x| x == "toml" || x == "json") {
+        if p.is_file() && l2stage_model::Format::of_project_file(&p).is_some() {
             let parsed = l2stage_model::load_path(&p).expect("valid catalog file");
             ids.push(parsed.project.id.to_string());
         }

@@ -14,7 +14,7 @@ pub mod requirement;
 
 pub use date::Date;
 pub use duration::{DurationSpec, format_seconds, parse_duration};
-pub use parse::{Format, InvalidFile, LoadError, load_path, parse_str};
+pub use parse::{CATALOG_DATA_FILES, Format, InvalidFile, LoadError, load_path, parse_str};
 pub use project::{
     HistoryEntry, Kind, Links, Origin, ProjectFile, ProjectMeta, ProjectState, Requirements, Slug,
     Source,

@@ -53,7 +53,23 @@ pub enum Format {
     Json,
 }
 
+/// Files a catalog directory holds beside its project files, which
+/// directory loaders skip: the agreement table with L2BEAT's stages
+/// (docs/methodology.md).
+pub const CATALOG_DATA_FILES: &[&str] = &["l2beat-agreement.toml"];
+
 impl Format {
+    /// The format of a file in a catalog directory that is a project file:
+    /// `.toml` or `.json`, except the catalog's own data files
+    /// ([`CATALOG_DATA_FILES`]).
+    pub fn of_project_file(path: &Path) -> Option<Format> {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if CATALOG_DATA_FILES.contains(&name) {
+            return None;
+        }
+        Format::from_path(path)
+    }
+
     pub fn from_path(path: &Path) -> Option<Format> {
         match path.extension().and_then(|e| e.to_str()) {
             Some("toml") => Some(Format::Toml),

@@ -217,6 +217,12 @@ fn overlay(
 }
 
 /// The JSON array `assess --format json` prints, newline-terminated.
+/// Live projects first, then archived ones (each group in the given order):
+/// how lists of assessments are shown.
+pub fn live_first(assessments: &mut [Assessment]) {
+    assessments.sort_by_key(|a| a.verdict.archived.is_some());
+}
+
 pub fn json(assessments: &[Assessment]) -> Result<String, serde_json::Error> {
     let mut s = serde_json::to_string_pretty(assessments)?;
     s.push('\n');

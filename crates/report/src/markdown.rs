@@ -38,6 +38,19 @@ fn evidence(items: &[String]) -> String {
         .join(", ")
 }
 
+/// L2BEAT's reason codes for "Others", e.g. ` (NO_PROOFS, CLOSED_PROOFS)`.
+fn others(v: &Verdict) -> String {
+    if v.others_reasons.is_empty() {
+        return String::new();
+    }
+    let codes: Vec<String> = v
+        .others_reasons
+        .iter()
+        .map(|r| format!("`{}`", r.code()))
+        .collect();
+    format!(" ({})", codes.join(", "))
+}
+
 pub fn render(assessments: &[Assessment]) -> String {
     let verdicts: Vec<&Verdict> = assessments.iter().map(|a| &a.verdict).collect();
     let verdicts = verdicts.as_slice();
@@ -45,17 +58,19 @@ pub fn render(assessments: &[Assessment]) -> String {
     if verdicts.len() > 1 {
         let _ = writeln!(
             out,
-            "| Project | Kind | Stage | Framework | As of |\n|---|---|---|---|---|"
+            "| Project | Kind | Stage | Framework | As of | Archived |\n|---|---|---|---|---|---|"
         );
         for v in verdicts {
             let _ = writeln!(
                 out,
-                "| {} | {} | **{}** | {} | {} |",
+                "| {} | {} | **{}**{} | {} | {} | {} |",
                 cell(&v.name),
                 v.kind.as_str(),
                 v.stage.label(),
+                others(v),
                 v.framework,
-                v.as_of
+                v.as_of,
+                v.archived.map(|d| d.to_string()).unwrap_or_default()
             );
         }
         out.push('\n');
@@ -64,12 +79,18 @@ pub fn render(assessments: &[Assessment]) -> String {
         let _ = writeln!(out, "## {} — {}\n", cell(&v.name), v.stage.label());
         let _ = writeln!(
             out,
-            "`{}` · {} rollup · Stages Framework revision {} · as of {}\n",
+            "`{}` · {} · Stages Framework revision {} · as of {}{}\n",
             v.id,
-            v.kind.as_str(),
+            v.kind.noun(),
             v.framework,
-            v.as_of
+            v.as_of,
+            v.archived
+                .map(|d| format!(" · archived {d}"))
+                .unwrap_or_default()
         );
+        if !v.others_reasons.is_empty() {
+            let _ = writeln!(out, "**Others:**{}\n", others(v));
+        }
         let _ = writeln!(
             out,
             "| Stage | Requirement | Status | Reason | Evidence |\n|---|---|---|---|---|"

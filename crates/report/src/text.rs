@@ -20,9 +20,17 @@ pub fn render_opts(assessments: &[Assessment], explain: bool) -> String {
     let verdicts: Vec<&Verdict> = assessments.iter().map(|a| &a.verdict).collect();
     let verdicts = verdicts.as_slice();
     let mut out = String::new();
+    let many = assessments.len() > 1;
     for (i, a) in assessments.iter().enumerate() {
         if i > 0 {
             out.push('\n');
+        }
+        // Archived projects come last (see `l2stage_report::live_first`),
+        // under their own heading when listed with live ones.
+        let first_archived = a.verdict.archived.is_some()
+            && (i == 0 || assessments[i - 1].verdict.archived.is_none());
+        if many && first_archived {
+            let _ = writeln!(out, "{}\n", "Archived projects".bold().underline());
         }
         verdict(&mut out, &a.verdict);
         governance(&mut out, a, explain);
@@ -59,14 +67,25 @@ fn mark(status: Status) -> String {
 fn verdict(out: &mut String, v: &Verdict) {
     let _ = writeln!(
         out,
-        "{} ({}) · {} · framework {} · as of {}",
+        "{} ({}) · {} · framework {} · as of {}{}",
         v.name.bold(),
         v.id,
         v.kind.as_str(),
         v.framework,
-        v.as_of
+        v.as_of,
+        v.archived
+            .map(|d| format!(" · archived {d}"))
+            .unwrap_or_default()
     );
     let _ = writeln!(out, "  {}", stage_colored(v.stage));
+    if !v.others_reasons.is_empty() {
+        let codes: Vec<String> = v
+            .others_reasons
+            .iter()
+            .map(|r| format!("{} ({})", r.code(), r.label()))
+            .collect();
+        let _ = writeln!(out, "  {} {}", "Others:".red(), codes.join(", "));
+    }
     let width = v
         .requirements
         .iter()
@@ -137,12 +156,24 @@ fn verdict(out: &mut String, v: &Verdict) {
 fn summary(out: &mut String, verdicts: &[&Verdict]) {
     let _ = writeln!(out, "{}", "Summary".bold().underline());
     let width = verdicts.iter().map(|v| v.id.len()).max().unwrap_or(0);
-    for v in verdicts {
+    for (i, v) in verdicts.iter().enumerate() {
+        if v.archived.is_some() && (i == 0 || verdicts[i - 1].archived.is_none()) {
+            let _ = writeln!(out, "  {}", "Archived".dimmed());
+        }
         let _ = writeln!(
             out,
-            "  {:<width$}  {}",
+            "  {:<width$}  {}{}{}",
             v.id,
             stage_colored(v.stage),
+            v.archived
+                .map(|d| format!(" (archived {d})"))
+                .unwrap_or_default(),
+            if v.others_reasons.is_empty() {
+                String::new()
+            } else {
+                let codes: Vec<&str> = v.others_reasons.iter().map(|r| r.code()).collect();
+                format!(" [{}]", codes.join(", "))
+            },
             width = width
         );
     }

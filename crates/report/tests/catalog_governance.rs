@@ -202,7 +202,7 @@ fn structural_projects_include_a_stage_0_team_multisig() {
     let mut structural = Vec::new();
     for e in std::fs::read_dir(&dir).unwrap() {
         let path = e.unwrap().path();
-        if path.extension().and_then(|x| x.to_str()) != Some("toml") {
+        if l2stage_model::Format::of_project_file(&path).is_none() {
             continue;
         }
         let p = load_path(&path).unwrap();

@@ -76,6 +76,12 @@ pub struct ProjectSummary {
     pub framework: &'static str,
     #[schema(value_type = String, format = Date)]
     pub as_of: String,
+    /// The day the project was archived (`null` while it is live); an
+    /// archived project is assessed as of that day.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub archived: Option<String>,
+    /// When not even Stage 0: L2BEAT's reason codes ("Others").
+    pub others_reasons: Vec<&'static str>,
     /// The headline exit window from the governance analysis (`null` when
     /// the structure is not described); the same object as in the full
     /// assessment.
@@ -106,6 +112,8 @@ impl ProjectSummary {
             stage: v.stage.as_str(),
             framework: v.framework,
             as_of: v.as_of.to_string(),
+            archived: v.archived.map(|d| d.to_string()),
+            others_reasons: v.others_reasons.iter().map(|r| r.code()).collect(),
             exit_window: key("exit_window"),
             missing: key("missing"),
             downgrade_pending: key("downgrade_pending"),

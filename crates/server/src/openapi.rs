@@ -33,13 +33,16 @@ pub enum StageDoc {
     UnderReview,
 }
 
-/// The proof-system family.
+/// The proof-system family and where data is kept: rollups (`optimistic`,
+/// `validity`) keep it on Ethereum, `validium` and `optimium` off it.
 #[derive(ToSchema)]
 #[schema(as = Kind, rename_all = "kebab-case")]
 #[allow(dead_code)]
 pub enum KindDoc {
     Optimistic,
     Validity,
+    Validium,
+    Optimium,
 }
 
 /// A requirement's evaluated status.
@@ -111,7 +114,13 @@ pub struct AssessmentDoc {
     framework: String,
     #[schema(value_type = String, format = Date)]
     as_of: String,
+    /// The day the project was archived, or `null`.
+    #[schema(value_type = Option<String>, format = Date)]
+    archived: Option<String>,
     stage: StageDoc,
+    /// When not even Stage 0: L2BEAT's reason codes (`NO_PROOFS`,
+    /// `CLOSED_PROOFS`, `NO_DA_ORACLE`); empty otherwise.
+    others_reasons: Vec<String>,
     /// Every requirement of the revision, Stage 0 first.
     requirements: Vec<RequirementDoc>,
     /// `null` at Stage 2 and when under review.

@@ -228,7 +228,7 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, CatalogError> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && Format::from_path(p).is_some())
+        .filter(|p| p.is_file() && Format::of_project_file(p).is_some())
         .collect();
     paths.sort();
     let mut files: Vec<(PathBuf, Format, String, ProjectFile)> = Vec::new();

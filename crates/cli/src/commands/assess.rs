@@ -53,12 +53,13 @@ pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
         framework: args.framework.as_deref(),
         as_of: args.as_of.unwrap_or_else(Date::today),
     };
-    let assessments = projects
+    let mut assessments = projects
         .iter()
         .zip(&label_inputs)
         .map(|((_, p), i)| assess_project_with(p, sel, &Context { labels: Some(i) }))
         .collect::<Result<Vec<Assessment>, _>>()
         .map_err(|e| CliError::Usage(e.to_string()))?;
+    l2stage_report::live_first(&mut assessments);
     let out = match args.format {
         OutputFormat::Json => {
             l2stage_report::json(&assessments).map_err(|e| CliError::Runtime(e.to_string()))?
@@ -175,7 +176,7 @@ fn project_files_in(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
         .map_err(|e| CliError::Usage(format!("cannot read directory {}: {e}", dir.display())))?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && l2stage_model::Format::from_path(p).is_some())
+        .filter(|p| p.is_file() && l2stage_model::Format::of_project_file(p).is_some())
         .collect();
     files.sort();
     if files.is_empty() {

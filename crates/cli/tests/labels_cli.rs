@@ -380,20 +380,21 @@ fn catalog_projects_share_one_proof_system_entry() {
         arb["shares_with"],
         serde_json::json!([{ "component": "go-ethereum", "proof_systems": ["op-cannon"] }])
     );
-    // Change histories are claimed complete only up to 2025-12-02 / 2025-02-15.
-    for id in ["op-mainnet", "arbitrum-one"] {
+    // OP Mainnet's change history is claimed complete only up to 2025-12-02.
+    assert_eq!(
+        project_in(&v, "op-mainnet")["labels"]["battle_tested"]["status"],
+        "unknown"
+    );
+    // Recent safety-relevant changes restarted the six-month clock: Base's
+    // verifier replacement of 2026-07-28 and Arbitrum One's ArbOS 61 of
+    // 2026-08-19, so both are unmet on 2026-11-21.
+    for id in ["base", "arbitrum-one"] {
         assert_eq!(
             project_in(&v, id)["labels"]["battle_tested"]["status"],
-            "unknown",
+            "unmet",
             "{id}"
         );
     }
-    // Base's is complete up to 2026-07-28, when a verifier replacement
-    // restarted the six-month clock: unmet on 2026-11-21.
-    assert_eq!(
-        project_in(&v, "base")["labels"]["battle_tested"]["status"],
-        "unmet"
-    );
 }
 
 #[test]

@@ -321,7 +321,7 @@ fn scroll_structure_stops_applying_when_replaced() {
     let at = |day: &str| {
         let v = json(&[
             "assess",
-            "catalog/scroll.toml",
+            "crates/cli/tests/fixtures/scroll-2025.toml",
             "--as-of",
             day,
             "--format",

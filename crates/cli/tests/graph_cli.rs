@@ -66,7 +66,12 @@ fn graph_without_governance_is_a_usage_error() {
 fn a_replaced_structure_is_drawn_with_a_note() {
     // Scroll's 2025 structure ends on 2026-06-01 (`until`): still drawn,
     // with a note on stderr; one in force today draws silently.
-    let out = run(&["graph", "catalog/scroll.toml", "--format", "mermaid"]);
+    let out = run(&[
+        "graph",
+        "crates/cli/tests/fixtures/scroll-2025.toml",
+        "--format",
+        "mermaid",
+    ]);
     assert!(out.status.success());
     assert!(!out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);

@@ -32,7 +32,14 @@ fn load(id: &str) -> ProjectFile {
 /// Base's 2025 structure (three Safes, the Optimism Foundation in the
 /// quorum), kept as a fixture since the catalog file moved to the 2026 one.
 fn load_base_2025() -> ProjectFile {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/fixtures/base-2025.toml");
+    fixture("base-2025.toml")
+}
+
+/// A 2025 structure kept as a test fixture (crates/cli/tests/fixtures).
+fn fixture(file: &str) -> ProjectFile {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../cli/tests/fixtures")
+        .join(file);
     load_path(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -106,7 +113,8 @@ fn op_mainnet_stage_1_with_no_exit_window() {
 
 #[test]
 fn scroll_stage_1_with_no_exit_window() {
-    let p = structure_only(load("scroll"));
+    // Scroll's 2025 structure (9/12 council), kept as a fixture.
+    let p = structure_only(fixture("scroll-2025.toml"));
     let a = assess(&p, "2025-09-01");
     assert_eq!(
         a.verdict.stage,
@@ -117,6 +125,29 @@ fn scroll_stage_1_with_no_exit_window() {
     let w = a.exit_window.as_ref().expect("exit window");
     assert_eq!(w.rating, Rating::None);
     assert!(w.council_can_upgrade_instantly);
+}
+
+#[test]
+fn scroll_after_its_council_was_replaced_is_stage_0() {
+    // Since 2026-06-01 a 3-of-4 team Safe holds the council's roles: it
+    // fails the council requirements and upgrades instantly.
+    let p = structure_only(load("scroll"));
+    let a = assess(&p, "2026-12-06");
+    assert_eq!(
+        a.verdict.stage,
+        Stage::Stage0,
+        "{:#?}",
+        a.verdict.requirements
+    );
+    let g = a.governance.as_ref().expect("analysis");
+    let c = g
+        .councils
+        .iter()
+        .find(|c| c.actor == "scroll-admin-multisig")
+        .expect("the flagged admin Safe");
+    assert_eq!((c.entities, c.entity_threshold), (4, 3));
+    let w = a.exit_window.as_ref().expect("exit window");
+    assert_eq!(w.rating, Rating::None);
 }
 
 #[test]

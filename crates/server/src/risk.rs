@@ -448,8 +448,14 @@ mod tests {
     /// Base's 2025 structure (three Safes), kept as a fixture since the
     /// catalog file describes Base after it left the Superchain.
     fn base_2025() -> ProjectFile {
+        fixture("base-2025.toml")
+    }
+
+    /// A 2025 structure kept as a test fixture (crates/cli/tests/fixtures).
+    fn fixture(file: &str) -> ProjectFile {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../cli/tests/fixtures/base-2025.toml");
+            .join("../cli/tests/fixtures")
+            .join(file);
         match l2stage_model::load_path(&path) {
             Ok(p) => p,
             Err(e) => panic!("{e}"),
@@ -490,8 +496,9 @@ mod tests {
             ("base-governance-multisig", "9/12".into(), true)
         );
         assert!(council_shape(&base, day("2026-03-03")).is_none());
-        // Scroll's 9/12 council until it was replaced on 2026-06-01.
-        let scroll = catalog("scroll");
+        // Scroll's 9/12 council until it was replaced on 2026-06-01 (the
+        // 2025 structure, kept as a fixture).
+        let scroll = fixture("scroll-2025.toml");
         let (_, shape, nested) = council_shape(&scroll, day("2026-05-31")).unwrap();
         assert_eq!((shape.to_string(), nested), ("9/12".into(), false));
         assert!(council_shape(&scroll, day("2026-06-01")).is_none());

@@ -299,7 +299,7 @@ fn schema_describes_the_file() {
 fn base_nested_council_derives_stage_1_without_conflicts() {
     let v = json(&[
         "assess",
-        "catalog/base.toml",
+        "crates/cli/tests/fixtures/base-2025.toml",
         "--as-of",
         "2025-09-01",
         "--format",
@@ -333,7 +333,7 @@ fn scroll_structure_stops_applying_when_replaced() {
     let at = |day: &str| {
         let v = json(&[
             "assess",
-            "catalog/scroll.toml",
+            "crates/cli/tests/fixtures/scroll-2025.toml",
             "--as-of",
             day,
             "--format",

@@ -50,7 +50,13 @@ fn graph_formats() {
 
 #[test]
 fn graph_without_governance_is_a_usage_error() {
-    let out = run(&["graph", "catalog/fuel-v1.toml", "--format", "svg"]);
+    // Every catalog project has a structure now; the fixture has none.
+    let out = run(&[
+        "graph",
+        "crates/cli/tests/fixtures/grace.toml",
+        "--format",
+        "svg",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no [governance] section"));
     assert!(out.stdout.is_empty());
@@ -60,7 +66,12 @@ fn graph_without_governance_is_a_usage_error() {
 fn a_replaced_structure_is_drawn_with_a_note() {
     // Scroll's 2025 structure ends on 2026-06-01 (`until`): still drawn,
     // with a note on stderr; one in force today draws silently.
-    let out = run(&["graph", "catalog/scroll.toml", "--format", "mermaid"]);
+    let out = run(&[
+        "graph",
+        "crates/cli/tests/fixtures/scroll-2025.toml",
+        "--format",
+        "mermaid",
+    ]);
     assert!(out.status.success());
     assert!(!out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);

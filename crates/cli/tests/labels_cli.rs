@@ -345,12 +345,32 @@ fn catalog_projects_share_one_proof_system_entry() {
         ],
     );
     let op = &project_in(&v, "op-mainnet")["labels"]["proof_systems"][0];
-    let base = &project_in(&v, "base")["labels"]["proof_systems"][0];
     assert_eq!(op["id"], "op-cannon");
-    assert_eq!(op, base, "one entry, the same summary for both projects");
     // In production since 2024-06-10: 29 whole months on 2026-11-21.
     assert_eq!(op["months_in_production"], 29);
     assert_eq!(op["rating"], "mature");
+    // Base replaced Cannon with Azul on 2026-05-26: in production for 5
+    // whole months on 2026-11-21, no audit or bounty recorded.
+    let base = &project_in(&v, "base")["labels"]["proof_systems"][0];
+    assert_eq!(base["id"], "base-azul");
+    assert_eq!(base["months_in_production"], 5);
+    assert_eq!(base["rating"], "immature");
+    // Before Azul both projects list the one Cannon entry, summarised alike.
+    let before = json_in(
+        &repo(),
+        &[
+            "assess",
+            "catalog",
+            "--as-of",
+            "2026-05-25",
+            "--format",
+            "json",
+        ],
+    );
+    let op = &project_in(&before, "op-mainnet")["labels"]["proof_systems"][0];
+    let base = &project_in(&before, "base")["labels"]["proof_systems"][0];
+    assert_eq!(op["id"], "op-cannon");
+    assert_eq!(op, base, "one entry, the same summary for both projects");
     let arb = &project_in(&v, "arbitrum-one")["labels"]["proof_systems"][0];
     assert_eq!(arb["id"], "arbitrum-bold");
     // Since 2025-02-15: 21 months, below the 24 a mature rating needs.
@@ -360,11 +380,18 @@ fn catalog_projects_share_one_proof_system_entry() {
         arb["shares_with"],
         serde_json::json!([{ "component": "go-ethereum", "proof_systems": ["op-cannon"] }])
     );
-    // Change histories are claimed complete only up to 2025-12-02 / 2025-02-15.
-    for id in ["op-mainnet", "base", "arbitrum-one"] {
+    // OP Mainnet's change history is claimed complete only up to 2025-12-02.
+    assert_eq!(
+        project_in(&v, "op-mainnet")["labels"]["battle_tested"]["status"],
+        "unknown"
+    );
+    // Recent safety-relevant changes restarted the six-month clock: Base's
+    // verifier replacement of 2026-07-28 and Arbitrum One's ArbOS 61 of
+    // 2026-08-19, so both are unmet on 2026-11-21.
+    for id in ["base", "arbitrum-one"] {
         assert_eq!(
             project_in(&v, id)["labels"]["battle_tested"]["status"],
-            "unknown",
+            "unmet",
             "{id}"
         );
     }

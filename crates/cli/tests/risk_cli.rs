@@ -357,7 +357,10 @@ fn project_council() {
 
 fn base_toml() -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    root.join("catalog/base.toml").to_str().unwrap().to_string()
+    root.join("crates/cli/tests/fixtures/base-2025.toml")
+        .to_str()
+        .unwrap()
+        .to_string()
 }
 
 fn has_assumption(v: &Value, part: &str) -> bool {

@@ -29,6 +29,20 @@ fn load(id: &str) -> ProjectFile {
     load_path(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Base's 2025 structure (three Safes, the Optimism Foundation in the
+/// quorum), kept as a fixture since the catalog file moved to the 2026 one.
+fn load_base_2025() -> ProjectFile {
+    fixture("base-2025.toml")
+}
+
+/// A 2025 structure kept as a test fixture (crates/cli/tests/fixtures).
+fn fixture(file: &str) -> ProjectFile {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../cli/tests/fixtures")
+        .join(file);
+    load_path(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// The same project with every derivable requirement's declaration removed,
 /// from the base and from every history entry.
 fn structure_only(mut p: ProjectFile) -> ProjectFile {
@@ -99,7 +113,8 @@ fn op_mainnet_stage_1_with_no_exit_window() {
 
 #[test]
 fn scroll_stage_1_with_no_exit_window() {
-    let p = structure_only(load("scroll"));
+    // Scroll's 2025 structure (9/12 council), kept as a fixture.
+    let p = structure_only(fixture("scroll-2025.toml"));
     let a = assess(&p, "2025-09-01");
     assert_eq!(
         a.verdict.stage,
@@ -113,9 +128,32 @@ fn scroll_stage_1_with_no_exit_window() {
 }
 
 #[test]
+fn scroll_after_its_council_was_replaced_is_stage_0() {
+    // Since 2026-06-01 a 3-of-4 team Safe holds the council's roles: it
+    // fails the council requirements and upgrades instantly.
+    let p = structure_only(load("scroll"));
+    let a = assess(&p, "2026-12-06");
+    assert_eq!(
+        a.verdict.stage,
+        Stage::Stage0,
+        "{:#?}",
+        a.verdict.requirements
+    );
+    let g = a.governance.as_ref().expect("analysis");
+    let c = g
+        .councils
+        .iter()
+        .find(|c| c.actor == "scroll-admin-multisig")
+        .expect("the flagged admin Safe");
+    assert_eq!((c.entities, c.entity_threshold), (4, 3));
+    let w = a.exit_window.as_ref().expect("exit window");
+    assert_eq!(w.rating, Rating::None);
+}
+
+#[test]
 fn base_stage_1_from_its_nested_council() {
     // Base counts 9 of 12 entities across three Safes (docs.base.org).
-    let p = structure_only(load("base"));
+    let p = structure_only(load_base_2025());
     let a = assess(&p, "2025-09-01");
     assert_eq!(
         a.verdict.stage,
@@ -132,6 +170,32 @@ fn base_stage_1_from_its_nested_council() {
     assert_eq!((c.entities, c.entity_threshold), (12, 9));
     let w = a.exit_window.as_ref().expect("exit window");
     assert_eq!(w.rating, Rating::None);
+}
+
+#[test]
+fn base_after_leaving_the_superchain_still_counts_9_of_12() {
+    // Since 2026-03-04: 2 of (Coinbase 3/6, council 8/11); eight council
+    // members and Coinbase are 9 of the 12 entities (75%).
+    let p = structure_only(load("base"));
+    let a = assess(&p, "2026-12-06");
+    assert_eq!(
+        a.verdict.stage,
+        Stage::Stage1,
+        "{:#?}",
+        a.verdict.requirements
+    );
+    let g = a.governance.as_ref().expect("analysis");
+    let c = g
+        .councils
+        .iter()
+        .find(|c| c.actor == "base-governance-multisig")
+        .expect("the nested council");
+    assert_eq!((c.entities, c.entity_threshold), (12, 9));
+    let w = a.exit_window.as_ref().expect("exit window");
+    assert_eq!(w.rating, Rating::None);
+    assert!(w.council_can_upgrade_instantly);
+    // Before 2026-03-04 the file has no structure in force.
+    assert!(assess(&p, "2026-03-03").governance.is_none());
 }
 
 #[test]

@@ -445,16 +445,33 @@ mod tests {
         s.parse().unwrap()
     }
 
+    /// Base's 2025 structure (three Safes), kept as a fixture since the
+    /// catalog file describes Base after it left the Superchain.
+    fn base_2025() -> ProjectFile {
+        fixture("base-2025.toml")
+    }
+
+    /// A 2025 structure kept as a test fixture (crates/cli/tests/fixtures).
+    fn fixture(file: &str) -> ProjectFile {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../cli/tests/fixtures")
+            .join(file);
+        match l2stage_model::load_path(&path) {
+            Ok(p) => p,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
     #[test]
     fn the_chart_uses_the_council_in_force_counted_per_entity() {
         // Base: 9 of 12 entities across nested Safes (docs.base.org).
-        let (id, shape, nested) = council_shape(&catalog("base"), day("2025-09-01")).unwrap();
+        let (id, shape, nested) = council_shape(&base_2025(), day("2025-09-01")).unwrap();
         assert_eq!(
             (id.as_str(), shape.to_string(), nested),
             ("base-governance-multisig", "9/12".into(), true)
         );
         // Drawn exactly, Safe by Safe, with the structure named.
-        let (svg, note) = project_chart(&catalog("base"), day("2025-09-01"));
+        let (svg, note) = project_chart(&base_2025(), day("2025-09-01"));
         let svg = svg.expect("a chart");
         assert!(
             note.contains("nested Safes, 2 of (2 of (7/10, 3/6), 5/7)")
@@ -470,8 +487,18 @@ mod tests {
         // Stage 2 is safer below S / (1 − W) = 5701/49977248782 ≈ 1.14e-7
         // (docs/risk.md, --project).
         assert!(svg.contains("p = 1.14e-7"));
-        // Scroll's 9/12 council until it was replaced on 2026-06-01.
-        let scroll = catalog("scroll");
+        // Since 2026-03-04: 2 of (Coinbase 3/6, council 8/11), still 9 of
+        // 12 entities; before that day the catalog file has no structure.
+        let base = catalog("base");
+        let (id, shape, nested) = council_shape(&base, day("2026-12-06")).unwrap();
+        assert_eq!(
+            (id.as_str(), shape.to_string(), nested),
+            ("base-governance-multisig", "9/12".into(), true)
+        );
+        assert!(council_shape(&base, day("2026-03-03")).is_none());
+        // Scroll's 9/12 council until it was replaced on 2026-06-01 (the
+        // 2025 structure, kept as a fixture).
+        let scroll = fixture("scroll-2025.toml");
         let (_, shape, nested) = council_shape(&scroll, day("2026-05-31")).unwrap();
         assert_eq!((shape.to_string(), nested), ("9/12".into(), false));
         assert!(council_shape(&scroll, day("2026-06-01")).is_none());

@@ -309,9 +309,19 @@ pub struct Submitted {
     pub input_hash: String,
 }
 
+/// What `/healthz` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Health {
+    Ok,
+    /// The reason, naming the database file.
+    Unhealthy(String),
+}
+
 /// The server's shared state.
 pub struct App {
     store: Mutex<Store>,
+    /// The database file, checked afresh by `/healthz` (`None`: in memory).
+    db_path: Option<PathBuf>,
     live: RwLock<Arc<Live>>,
     /// Resolves the proof-system ids of submitted files.
     registry: Option<Registry>,
@@ -401,14 +411,31 @@ impl App {
             }
         }
         report.projects = current.len();
+        let db_path = Some(store.path().to_path_buf()).filter(|p| p.as_os_str() != ":memory:");
         let app = App {
             store: Mutex::new(store),
+            db_path,
             live: RwLock::new(Arc::new(Live::new(current, labels))),
             registry,
             token_hash: config.token.as_deref().map(|t| sha256(t.as_bytes())),
             today: config.today,
         };
         Ok((app, report))
+    }
+
+    /// Whether the database is sound: the file re-opened and checked by a
+    /// fresh reader within a bounded time, so damage on disk is seen even
+    /// while this process's cache hides it; an in-memory database is
+    /// asked for a trivial query. Blocking: call from a blocking thread.
+    pub fn health(&self) -> Health {
+        let result = match &self.db_path {
+            Some(path) => l2stage_store::check_health(path),
+            None => self.with_store(|s| s.counts().map(|_| ())),
+        };
+        match result {
+            Ok(()) => Health::Ok,
+            Err(e) => Health::Unhealthy(e.to_string()),
+        }
     }
 
     pub fn today(&self) -> Date {

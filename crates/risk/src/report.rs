@@ -175,8 +175,12 @@ impl RiskParams {
                     + u64::from(usize::BITS - n.leading_zeros())
             };
             let bits = n64.saturating_mul(per_member);
-            (bits <= crate::exact::MAX_EXACT_BITS)
-                .then(|| bits.saturating_add(den_bits(&m.common_shock)))
+            let shock = if m.common_shock.is_zero() {
+                0
+            } else {
+                den_bits(&m.common_shock)
+            };
+            (bits <= crate::exact::MAX_EXACT_BITS).then(|| bits.saturating_add(shock))
         };
         let (b0, b1) = (council(m.stage0.n())?, council(m.stage1.n())?);
         let p = self.proof_failure.as_ref().map_or(0, den_bits);
@@ -254,6 +258,75 @@ mod tests {
         assert!(p.proof_failure.is_none());
         let v = risk_json(&p).expect("json");
         assert_eq!(v["model"], "stages");
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> RiskParams {
+        let mut q = RiskQuery::default();
+        for (k, v) in pairs {
+            assert!(q.set(k, v.to_string()), "{k}");
+        }
+        q.params().expect("valid")
+    }
+
+    #[test]
+    fn exact_bits_estimate_the_exact_denominators() {
+        // q = 1/10 (4-bit denominator): 7 × 4 + 8 × 4.
+        assert_eq!(params(&[]).exact_bits(), Some(60));
+        // p's denominator (1000: 10 bits) adds to it.
+        assert_eq!(params(&[("proof_failure", "0.001")]).exact_bits(), Some(70));
+        // ρ = 9/10: each member also carries ρ's 4 bits and log2 n
+        // (3 bits for 7, 4 for 8).
+        assert_eq!(
+            params(&[("correlation", "0.9")]).exact_bits(),
+            Some(7 * (4 + 4 + 3) + 8 * (4 + 4 + 4))
+        );
+        // Beyond the model's own limits there are no exact results at all.
+        assert_eq!(
+            params(&[("stage1_council", "1500/2001")]).exact_bits(),
+            None
+        );
+        assert_eq!(
+            params(&[
+                ("member_failure", "0.123456789"),
+                ("stage1_council", "900/1000")
+            ])
+            .exact_bits(),
+            None
+        );
+        assert_eq!(
+            params(&[]).floats_only().expect("floats").exact_bits(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_report_within_a_budget_drops_only_the_exact_fractions() {
+        let p = params(&[("proof_failure", "0.001")]);
+        let full = risk_report(&p).expect("report");
+        assert!(full.analysis.exact.is_some());
+        // Within budget: the same report.
+        assert_eq!(risk_report_within(&p, 70).expect("within"), full);
+        // Over it: floating results, the same numbers to rounding, and
+        // the assumption saying why.
+        let cut = risk_report_within(&p, 69).expect("over");
+        assert!(cut.analysis.exact.is_none() && cut.other_formula.exact.is_none());
+        let (a, b) = (
+            cut.analysis.failure.as_ref().expect("failure").stage1,
+            full.analysis.failure.as_ref().expect("failure").stage1,
+        );
+        assert!((a - b).abs() <= b * 1e-12, "{a} vs {b}");
+        let last = cut.assumptions.last().expect("assumption");
+        assert!(
+            last.contains("about 70-bit denominators, over this service's limit of 69"),
+            "{last}"
+        );
+        assert_eq!(
+            cut.assumptions
+                .iter()
+                .filter(|a| a.starts_with("no exact fractions"))
+                .count(),
+            1
+        );
     }
 
     #[test]

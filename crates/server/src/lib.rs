@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod badge;
+mod conn;
 pub mod error;
 pub mod html;
 pub mod openapi;
@@ -45,7 +46,8 @@ pub struct Limits {
     /// Requests handled at once; further ones wait for a slot (the wait
     /// counts toward `request_timeout`).
     pub max_concurrent_requests: usize,
-    /// A request not answered within this time is answered 503.
+    /// A request not answered within this time is answered 503; a
+    /// client that stops reading its answer this long is disconnected.
     pub request_timeout: Duration,
     /// A connection that does not send a complete request head within
     /// this time — a new one, or an idle kept-alive one between requests —
@@ -229,7 +231,7 @@ pub async fn serve(
 /// Serve `router` until `shutdown` completes: at most
 /// `limits.max_connections` connections at once, each closed when it
 /// sends no complete request head within `limits.header_read_timeout`
-/// (new or idle). On shutdown, requests in flight are finished (for at
+/// (new or idle), or stops reading its answer for `limits.request_timeout`. On shutdown, requests in flight are finished (for at
 /// most `limits.request_timeout`) and every connection is closed.
 pub async fn serve_with(
     listener: tokio::net::TcpListener,
@@ -273,7 +275,8 @@ pub async fn serve_with(
                 .timer(TokioTimer::new())
                 .header_read_timeout(header_timeout)
                 .keep_alive(true);
-            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            let io = TokioIo::new(conn::Stalled::new(stream, grace));
+            let conn = builder.serve_connection(io, service);
             let mut conn = std::pin::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => {}

@@ -421,3 +421,67 @@ async fn healthz_is_503_naming_the_file_when_the_database_is_corrupt() {
         res.body
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_disconnected() {
+    let server = Running::start(Limits {
+        request_timeout: Duration::from_millis(500),
+        ..Limits::default()
+    })
+    .await;
+    let addr = server.addr.clone();
+    tokio::task::spawn_blocking(move || {
+        // Thousands of pipelined requests for the stylesheet (~9 KB each,
+        // far more than the socket buffers hold), never read while the
+        // server writes.
+        let mut s = TcpStream::connect(&addr).expect("connect");
+        let mut writer = s.try_clone().expect("clone");
+        let n = 8000;
+        let sent = std::thread::spawn(move || {
+            let req = b"GET /static/style.css HTTP/1.1\r\nHost: x\r\n\r\n";
+            for _ in 0..n {
+                if writer.write_all(req).is_err() {
+                    break; // the server closed the connection
+                }
+            }
+        });
+        // Not reading: the server's writes stall, and after the timeout
+        // it closes the connection. (This pause only lets that happen;
+        // the assertion below is on what is read, not on time.)
+        std::thread::sleep(Duration::from_secs(3));
+        s.set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        let mut got = Vec::new();
+        let end = s.read_to_end(&mut got);
+        // Closed by the server: end of stream or a reset, not our
+        // 20-second safety net running out with the connection open.
+        if let Err(e) = &end {
+            assert!(
+                !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ),
+                "the connection stayed open: {e}"
+            );
+        }
+        let answered = String::from_utf8_lossy(&got)
+            .matches("HTTP/1.1 200 OK")
+            .count();
+        assert!(
+            answered < n,
+            "all {n} answered: the client was never cut off"
+        );
+        let _ = sent.join();
+        // The server still answers others.
+        let mut fresh = TcpStream::connect(&addr).expect("connect");
+        fresh
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .expect("write");
+        let got =
+            String::from_utf8_lossy(&read_until_closed(&mut fresh).expect("answered")).into_owned();
+        assert!(got.starts_with("HTTP/1.1 200 OK"), "{got}");
+    })
+    .await
+    .expect("client");
+    server.stop().await;
+}

@@ -66,6 +66,11 @@ impl Default for Limits {
     }
 }
 
+/// Largest request head (request line and headers): 64 KiB; a longer
+/// one is answered `431` and the connection closed. (It also bounds each
+/// connection's read buffer.)
+pub const MAX_HEAD: usize = 64 * 1024;
+
 /// Largest request body accepted (a project file): 256 KiB.
 pub const BODY_LIMIT: usize = 256 * 1024;
 
@@ -274,6 +279,7 @@ pub async fn serve_with(
             builder
                 .timer(TokioTimer::new())
                 .header_read_timeout(header_timeout)
+                .max_buf_size(MAX_HEAD)
                 .keep_alive(true);
             let io = TokioIo::new(conn::Stalled::new(stream, grace));
             let conn = builder.serve_connection(io, service);

@@ -485,3 +485,49 @@ async fn a_client_that_stops_reading_is_disconnected() {
     .expect("client");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_request_head_is_refused() {
+    let server = Running::start(Limits::default()).await;
+    let addr = server.addr.clone();
+    tokio::task::spawn_blocking(move || {
+        for (head, status) in [
+            (
+                format!(
+                    "GET /projects/{} HTTP/1.1\r\nHost: x\r\n\r\n",
+                    "a".repeat(100_000)
+                ),
+                "414",
+            ),
+            (
+                format!(
+                    "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+                    "b".repeat(1_000_000)
+                ),
+                "431",
+            ),
+        ] {
+            let mut s = TcpStream::connect(&addr).expect("connect");
+            let _ = s.write_all(head.as_bytes());
+            match read_until_closed(&mut s) {
+                Ok(got) => {
+                    let got = String::from_utf8_lossy(&got);
+                    assert!(got.starts_with(&format!("HTTP/1.1 {status}")), "{got}");
+                }
+                // The server closed with the rest of the head unread, and
+                // the reset overtook its answer.
+                Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
+            }
+        }
+        // The server goes on.
+        let mut s = TcpStream::connect(&addr).expect("connect");
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .expect("write");
+        let got =
+            String::from_utf8_lossy(&read_until_closed(&mut s).expect("answered")).into_owned();
+        assert!(got.starts_with("HTTP/1.1 200 OK"), "{got}");
+    })
+    .await
+    .expect("client");
+    server.stop().await;
+}

@@ -46,7 +46,8 @@ pub struct ServeArgs {
     /// --request-timeout).
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_concurrent_requests, value_parser = parse_count)]
     pub max_concurrent_requests: usize,
-    /// Seconds within which a request is answered, else 503 (e.g. 30, 2.5).
+    /// Seconds within which a request is answered, else 503 (e.g. 30, 2.5);
+    /// a client that leaves its answer unread this long is disconnected.
     #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_secs)]
     pub request_timeout: Duration,
     /// Seconds a connection may take to send a request's headers, and may

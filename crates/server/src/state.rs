@@ -317,11 +317,30 @@ pub enum Health {
     Unhealthy(String),
 }
 
+/// How long a health check's answer is reused.
+pub const HEALTH_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+struct HealthCheck {
+    at: std::time::Instant,
+    /// The database file's size and modification time when checked.
+    file: Option<(u64, std::time::SystemTime)>,
+    health: Health,
+}
+
+fn file_stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
+}
+
 /// The server's shared state.
 pub struct App {
     store: Mutex<Store>,
     /// The database file, checked afresh by `/healthz` (`None`: in memory).
     db_path: Option<PathBuf>,
+    /// The last health check, reused for [`HEALTH_TTL`] while the file
+    /// looks unchanged: `/healthz` cannot be made to re-read a large
+    /// database on every request.
+    health: Mutex<Option<HealthCheck>>,
     live: RwLock<Arc<Live>>,
     /// Resolves the proof-system ids of submitted files.
     registry: Option<Registry>,
@@ -415,6 +434,7 @@ impl App {
         let app = App {
             store: Mutex::new(store),
             db_path,
+            health: Mutex::new(None),
             live: RwLock::new(Arc::new(Live::new(current, labels))),
             registry,
             token_hash: config.token.as_deref().map(|t| sha256(t.as_bytes())),
@@ -427,15 +447,32 @@ impl App {
     /// fresh reader within a bounded time, so damage on disk is seen even
     /// while this process's cache hides it; an in-memory database is
     /// asked for a trivial query. Blocking: call from a blocking thread.
+    ///
+    /// One check at a time; its answer is reused for [`HEALTH_TTL`] unless
+    /// the file's size or modification time changed.
     pub fn health(&self) -> Health {
+        let mut last = lock(&self.health);
+        let stamp = self.db_path.as_deref().and_then(file_stamp);
+        if let Some(c) = last
+            .as_ref()
+            .filter(|c| c.at.elapsed() < HEALTH_TTL && c.file == stamp)
+        {
+            return c.health.clone();
+        }
         let result = match &self.db_path {
             Some(path) => l2stage_store::check_health(path),
             None => self.with_store(|s| s.counts().map(|_| ())),
         };
-        match result {
+        let health = match result {
             Ok(()) => Health::Ok,
             Err(e) => Health::Unhealthy(e.to_string()),
-        }
+        };
+        *last = Some(HealthCheck {
+            at: std::time::Instant::now(),
+            file: stamp,
+            health: health.clone(),
+        });
+        health
     }
 
     pub fn today(&self) -> Date {

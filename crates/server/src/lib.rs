@@ -152,7 +152,9 @@ fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .map(String::as_str)
         .or_else(|| err.downcast_ref::<&str>().copied())
         .unwrap_or("(no message)");
-    eprintln!("error: a request handler panicked: {what}");
+    // Quoted and escaped, and cut short: the message may carry input.
+    let what: String = what.chars().take(500).collect();
+    eprintln!("error: a request handler panicked: {what:?}");
     ApiError::internal("internal error: the request failed; the server is still running")
         .into_response()
 }

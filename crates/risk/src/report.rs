@@ -140,6 +140,94 @@ impl RiskQuery {
     }
 }
 
+/// Bits of an exact probability's denominator (0 when it has none).
+fn den_bits(p: &Probability) -> u64 {
+    p.exact_parts().map_or(0, |(_, d)| d.bits())
+}
+
+impl RiskParams {
+    /// Members of the larger council.
+    pub fn largest_council(&self) -> usize {
+        self.model.stage0.n().max(self.model.stage1.n())
+    }
+
+    /// A cheap upper estimate of the size, in bits, of the denominators
+    /// the exact (rational) results would carry, or `None` when the model
+    /// gives floating results only (a float input, or a council beyond
+    /// [`crate::exact::MAX_EXACT_MEMBERS`] or [`crate::exact::MAX_EXACT_BITS`]).
+    /// The exact work grows with the square of this number (reducing the
+    /// fractions), so it is what bounds the cost of an exact answer.
+    pub fn exact_bits(&self) -> Option<u64> {
+        let m = &self.model;
+        let council = |n: usize| -> Option<u64> {
+            if n > crate::exact::MAX_EXACT_MEMBERS {
+                return None;
+            }
+            let n64 = n as u64;
+            m.member_failure.exact()?;
+            m.common_shock.exact()?;
+            let per_member = if m.correlation.is_zero() {
+                den_bits(&m.member_failure)
+            } else {
+                m.correlation.exact()?;
+                den_bits(&m.member_failure)
+                    + den_bits(&m.correlation)
+                    + u64::from(usize::BITS - n.leading_zeros())
+            };
+            let bits = n64.saturating_mul(per_member);
+            let shock = if m.common_shock.is_zero() {
+                0
+            } else {
+                den_bits(&m.common_shock)
+            };
+            (bits <= crate::exact::MAX_EXACT_BITS).then(|| bits.saturating_add(shock))
+        };
+        let (b0, b1) = (council(m.stage0.n())?, council(m.stage1.n())?);
+        let p = self.proof_failure.as_ref().map_or(0, den_bits);
+        Some(b0.saturating_add(b1).saturating_add(p))
+    }
+
+    /// The same inputs with their exact values dropped: the model then
+    /// gives floating results only, at the cost of floating arithmetic.
+    pub fn floats_only(&self) -> Result<RiskParams> {
+        let f = |name: &str, p: &Probability| Probability::from_f64(name, p.value());
+        Ok(RiskParams {
+            model: BaseModel {
+                member_failure: f("member failure probability", &self.model.member_failure)?,
+                correlation: f("correlation", &self.model.correlation)?,
+                common_shock: f("common shock probability", &self.model.common_shock)?,
+                ..self.model.clone()
+            },
+            proof_failure: self
+                .proof_failure
+                .as_ref()
+                .map(|p| f("proof failure probability", p))
+                .transpose()?,
+        })
+    }
+}
+
+/// [`risk_report`] with exact results only while [`RiskParams::exact_bits`]
+/// is at most `max_exact_bits`; beyond it the answer is computed in
+/// floating point and its assumptions say so. For callers that must bound
+/// their work (the web service).
+pub fn risk_report_within(params: &RiskParams, max_exact_bits: u64) -> Result<RiskReport> {
+    match params.exact_bits() {
+        Some(bits) if bits > max_exact_bits => {
+            let mut r = risk_report(&params.floats_only()?)?;
+            r.assumptions.retain(|a| !a.starts_with(NO_EXACT));
+            r.assumptions.push(format!(
+                "{NO_EXACT}: exact results would need about {bits}-bit denominators, over this service's limit of {max_exact_bits}; floating results only"
+            ));
+            Ok(r)
+        }
+        _ => risk_report(params),
+    }
+}
+
+/// How the assumption about missing exact results starts.
+const NO_EXACT: &str = "no exact fractions";
+
 /// The full answer for validated inputs.
 pub fn risk_report(params: &RiskParams) -> Result<RiskReport> {
     params.model.report(params.proof_failure.as_ref())
@@ -170,6 +258,75 @@ mod tests {
         assert!(p.proof_failure.is_none());
         let v = risk_json(&p).expect("json");
         assert_eq!(v["model"], "stages");
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> RiskParams {
+        let mut q = RiskQuery::default();
+        for (k, v) in pairs {
+            assert!(q.set(k, v.to_string()), "{k}");
+        }
+        q.params().expect("valid")
+    }
+
+    #[test]
+    fn exact_bits_estimate_the_exact_denominators() {
+        // q = 1/10 (4-bit denominator): 7 × 4 + 8 × 4.
+        assert_eq!(params(&[]).exact_bits(), Some(60));
+        // p's denominator (1000: 10 bits) adds to it.
+        assert_eq!(params(&[("proof_failure", "0.001")]).exact_bits(), Some(70));
+        // ρ = 9/10: each member also carries ρ's 4 bits and log2 n
+        // (3 bits for 7, 4 for 8).
+        assert_eq!(
+            params(&[("correlation", "0.9")]).exact_bits(),
+            Some(7 * (4 + 4 + 3) + 8 * (4 + 4 + 4))
+        );
+        // Beyond the model's own limits there are no exact results at all.
+        assert_eq!(
+            params(&[("stage1_council", "1500/2001")]).exact_bits(),
+            None
+        );
+        assert_eq!(
+            params(&[
+                ("member_failure", "0.123456789"),
+                ("stage1_council", "900/1000")
+            ])
+            .exact_bits(),
+            None
+        );
+        assert_eq!(
+            params(&[]).floats_only().expect("floats").exact_bits(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_report_within_a_budget_drops_only_the_exact_fractions() {
+        let p = params(&[("proof_failure", "0.001")]);
+        let full = risk_report(&p).expect("report");
+        assert!(full.analysis.exact.is_some());
+        // Within budget: the same report.
+        assert_eq!(risk_report_within(&p, 70).expect("within"), full);
+        // Over it: floating results, the same numbers to rounding, and
+        // the assumption saying why.
+        let cut = risk_report_within(&p, 69).expect("over");
+        assert!(cut.analysis.exact.is_none() && cut.other_formula.exact.is_none());
+        let (a, b) = (
+            cut.analysis.failure.as_ref().expect("failure").stage1,
+            full.analysis.failure.as_ref().expect("failure").stage1,
+        );
+        assert!((a - b).abs() <= b * 1e-12, "{a} vs {b}");
+        let last = cut.assumptions.last().expect("assumption");
+        assert!(
+            last.contains("about 70-bit denominators, over this service's limit of 69"),
+            "{last}"
+        );
+        assert_eq!(
+            cut.assumptions
+                .iter()
+                .filter(|a| a.starts_with("no exact fractions"))
+                .count(),
+            1
+        );
     }
 
     #[test]

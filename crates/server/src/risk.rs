@@ -36,8 +36,52 @@ pub fn query(raw: Option<&str>) -> Result<RiskQuery, ApiError> {
     Ok(q)
 }
 
+/// Largest council (members, `N` of `K/N`) the service models for an
+/// anonymous request; `l2stage risk` on the command line goes further.
+pub const MAX_COUNCIL_MEMBERS: usize = 1000;
+
+/// Largest exact denominator (in bits, [`RiskParams::exact_bits`]) the
+/// service computes exact fractions for; beyond it the answer is given in
+/// floating point (its assumptions say so). Exact work grows with the
+/// square of this size: the limit keeps every allowed answer well under a
+/// second.
+pub const MAX_EXACT_BITS: u64 = 4096;
+
+/// Validated inputs within the service's limits: a council over
+/// [`MAX_COUNCIL_MEMBERS`] is a 400.
 fn validated(q: &RiskQuery) -> Result<RiskParams, ApiError> {
-    q.params().map_err(|e| ApiError::bad_request(e.to_string()))
+    let params = q
+        .params()
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    for (name, shape) in [
+        ("stage0_council", params.model.stage0),
+        ("stage1_council", params.model.stage1),
+    ] {
+        if shape.n() > MAX_COUNCIL_MEMBERS {
+            return Err(ApiError::bad_request(format!(
+                "`{name}` {shape} has {} members: this service models councils of at most {MAX_COUNCIL_MEMBERS} members (`l2stage risk` on the command line takes larger ones)",
+                shape.n()
+            )));
+        }
+    }
+    Ok(params)
+}
+
+/// The report within the service's limits.
+fn bounded_report(params: &RiskParams) -> Result<RiskReport, ApiError> {
+    report::risk_report_within(params, MAX_EXACT_BITS)
+        .map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
+/// The inputs the charts are drawn from: without exact values when the
+/// exact results would exceed [`MAX_EXACT_BITS`].
+fn chart_params(params: &RiskParams) -> Result<RiskParams, ApiError> {
+    match params.exact_bits() {
+        Some(bits) if bits > MAX_EXACT_BITS => params
+            .floats_only()
+            .map_err(|e| ApiError::bad_request(e.to_string())),
+        _ => Ok(params.clone()),
+    }
 }
 
 /// The risk model's answer for the given assumptions.
@@ -47,7 +91,7 @@ fn validated(q: &RiskQuery) -> Result<RiskParams, ApiError> {
     params(RiskDocParams),
     responses(
         (status = 200, description = "The same JSON as `l2stage risk --format json` with the same inputs (docs/risk.md)", body = Object),
-        (status = 400, description = "An invalid or unknown input", body = crate::openapi::ErrorDoc),
+        (status = 400, description = "An invalid or unknown input, or a council over 1000 members", body = crate::openapi::ErrorDoc),
     )
 )]
 pub async fn risk(RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
@@ -55,10 +99,12 @@ pub async fn risk(RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let params = validated(&q)?;
     // Exact arithmetic on large councils can take a while: off the
     // request threads.
-    let v = tokio::task::spawn_blocking(move || report::risk_json(&params))
-        .await
-        .map_err(|e| ApiError::internal(format!("risk task failed: {e}")))?
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let v = tokio::task::spawn_blocking(move || {
+        bounded_report(&params)
+            .and_then(|r| report::report_json(&r).map_err(|e| ApiError::internal(e.to_string())))
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("risk task failed: {e}")))??;
     Ok(json(StatusCode::OK, &v))
 }
 
@@ -285,8 +331,8 @@ fn risk_page(raw: Option<&str>) -> (StatusCode, RiskPage) {
     };
     let result = query(raw).and_then(|q| {
         let params = validated(&q)?;
-        let r = report::risk_report(&params).map_err(|e| ApiError::bad_request(e.to_string()))?;
-        fill(&mut page, &params, &r)
+        let r = bounded_report(&params)?;
+        fill(&mut page, &chart_params(&params)?, &r)
     });
     match result {
         Ok(()) => (StatusCode::OK, page),

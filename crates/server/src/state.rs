@@ -309,9 +309,38 @@ pub struct Submitted {
     pub input_hash: String,
 }
 
+/// What `/healthz` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Health {
+    Ok,
+    /// The reason, naming the database file.
+    Unhealthy(String),
+}
+
+/// How long a health check's answer is reused.
+pub const HEALTH_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+struct HealthCheck {
+    at: std::time::Instant,
+    /// The database file's size and modification time when checked.
+    file: Option<(u64, std::time::SystemTime)>,
+    health: Health,
+}
+
+fn file_stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
+}
+
 /// The server's shared state.
 pub struct App {
     store: Mutex<Store>,
+    /// The database file, checked afresh by `/healthz` (`None`: in memory).
+    db_path: Option<PathBuf>,
+    /// The last health check, reused for [`HEALTH_TTL`] while the file
+    /// looks unchanged: `/healthz` cannot be made to re-read a large
+    /// database on every request.
+    health: Mutex<Option<HealthCheck>>,
     live: RwLock<Arc<Live>>,
     /// Resolves the proof-system ids of submitted files.
     registry: Option<Registry>,
@@ -401,14 +430,49 @@ impl App {
             }
         }
         report.projects = current.len();
+        let db_path = Some(store.path().to_path_buf()).filter(|p| p.as_os_str() != ":memory:");
         let app = App {
             store: Mutex::new(store),
+            db_path,
+            health: Mutex::new(None),
             live: RwLock::new(Arc::new(Live::new(current, labels))),
             registry,
             token_hash: config.token.as_deref().map(|t| sha256(t.as_bytes())),
             today: config.today,
         };
         Ok((app, report))
+    }
+
+    /// Whether the database is sound: the file re-opened and checked by a
+    /// fresh reader within a bounded time, so damage on disk is seen even
+    /// while this process's cache hides it; an in-memory database is
+    /// asked for a trivial query. Blocking: call from a blocking thread.
+    ///
+    /// One check at a time; its answer is reused for [`HEALTH_TTL`] unless
+    /// the file's size or modification time changed.
+    pub fn health(&self) -> Health {
+        let mut last = lock(&self.health);
+        let stamp = self.db_path.as_deref().and_then(file_stamp);
+        if let Some(c) = last
+            .as_ref()
+            .filter(|c| c.at.elapsed() < HEALTH_TTL && c.file == stamp)
+        {
+            return c.health.clone();
+        }
+        let result = match &self.db_path {
+            Some(path) => l2stage_store::check_health(path),
+            None => self.with_store(|s| s.counts().map(|_| ())),
+        };
+        let health = match result {
+            Ok(()) => Health::Ok,
+            Err(e) => Health::Unhealthy(e.to_string()),
+        };
+        *last = Some(HealthCheck {
+            at: std::time::Instant::now(),
+            file: stamp,
+            health: health.clone(),
+        });
+        health
     }
 
     pub fn today(&self) -> Date {

@@ -62,10 +62,208 @@ pub enum StoreError {
     NotWal { path: PathBuf, mode: String },
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
+    /// An SQLite error on a named database file.
+    #[error("database {path}: {source}")]
+    Db {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("cannot serialise the assessment: {0}")]
     Json(#[from] serde_json::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error(
+        "database {path} is in use by another l2stage process{}: only one may write to it at a time (lock file {lock}); stop that process or give another --db",
+        holder_note(holder.as_deref())
+    )]
+    Locked {
+        path: PathBuf,
+        lock: PathBuf,
+        /// The process id written in the lock file, when readable.
+        holder: Option<String>,
+    },
+    #[error("database {path}: cannot create or lock its lock file {lock}: {source}")]
+    Lock {
+        path: PathBuf,
+        lock: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "database {path} is not an l2stage database ({reason}); refusing to touch it: give another --db"
+    )]
+    Foreign { path: PathBuf, reason: String },
+    #[error("database {path} is unhealthy: {reason}")]
+    Unhealthy { path: PathBuf, reason: String },
+}
+
+fn holder_note(holder: Option<&str>) -> String {
+    match holder {
+        Some(pid) => format!(" (pid {pid})"),
+        None => String::new(),
+    }
+}
+
+impl StoreError {
+    /// The same error, naming the database file when it did not yet.
+    fn at(self, path: &Path) -> StoreError {
+        match self {
+            StoreError::Sql(source) => StoreError::Db {
+                path: path.to_path_buf(),
+                source,
+            },
+            StoreError::Corrupt(m) => StoreError::Corrupt(format!("{}: {m}", path.display())),
+            other => other,
+        }
+    }
+}
+
+/// `PRAGMA application_id` of every l2stage database: the ASCII bytes
+/// `L2ST` (0x4C325354). A file with another id, or with id 0 and tables
+/// that are not l2stage's, is refused.
+pub const APPLICATION_ID: i32 = 0x4C32_5354;
+
+/// How long `/healthz`'s database check may run (`PRAGMA quick_check` on
+/// a large database is cut short, and what it read counts as healthy).
+pub const HEALTH_CHECK_BUDGET: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The lock file that makes one process the database's only writer: the
+/// database's file name with `.lock` appended, in the same directory.
+pub fn lock_path(db: &Path) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    db.with_file_name(name)
+}
+
+/// Take the writer's lock of `db` (released when the returned file is
+/// closed, also when the process dies), and write our process id in it.
+fn lock(db: &Path) -> Result<std::fs::File> {
+    use std::io::{Read, Seek, Write};
+    let lock = lock_path(db);
+    let err = |source| StoreError::Lock {
+        path: db.to_path_buf(),
+        lock: lock.clone(),
+        source,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock)
+        .map_err(err)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut text = String::new();
+            let _ = file.read_to_string(&mut text);
+            let pid = text.trim();
+            return Err(StoreError::Locked {
+                path: db.to_path_buf(),
+                lock,
+                holder: (!pid.is_empty() && pid.len() <= 20).then(|| pid.to_string()),
+            });
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(err(e)),
+    }
+    file.set_len(0).map_err(err)?;
+    file.seek(std::io::SeekFrom::Start(0)).map_err(err)?;
+    writeln!(file, "{}", std::process::id()).map_err(err)?;
+    file.flush().map_err(err)?;
+    Ok(file)
+}
+
+/// Refuse a file that is not an l2stage database, before anything is
+/// written to it: another application's id, or id 0 with tables that are
+/// not l2stage's. (An l2stage database made before the id existed has id
+/// 0 and `schema_migrations`; it gets the id when migrated.)
+fn check_identity(conn: &Connection, path: &Path) -> Result<()> {
+    let foreign = |reason: String| StoreError::Foreign {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    if id == APPLICATION_ID {
+        return Ok(());
+    }
+    if id != 0 {
+        return Err(foreign(format!(
+            "its application_id is {id:#010x}, l2stage's is {APPLICATION_ID:#010x}"
+        )));
+    }
+    let mut stmt = conn.prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )?;
+    let tables = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let ours = ["assessments", "project_files", "schema_migrations"];
+    if tables.is_empty() && version == 0 {
+        return Ok(()); // a new, empty file
+    }
+    if tables.iter().any(|t| t == "schema_migrations")
+        && tables.iter().all(|t| ours.contains(&t.as_str()))
+    {
+        return Ok(()); // made by l2stage before the application id
+    }
+    let mut shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+    if tables.len() > 5 {
+        shown.push("...");
+    }
+    Err(foreign(format!(
+        "application_id 0, user_version {version}, tables {}",
+        if shown.is_empty() {
+            "none".to_string()
+        } else {
+            shown.join(", ")
+        }
+    )))
+}
+
+/// Check the database file as a fresh reader sees it: it opens, it is
+/// l2stage's, and `PRAGMA quick_check` finds nothing wrong within
+/// [`HEALTH_CHECK_BUDGET`] (a check cut short by the budget counts as
+/// healthy).
+pub fn check_health(path: &Path) -> Result<()> {
+    use rusqlite::OpenFlags;
+    let unhealthy = |reason: String| StoreError::Unhealthy {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if !path.is_file() {
+        return Err(unhealthy("the file is missing".into()));
+    }
+    let mut conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| unhealthy(e.to_string()))?;
+    let _ = conn.busy_timeout(HEALTH_CHECK_BUDGET);
+    let deadline = std::time::Instant::now() + HEALTH_CHECK_BUDGET;
+    conn.progress_handler(1000, Some(move || std::time::Instant::now() > deadline))
+        .map_err(|e| unhealthy(e.to_string()))?;
+    let id: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| unhealthy(e.to_string()))?;
+    if id != APPLICATION_ID {
+        return Err(unhealthy(format!(
+            "its application_id is {id:#010x}, not l2stage's"
+        )));
+    }
+    let rows = conn.prepare("PRAGMA quick_check(5)").and_then(|mut stmt| {
+        stmt.query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()
+    });
+    match rows {
+        Ok(rows) if rows == ["ok"] => Ok(()),
+        Ok(rows) => Err(unhealthy(format!("quick_check: {}", rows.join("; ")))),
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::OperationInterrupted =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(unhealthy(e.to_string())),
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -214,6 +412,8 @@ fn now_rfc3339() -> String {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The writer's lock (see [`lock_path`]), held while the store is open.
+    _lock: Option<std::fs::File>,
 }
 
 impl std::fmt::Debug for Store {
@@ -223,8 +423,12 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Open (creating if needed) the database at `path`, switch it to WAL
-    /// and apply pending migrations.
+    /// Open (creating if needed) the database at `path` as its only
+    /// writer, switch it to WAL and apply pending migrations.
+    ///
+    /// Refused, naming the file: when another process holds its lock
+    /// ([`StoreError::Locked`], with that process's id), and when the file
+    /// is not an l2stage database ([`StoreError::Foreign`]).
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
@@ -232,21 +436,28 @@ impl Store {
                 source,
             })?;
         }
+        let lock = lock(path)?;
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
             source,
         })?;
-        Store::setup(conn, path.to_path_buf(), true)
+        Store::setup(conn, path.to_path_buf(), true, Some(lock)).map_err(|e| e.at(path))
     }
 
     /// A private in-memory database (tests, one-off runs).
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
-        Store::setup(conn, PathBuf::from(":memory:"), false)
+        Store::setup(conn, PathBuf::from(":memory:"), false, None)
     }
 
-    fn setup(conn: Connection, path: PathBuf, wal: bool) -> Result<Store> {
+    fn setup(
+        conn: Connection,
+        path: PathBuf,
+        wal: bool,
+        lock: Option<std::fs::File>,
+    ) -> Result<Store> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        check_identity(&conn, &path)?;
         if wal {
             let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
             if !mode.eq_ignore_ascii_case("wal") {
@@ -257,7 +468,11 @@ impl Store {
         // crash of the process.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store { conn, path };
+        let mut store = Store {
+            conn,
+            path,
+            _lock: lock,
+        };
         migrations::migrate(&mut store.conn, &store.path)?;
         Ok(store)
     }
@@ -267,25 +482,21 @@ impl Store {
     }
 
     /// The schema version (number of the last migration applied).
-    pub fn schema_version(&self) -> Result<i64> {
+    fn schema_version_(&self) -> Result<i64> {
         Ok(self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// `PRAGMA integrity_check`: `["ok"]` when the database is sound.
-    pub fn integrity_check(&self) -> Result<Vec<String>> {
+    fn integrity_check_(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     /// The latest stored file of a project, from any origin or from one.
-    pub fn latest_file(
-        &self,
-        project_id: &str,
-        origin: Option<Origin>,
-    ) -> Result<Option<StoredFile>> {
+    fn latest_file_(&self, project_id: &str, origin: Option<Origin>) -> Result<Option<StoredFile>> {
         let sql = format!(
             "SELECT {FILE_COLS} FROM project_files WHERE project_id = ?1 {} ORDER BY id DESC LIMIT 1",
             if origin.is_some() {
@@ -309,7 +520,7 @@ impl Store {
     /// and its assessment (unless an identical one — same file version,
     /// revision and day — exists), in one transaction: either both are
     /// stored or neither.
-    pub fn record(&mut self, sub: NewSubmission<'_>) -> Result<Recorded> {
+    fn record_(&mut self, sub: NewSubmission<'_>) -> Result<Recorded> {
         let v = &sub.assessment.verdict;
         let project_id = v.id.as_str();
         let hash = input_hash(sub.format, sub.text);
@@ -390,7 +601,7 @@ impl Store {
 
     /// Every project's latest file, parsed, sorted by project id; files that
     /// no longer parse are returned apart.
-    pub fn load_current(&self) -> Result<(Vec<CurrentProject>, Vec<Unreadable>)> {
+    fn load_current_(&self) -> Result<(Vec<CurrentProject>, Vec<Unreadable>)> {
         let sql = format!(
             "SELECT {FILE_COLS} FROM project_files f
              WHERE id = (SELECT MAX(id) FROM project_files g WHERE g.project_id = f.project_id)
@@ -418,7 +629,7 @@ impl Store {
     }
 
     /// Every stored version of a project's file, oldest first.
-    pub fn files(&self, project_id: &str) -> Result<Vec<StoredFile>> {
+    fn files_(&self, project_id: &str) -> Result<Vec<StoredFile>> {
         let sql =
             format!("SELECT {FILE_COLS} FROM project_files WHERE project_id = ?1 ORDER BY id");
         let mut stmt = self.conn.prepare(&sql)?;
@@ -429,7 +640,7 @@ impl Store {
     }
 
     /// Every assessment of a project, oldest first.
-    pub fn assessments(&self, project_id: &str) -> Result<Vec<AssessmentRecord>> {
+    fn assessments_(&self, project_id: &str) -> Result<Vec<AssessmentRecord>> {
         let sql = format!(
             "SELECT {ASSESSMENT_COLS} FROM assessments a JOIN project_files f ON f.id = a.file_id
              WHERE a.project_id = ?1 ORDER BY a.id"
@@ -442,7 +653,7 @@ impl Store {
     }
 
     /// A project's current verdict: its latest stored assessment.
-    pub fn current(&self, project_id: &str) -> Result<Option<AssessmentRecord>> {
+    fn current_(&self, project_id: &str) -> Result<Option<AssessmentRecord>> {
         let sql = format!(
             "SELECT {ASSESSMENT_COLS} FROM assessments a JOIN project_files f ON f.id = a.file_id
              WHERE a.project_id = ?1 ORDER BY a.id DESC LIMIT 1"
@@ -455,12 +666,65 @@ impl Store {
     }
 
     /// Number of stored (files, assessments).
-    pub fn counts(&self) -> Result<(i64, i64)> {
+    fn counts_(&self) -> Result<(i64, i64)> {
         Ok(self.conn.query_row(
             "SELECT (SELECT COUNT(*) FROM project_files), (SELECT COUNT(*) FROM assessments)",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
+    }
+}
+
+/// The public queries: every error names the database file.
+#[allow(missing_docs)]
+impl Store {
+    pub fn schema_version(&self) -> Result<i64> {
+        let r = self.schema_version_();
+        r.map_err(|e| e.at(&self.path))
+    }
+
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let r = self.integrity_check_();
+        r.map_err(|e| e.at(&self.path))
+    }
+
+    pub fn latest_file(
+        &self,
+        project_id: &str,
+        origin: Option<Origin>,
+    ) -> Result<Option<StoredFile>> {
+        let r = self.latest_file_(project_id, origin);
+        r.map_err(|e| e.at(&self.path))
+    }
+
+    pub fn record(&mut self, sub: NewSubmission<'_>) -> Result<Recorded> {
+        let r = self.record_(sub);
+        r.map_err(|e| e.at(&self.path))
+    }
+
+    pub fn load_current(&self) -> Result<(Vec<CurrentProject>, Vec<Unreadable>)> {
+        let r = self.load_current_();
+        r.map_err(|e| e.at(&self.path))
+    }
+
+    pub fn files(&self, project_id: &str) -> Result<Vec<StoredFile>> {
+        let r = self.files_(project_id);
+        r.map_err(|e| e.at(&self.path))
+    }
+
+    pub fn assessments(&self, project_id: &str) -> Result<Vec<AssessmentRecord>> {
+        let r = self.assessments_(project_id);
+        r.map_err(|e| e.at(&self.path))
+    }
+
+    pub fn current(&self, project_id: &str) -> Result<Option<AssessmentRecord>> {
+        let r = self.current_(project_id);
+        r.map_err(|e| e.at(&self.path))
+    }
+
+    pub fn counts(&self) -> Result<(i64, i64)> {
+        let r = self.counts_();
+        r.map_err(|e| e.at(&self.path))
     }
 }
 

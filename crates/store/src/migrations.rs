@@ -5,6 +5,9 @@
 //! bump of that number and a row in `schema_migrations`, so a crash leaves
 //! the schema at one version or the next, never between. Migrations are
 //! only ever appended to [`MIGRATIONS`]; a released one is never edited.
+//! Every database also carries l2stage's `PRAGMA application_id`
+//! ([`crate::APPLICATION_ID`]), set when it is created (or first opened by
+//! a build that knows it).
 
 use std::path::Path;
 
@@ -94,6 +97,14 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             params![version, description, crate::now_rfc3339()],
         )?;
         tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    // New databases, and those made before l2stage set its id, get it
+    // (the caller checked the file is l2stage's).
+    let id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    if id != crate::APPLICATION_ID {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.pragma_update(None, "application_id", crate::APPLICATION_ID)?;
         tx.commit()?;
     }
     Ok(())

@@ -293,3 +293,159 @@ fn timeline_follows_the_projects_own_history() {
     assert_eq!(got[2].0, "2024-05-01");
     assert_eq!(got[2].1, Stage::Stage1);
 }
+
+#[test]
+fn one_writer_per_database_and_the_lock_names_the_holder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("one.db");
+    let first = Store::open(&path).expect("open");
+    // The lock file beside the database holds our process id.
+    let lock = lock_path(&path);
+    assert_eq!(lock, dir.path().join("one.db.lock"));
+    assert_eq!(
+        std::fs::read_to_string(&lock).expect("lock file").trim(),
+        std::process::id().to_string()
+    );
+    // A second opening (a second server) is refused, naming the file and
+    // the process holding it.
+    let e = Store::open(&path).expect_err("second writer");
+    assert!(matches!(e, StoreError::Locked { .. }), "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.contains(&path.display().to_string()), "{msg}");
+    assert!(
+        msg.contains(&format!("pid {}", std::process::id())),
+        "{msg}"
+    );
+    // Released when the first store closes.
+    drop(first);
+    let again = Store::open(&path).expect("reopen after close");
+    assert_eq!(
+        again.schema_version().expect("version"),
+        migrations::latest()
+    );
+}
+
+fn application_id(path: &Path) -> i32 {
+    let conn = Connection::open(path).expect("open raw");
+    conn.query_row("PRAGMA application_id", [], |r| r.get(0))
+        .expect("application_id")
+}
+
+#[test]
+fn new_databases_carry_the_application_id_and_old_ones_get_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("ids.db");
+    drop(Store::open(&path).expect("create"));
+    assert_eq!(application_id(&path), 0x4C32_5354);
+    // An l2stage database from before the id (id 0, our tables) opens,
+    // keeps its history, and gets the id.
+    {
+        let mut s = Store::open(&path).expect("open");
+        submit(&mut s, GRACE, "2024-01-01", Origin::Catalog);
+    }
+    {
+        let conn = Connection::open(&path).expect("open raw");
+        conn.pragma_update(None, "application_id", 0)
+            .expect("clear id");
+    }
+    assert_eq!(application_id(&path), 0);
+    let s = Store::open(&path).expect("legacy database opens");
+    assert_eq!(s.counts().expect("counts"), (1, 1));
+    drop(s);
+    assert_eq!(application_id(&path), APPLICATION_ID);
+}
+
+#[test]
+fn another_applications_sqlite_file_is_refused_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Tables of another application, id 0.
+    let path = dir.path().join("other.db");
+    {
+        let conn = Connection::open(&path).expect("create");
+        conn.execute_batch("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES ('ann');")
+            .expect("schema");
+    }
+    let before = std::fs::read(&path).expect("read");
+    let e = Store::open(&path).expect_err("foreign file");
+    assert!(matches!(e, StoreError::Foreign { .. }), "{e:?}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains(&path.display().to_string()) && msg.contains("tables users"),
+        "{msg}"
+    );
+    // Nothing was added to it (no l2stage tables, still not WAL).
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+    // Another application's id, even with no tables.
+    let path = dir.path().join("tagged.db");
+    {
+        let conn = Connection::open(&path).expect("create");
+        conn.pragma_update(None, "application_id", 0x0F0F_0F0F)
+            .expect("id");
+    }
+    let msg = Store::open(&path).expect_err("tagged file").to_string();
+    assert!(
+        msg.contains(&path.display().to_string()) && msg.contains("0x0f0f0f0f"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn database_errors_name_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Not SQLite at all.
+    let path = dir.path().join("text.db");
+    std::fs::write(
+        &path,
+        "this is not a database, just some text\n".repeat(200),
+    )
+    .expect("write");
+    let msg = Store::open(&path).expect_err("not sqlite").to_string();
+    assert!(
+        msg.contains(&path.display().to_string()) && msg.contains("not a database"),
+        "{msg}"
+    );
+    // A query on an open store: the error names the file too.
+    let path = dir.path().join("q.db");
+    let s = Store::open(&path).expect("open");
+    s.conn
+        .execute_batch("DROP TABLE assessments")
+        .expect("break the schema");
+    let msg = s.current("x").expect_err("no table").to_string();
+    assert!(
+        msg.contains(&path.display().to_string()) && msg.contains("assessments"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn the_health_check_reads_the_file_afresh() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("health.db");
+    let mut s = Store::open(&path).expect("open");
+    for i in 0..40 {
+        let src = GRACE.replace("grace-demo", &format!("grace-{i}"));
+        submit(&mut s, &src, "2024-01-01", Origin::Api);
+    }
+    check_health(&path).expect("healthy");
+    // Every page in the main file, then garbage over the pages after the
+    // first (the schema page stays readable).
+    s.conn
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .expect("checkpoint");
+    let mut bytes = std::fs::read(&path).expect("read");
+    assert!(bytes.len() > 3 * 4096, "{} bytes", bytes.len());
+    for b in &mut bytes[4096..] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).expect("corrupt");
+    let e = check_health(&path).expect_err("corrupt");
+    let msg = e.to_string();
+    assert!(
+        msg.contains(&path.display().to_string()) && msg.contains("unhealthy"),
+        "{msg}"
+    );
+    // A missing file is unhealthy too.
+    drop(s);
+    std::fs::remove_file(&path).expect("remove");
+    assert!(check_health(&path).is_err());
+}

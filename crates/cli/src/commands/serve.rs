@@ -1,15 +1,19 @@
-//! `l2stage serve [--addr 127.0.0.1:8080] [--db FILE] [--catalog DIR] [--token-file FILE]`:
+//! `l2stage serve [--addr 127.0.0.1:8080] [--db FILE] [--catalog DIR] [--token-file FILE]
+//! [--max-connections N] [--max-concurrent-requests N] [--request-timeout SECS]
+//! [--header-read-timeout SECS]`:
 //! the API, the dashboard and badges, with every assessment kept in an
-//! embedded database (docs/api.md).
+//! embedded database (docs/api.md). One process at a time writes to a
+//! database: a second one on the same file refuses to start.
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use l2stage_model::Date;
-use l2stage_server::{App, Catalog, CatalogError, Config, load_catalog};
+use l2stage_server::{App, Catalog, CatalogError, Config, Limits, load_catalog};
 use l2stage_store::Store;
 
 use crate::error::{CliError, report_all};
@@ -35,9 +39,46 @@ pub struct ServeArgs {
     /// submissions are refused).
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+    /// Open connections served at once; more wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_connections, value_parser = parse_count)]
+    pub max_connections: usize,
+    /// Requests handled at once; more wait for a slot (within
+    /// --request-timeout).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_concurrent_requests, value_parser = parse_count)]
+    pub max_concurrent_requests: usize,
+    /// Seconds within which a request is answered, else 503 (e.g. 30, 2.5);
+    /// a client that leaves its answer unread this long is disconnected.
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_secs)]
+    pub request_timeout: Duration,
+    /// Seconds a connection may take to send a request's headers, and may
+    /// stay idle between requests, before it is closed.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
+    pub header_read_timeout: Duration,
     /// Serve as if today were this day (YYYY-MM-DD): for demos and tests.
     #[arg(long, value_name = "DATE", value_parser = crate::commands::assess::parse_date, hide = true)]
     pub today: Option<Date>,
+}
+
+/// A whole number from 1 to 1,000,000.
+fn parse_count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => Err(format!("`{s}`: expected a whole number from 1 to 1000000")),
+    }
+}
+
+/// A positive number of seconds, at most a day: `30`, `2.5`.
+fn parse_secs(s: &str) -> Result<Duration, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !(v > 0.0 && v <= 86_400.0) {
+        return Err(format!(
+            "`{s}`: expected more than 0 and at most 86400 seconds"
+        ));
+    }
+    Ok(Duration::from_secs_f64(v))
 }
 
 /// The default database: `$XDG_DATA_HOME/l2stage/l2stage.db`.
@@ -162,7 +203,14 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
             .local_addr()
             .map_err(|e| CliError::Runtime(e.to_string()))?;
         say(&format!("listening on http://{local}/"));
-        l2stage_server::serve(listener, Arc::new(app), shutdown_signal())
+        let limits = Limits {
+            max_connections: args.max_connections,
+            max_concurrent_requests: args.max_concurrent_requests,
+            request_timeout: args.request_timeout,
+            header_read_timeout: args.header_read_timeout,
+        };
+        let router = l2stage_server::layered(l2stage_server::routes(), Arc::new(app), &limits);
+        l2stage_server::serve_with(listener, router, limits, shutdown_signal())
             .await
             .map_err(|e| CliError::Runtime(format!("server error: {e}")))
     })?;

@@ -34,8 +34,14 @@ pub struct Options<'a> {
 
 impl Server {
     pub fn start(o: Options<'_>) -> Server {
+        Server::start_with(o, &[])
+    }
+
+    /// With more `serve` arguments (e.g. the limits).
+    pub fn start_with(o: Options<'_>, extra: &[&str]) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_l2stage"));
         cmd.arg("serve")
+            .args(extra)
             .arg("--addr")
             .arg("127.0.0.1:0")
             .arg("--db")
@@ -89,6 +95,11 @@ impl Server {
             addr,
             summary,
         }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(|c| c.id()).expect("running")
     }
 
     /// SIGKILL, then reap.

@@ -284,7 +284,8 @@ pub fn resolve_beside(project_path: &Path, rel: &str) -> Result<PathBuf, LabelsE
             "`{quoted}` leads outside the project file's directory (through a symbolic link): refused, not read"
         )));
     }
-    Ok(target)
+    // The path as the user wrote it, for messages; it leads to `target`.
+    Ok(joined)
 }
 
 /// A located error in the project file at `path`, if it can be read again.

@@ -4,8 +4,8 @@
 //! Every string read from a project file, a CSV, a file name or a request can
 //! hold terminal escape sequences (ESC, BEL, CR...) or bidirectional
 //! overrides that would rewrite what a terminal shows. [`escape`] (one-line
-//! values) and [`escape_text`] (multi-line text) are the one place they are
-//! neutralised; [`quote`] also shortens a value to [`QUOTE_MAX_CHARS`]
+//! values), [`escape_text`] (multi-line text) and [`escape_terminal`]
+//! (everything written to a terminal) are the one place they are neutralised; [`quote`] also shortens a value to [`QUOTE_MAX_CHARS`]
 //! characters so that a 10 MB id makes a small error.
 
 use std::borrow::Cow;
@@ -44,8 +44,10 @@ fn escape_with(s: &str, keep_lines: bool) -> Cow<'_, str> {
             '\r' => out.write_str("\\r"),
             '\t' => out.write_str("\\t"),
             '\0' => out.write_str("\\0"),
-            c if (c as u32) < 0x80 => write!(out, "\\x{:02x}", c as u32),
-            c => write!(out, "\\u{{{:x}}}", c as u32),
+            c if (c as u32) < 0x7f => write!(out, "\\x{:02x}", c as u32),
+            // DEL, C1 and bidi controls as `\u0085`: also a valid JSON and
+            // TOML escape, for [`escape_terminal`] over serialised output.
+            c => write!(out, "\\u{:04x}", c as u32),
         };
     }
     Cow::Owned(out)
@@ -61,6 +63,40 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 /// feeds and tabs are kept.
 pub fn escape_text(s: &str) -> Cow<'_, str> {
     escape_with(s, true)
+}
+
+/// Everything written to a terminal (stdout, stderr) as a last line of
+/// defence: like [`escape_text`], except that the colour codes l2stage
+/// writes itself (SGR, `ESC [ 1;31 m`) are kept. Any other escape sequence
+/// (titles, cursor moves, hyperlinks, screen clearing) is escaped. Serialised
+/// JSON or TOML stays valid: their serialisers already escape C0 characters,
+/// and the others become `\uXXXX`.
+pub fn escape_terminal(s: &str) -> Cow<'_, str> {
+    let sgr_len = |rest: &str| -> Option<usize> {
+        let tail = rest.strip_prefix("\x1b[")?;
+        let end = tail.find(|c: char| !(c.is_ascii_digit() || c == ';'))?;
+        tail[end..].starts_with('m').then_some(2 + end + 1)
+    };
+    let needs = s.char_indices().any(|(i, c)| {
+        is_unsafe(c) && c != '\n' && c != '\t' && !(c == '\x1b' && sgr_len(&s[i..]).is_some())
+    });
+    if !needs {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut i = 0;
+    while i < s.len() {
+        if let Some(n) = sgr_len(&s[i..]) {
+            out.push_str(&s[i..i + n]);
+            i += n;
+            continue;
+        }
+        let c = s[i..].chars().next().unwrap_or('\0');
+        let len = c.len_utf8();
+        out.push_str(&escape_text(&s[i..i + len]));
+        i += len;
+    }
+    Cow::Owned(out)
 }
 
 /// A value to quote in a message: escaped, and cut after
@@ -212,9 +248,27 @@ mod tests {
         assert_eq!(escape("plain"), Cow::Borrowed("plain"));
         assert_eq!(
             escape("a\x1b]0;t\x07b\rc\n\u{202e}d\u{85}\0"),
-            "a\\x1b]0;t\\x07b\\rc\\n\\u{202e}d\\u{85}\\0"
+            "a\\x1b]0;t\\x07b\\rc\\n\\u202ed\\u0085\\0"
         );
         assert_eq!(escape_text("a\n\tb\x1b"), "a\n\tb\\x1b");
+    }
+
+    #[test]
+    fn terminal_output_keeps_colours_only() {
+        let s = "\x1b[1;31mred\x1b[0m \x1b]0;title\x07 \x1b[2J\u{85}\n";
+        assert_eq!(
+            escape_terminal(s),
+            "\x1b[1;31mred\x1b[0m \\x1b]0;title\\x07 \\x1b[2J\\u0085\n"
+        );
+        assert_eq!(escape_terminal("plain\n"), Cow::Borrowed("plain\n"));
+        // Serialised JSON stays valid.
+        let json = serde_json::to_string(&"a\u{202e}\u{7f}\x1b").unwrap();
+        let safe = escape_terminal(&json);
+        assert_eq!(
+            serde_json::from_str::<String>(&safe).unwrap(),
+            "a\u{202e}\u{7f}\x1b"
+        );
+        assert!(!safe.chars().any(is_unsafe), "{safe}");
     }
 
     #[test]

@@ -1261,3 +1261,45 @@ async fn a_nested_council_is_drawn_exactly_on_its_page() {
     );
     assert!(!risk.contains("ignores which Safe"), "{risk}");
 }
+
+/// A submitted file has no directory: naming a CSV is refused at its key,
+/// nothing is read or stored. JSON with a byte-order mark is accepted;
+/// invalid UTF-8 gives its byte offset.
+#[tokio::test]
+async fn submissions_cannot_name_files_and_accept_a_json_bom() {
+    let (app, r) = fixture();
+    let counts = || app.with_store(|s| s.counts().expect("counts"));
+    let before = counts();
+    let named = "[project]\nid = \"gamma\"\nname = \"Gamma\"\nkind = \"optimistic\"\n\n[labels.value_locked]\ncsv = \"data/gamma.csv\"\n";
+    let res = post(&r, Some(TOKEN), "application/toml", named).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text());
+    let e = &res.json()["error"];
+    assert_eq!(e["line"], 7, "{e}");
+    assert_eq!(e["field"], "labels.value_locked.csv");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("cannot name other files")
+    );
+    let traversal = named.replace("data/gamma.csv", "../../../../etc/passwd");
+    let res = post(&r, Some(TOKEN), "application/toml", traversal).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text());
+    assert!(!res.text().contains("root:"));
+    assert_eq!(counts(), before, "nothing stored");
+
+    let json =
+        "\u{feff}{\"project\": {\"id\": \"gamma\", \"name\": \"Gamma\", \"kind\": \"optimistic\"}}";
+    let res = post(&r, Some(TOKEN), "application/json", json).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+
+    let mut bytes = json.as_bytes().to_vec();
+    bytes[20] = 0xff;
+    let res = post(&r, Some(TOKEN), "application/json", bytes).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(
+        res.error_message().contains("byte offset 20"),
+        "{}",
+        res.text()
+    );
+}

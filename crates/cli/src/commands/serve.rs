@@ -131,7 +131,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
     )
     .map_err(|e| CliError::Runtime(e.to_string()))?;
     for w in &startup.warnings {
-        eprintln!("warning: {w}");
+        crate::render::eprint_line(&format!("warning: {w}"));
     }
     let catalog_note = match &dir {
         Some(d) => format!("{} project files in {}", files.files.len(), d.display()),

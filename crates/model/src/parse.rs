@@ -216,7 +216,7 @@ fn parse_json<T: serde::de::DeserializeOwned>(name: &str, src: &str) -> Result<T
     let parsed = result.map_err(|e| {
         let path = field_path(e.path());
         let inner = e.into_inner();
-        let offset = offset_of(src, inner.line(), inner.column());
+        let offset = json_offset(src, inner.line(), inner.column());
         // serde_json appends " at line L column C" to its messages; we say it once.
         let msg = inner.to_string();
         let msg = msg
@@ -229,7 +229,7 @@ fn parse_json<T: serde::de::DeserializeOwned>(name: &str, src: &str) -> Result<T
         invalid(
             name,
             src,
-            offset_of(src, e.line(), e.column()),
+            json_offset(src, e.line(), e.column()),
             None,
             "trailing characters after the JSON document",
         )
@@ -242,7 +242,25 @@ fn field_path(path: &serde_path_to_error::Path) -> Option<String> {
     (s != "." && !s.is_empty()).then_some(s)
 }
 
+/// Byte offset of serde_json's 1-based (line, column) position, whose
+/// column counts bytes; kept on a character boundary of that line.
+fn json_offset(src: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in src.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let mut at = column.saturating_sub(1).min(l.len());
+            while !l.is_char_boundary(at) {
+                at -= 1;
+            }
+            return offset + at;
+        }
+        offset += l.len();
+    }
+    src.len()
+}
+
 /// Byte offset of a 1-based (line, column) position; column counts characters.
+#[cfg(test)]
 fn offset_of(src: &str, line: usize, column: usize) -> usize {
     let mut offset = 0;
     for (i, l) in src.split_inclusive('\n').enumerate() {
@@ -431,6 +449,16 @@ mod tests {
             assert_eq!(line_col(src, off), lc, "offset {off}");
             assert_eq!(offset_of(src, lc.0, lc.1), off);
         }
+    }
+
+    #[test]
+    fn json_columns_count_bytes() {
+        // serde_json reports the column after `"é\u{202e}"` in bytes.
+        let src = "{\n  \"k\": \"é\u{202e}\"\n}";
+        let e = serde_json::from_str::<std::collections::BTreeMap<String, u8>>(src).unwrap_err();
+        let off = json_offset(src, e.line(), e.column());
+        assert_eq!(line_col(src, off).0, 2);
+        assert_eq!(json_offset("aé", 1, 3), 1, "kept on a character boundary");
     }
 
     #[test]

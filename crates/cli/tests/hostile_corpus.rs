@@ -207,3 +207,46 @@ fn the_corpus_bases_are_valid() {
     let run = assess(dir.path(), &["bom.json".to_string()]).expect("run");
     assert_eq!(run.code, Some(0), "{}", run.stderr);
 }
+
+/// A valid file full of control characters: every output format shows
+/// them escaped, and the JSON still carries the exact name.
+#[test]
+fn valid_files_with_control_characters_print_escaped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let evil = "\\u001b]0;owned\\u0007\\u001b[2J\\r\\u202e\\u0085";
+    let text = BASE.replace("Demo", &format!("De{evil}mo")).replace(
+        "kind = \"optimistic\"",
+        &format!(
+            "kind = \"optimistic\"\n\n[requirements]\nprinciple = {{ status = \"met\", reason = \"r{evil}\", evidence = [\"e{evil}\"] }}"
+        ),
+    );
+    std::fs::write(dir.path().join("evil.toml"), text).expect("write");
+    for format in ["text", "markdown", "json"] {
+        let args: Vec<String> = ["evil.toml", "--format", format]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let run = assess(dir.path(), &args).expect("run");
+        assert_eq!(run.code, Some(0), "{format}: {}", run.stderr);
+        let raw: Vec<char> = run
+            .stdout
+            .chars()
+            .filter(|c| l2stage_model::text::is_unsafe(*c) && *c != '\n')
+            .collect();
+        assert!(raw.is_empty(), "{format}: raw {raw:?}");
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+            assert_eq!(
+                v[0]["name"], "De\u{1b}]0;owned\u{7}\u{1b}[2J\r\u{202e}\u{85}mo",
+                "the JSON keeps the exact value"
+            );
+        } else {
+            assert!(
+                run.stdout
+                    .contains("De\\x1b]0;owned\\x07\\x1b[2J\\r\\u202e\\u0085mo"),
+                "{format}: {}",
+                run.stdout
+            );
+        }
+    }
+}

@@ -1303,3 +1303,27 @@ async fn submissions_cannot_name_files_and_accept_a_json_bom() {
         res.text()
     );
 }
+
+/// A catalog entry that is not a readable regular file is an error naming
+/// it, as in `l2stage assess DIR`; never skipped.
+#[test]
+fn a_dangling_or_looping_catalog_symlink_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("alpha.toml"), ALPHA).expect("write");
+    assert_eq!(load_catalog(dir.path()).expect("valid").files.len(), 1);
+    for (name, target) in [
+        ("dangling.toml", "missing.toml"),
+        ("loop.json", "loop.json"),
+        ("zero.toml", "/dev/zero"),
+    ] {
+        let link = dir.path().join(name);
+        std::os::unix::fs::symlink(target, &link).expect("symlink");
+        let err = match load_catalog(dir.path()) {
+            Err(l2stage_server::CatalogError::Invalid(errors)) => errors[0].to_string(),
+            Err(other) => other.to_string(),
+            Ok(_) => panic!("{name}: skipped silently"),
+        };
+        assert!(err.contains(name), "{name}: {err}");
+        std::fs::remove_file(&link).expect("rm");
+    }
+}

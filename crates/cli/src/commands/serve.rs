@@ -86,7 +86,7 @@ fn catalog(args: &ServeArgs) -> Result<(Catalog, Option<PathBuf>), CliError> {
 
 fn say(line: &str) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
+    let _ = writeln!(out, "{}", l2stage_model::text::escape_terminal(line));
     let _ = out.flush();
 }
 

@@ -332,7 +332,7 @@ fn unknown_id(project: &ProjectFile, path: &Path, registry: &Registry, id: &str)
         hint: Some(hint),
     };
     let located = Format::from_path(path).and_then(|format| {
-        std::fs::read_to_string(path)
+        l2stage_model::read_text(path, l2stage_model::MAX_FILE_BYTES)
             .ok()
             .map(|src| field_error(&path.display().to_string(), &src, format, &e))
     });

@@ -614,6 +614,48 @@ pub fn corpus(catalog_file: &str) -> Vec<Case> {
     utf8_csv.line = Some(3);
     c.push(utf8_csv);
 
+    // Proof-system files beside the project.
+    let uses_ps = format!("{BASE}\n[labels]\nproof_systems = [\"demo-vm\"]\n");
+    for (label, entry, names, line) in [
+        (
+            "ps-dev-zero",
+            Entry::Symlink("/dev/zero".into()),
+            "demo-vm.toml: not a regular file",
+            None,
+        ),
+        (
+            "ps-dangling",
+            Entry::Symlink("nowhere.toml".into()),
+            "demo-vm.toml: a symbolic link leading nowhere",
+            None,
+        ),
+        (
+            "ps-invalid-utf8",
+            Entry::File(b"name = \"Demo VM\"\nkind = \"fr\xffaud\"\n".to_vec()),
+            "demo-vm.toml",
+            Some(2),
+        ),
+        (
+            "ps-control-characters",
+            Entry::File(b"name = \"\\u001b]0;t\\u0007\"\nkind = \"\\u001b[2J\"\n".to_vec()),
+            "demo-vm.toml",
+            Some(2),
+        ),
+    ] {
+        c.push(Case {
+            name: label.into(),
+            entries: vec![
+                file("demo.toml", uses_ps.clone()),
+                ("proof-systems".into(), Entry::Dir),
+                ("proof-systems/demo-vm.toml".into(), entry),
+            ],
+            args: vec!["demo.toml".into()],
+            names: names.into(),
+            line,
+            secret: None,
+        });
+    }
+
     c
 }
 

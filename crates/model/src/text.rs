@@ -222,7 +222,13 @@ fn window(line: &str, col: usize) -> (String, usize) {
         return (pre + &escape_line(&line[col..]), pos);
     }
     let col_chars = line[..col].chars().count();
-    let first = col_chars.saturating_sub(SNIPPET_LINE_CHARS / 3);
+    // From the line's start when the error is near it (the column miette
+    // shows then stays right); else from a little before the error.
+    let first = if col_chars + SNIPPET_LINE_CHARS / 4 <= SNIPPET_LINE_CHARS {
+        0
+    } else {
+        col_chars - SNIPPET_LINE_CHARS / 3
+    };
     let byte_at = |n: usize| line.char_indices().nth(n).map_or(line.len(), |(b, _)| b);
     let from = byte_at(first);
     let to = byte_at(first + SNIPPET_LINE_CHARS).max(col);
@@ -309,6 +315,10 @@ mod tests {
         assert!(s.len() < 4 * SNIPPET_LINE_CHARS, "{}", s.len());
         assert!(s.starts_with('…') && s.ends_with('…'));
         assert_eq!(&s[at..at + 1], "z");
+        // An error near the start of a long line: shown from the start.
+        let (s, at, _) = snippet(&src, 5);
+        assert!(s.starts_with("a = \"z") && s.ends_with('…'), "{s}");
+        assert_eq!(at, 5);
         // The end of the text.
         let (s, at, len) = snippet("a\n", 2);
         assert_eq!((s.as_str(), at, len), ("a\n", 2, 0));

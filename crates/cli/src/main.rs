@@ -65,9 +65,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
+            // Messages quote input (names, values, paths): escaped.
             match &e {
-                CliError::Input(report) => eprintln!("{report:?}"),
-                other => eprintln!("error: {other}"),
+                CliError::Input(report) => render::eprint_line(&format!("{report:?}")),
+                other => render::eprint_line(&format!("error: {other}")),
             }
             e.exit_code()
         }

@@ -38,7 +38,7 @@ pub enum LabelsError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Load(#[from] LoadError),
-    #[error("{}: {message}", path.display())]
+    #[error("{}: {message}", l2stage_model::text::SafePath(path))]
     #[diagnostic(code(l2stage::proof_systems))]
     File { path: PathBuf, message: String },
 }
@@ -89,17 +89,7 @@ impl Registry {
         if !dir.is_dir() {
             return Ok(reg);
         }
-        let entries = std::fs::read_dir(dir).map_err(|source| {
-            vec![LabelsError::Load(LoadError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })]
-        })?;
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && Format::from_path(p).is_some())
-            .collect();
-        paths.sort();
+        let paths = l2stage_model::files_in(dir).map_err(|e| vec![LabelsError::Load(e)])?;
         let mut errors = Vec::new();
         let mut from: BTreeMap<String, PathBuf> = BTreeMap::new();
         for path in paths {
@@ -228,12 +218,86 @@ impl Inputs {
             return Err(unknown_id(project, project_path, registry, id));
         }
         if let SeriesData::NotLoaded(csv) = &inputs.series {
-            let base = project_path.parent().unwrap_or_else(|| Path::new(""));
-            let points = load_value_csv(&base.join(csv))?;
+            let path = resolve_beside(project_path, csv)?;
+            let points = load_value_csv(&path)?;
             inputs.series = SeriesData::Points(points);
         }
         Ok(inputs)
     }
+}
+
+/// Where a file named inside a project file (`csv = "data/x.csv"`) is: its
+/// path relative to the project file's directory, which it must stay inside
+/// once every symlink is resolved (no `..`, no absolute path, no link
+/// leading out). A refused path is refused before anything is read, with an
+/// error located at the `csv` key of the project file.
+pub fn resolve_beside(project_path: &Path, rel: &str) -> Result<PathBuf, LabelsError> {
+    let base = match project_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let refuse = |message: String| {
+        let e = FieldError {
+            path: vec![
+                PathSeg::Key("labels".into()),
+                PathSeg::Key("value_locked".into()),
+                PathSeg::Key("csv".into()),
+            ],
+            message,
+            hint: Some(
+                "name a file inside the project file's directory, e.g. \"data/my-rollup.csv\""
+                    .into(),
+            ),
+        };
+        located(project_path, &e).unwrap_or_else(|| {
+            LabelsError::Load(LoadError::Refused {
+                path: base.join(rel),
+                message: e.message.clone(),
+            })
+        })
+    };
+    let quoted = l2stage_model::text::quote(rel);
+    let rel_path = Path::new(rel);
+    if rel.is_empty()
+        || !rel_path.components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        })
+    {
+        return Err(refuse(format!(
+            "`{quoted}` is not a path inside the project file's directory: refused, not read"
+        )));
+    }
+    let io = |path: &Path, source| {
+        LabelsError::Load(LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    let root = std::fs::canonicalize(base).map_err(|e| io(base, e))?;
+    let joined = base.join(rel_path);
+    let target = std::fs::canonicalize(&joined).map_err(|e| io(&joined, e))?;
+    if !target.starts_with(&root) {
+        return Err(refuse(format!(
+            "`{quoted}` leads outside the project file's directory (through a symbolic link): refused, not read"
+        )));
+    }
+    // The path as the user wrote it, for messages; it leads to `target`.
+    Ok(joined)
+}
+
+/// A located error in the project file at `path`, if it can be read again.
+fn located(path: &Path, e: &FieldError) -> Option<LabelsError> {
+    let format = Format::from_path(path)?;
+    let src = l2stage_model::read_text(path, l2stage_model::MAX_FILE_BYTES).ok()?;
+    Some(LabelsError::Load(field_error(
+        &path.display().to_string(),
+        &src,
+        format,
+        e,
+    )))
 }
 
 /// The located error for a proof-system id missing from the registry.
@@ -268,7 +332,7 @@ fn unknown_id(project: &ProjectFile, path: &Path, registry: &Registry, id: &str)
         hint: Some(hint),
     };
     let located = Format::from_path(path).and_then(|format| {
-        std::fs::read_to_string(path)
+        l2stage_model::read_text(path, l2stage_model::MAX_FILE_BYTES)
             .ok()
             .map(|src| field_error(&path.display().to_string(), &src, format, &e))
     });

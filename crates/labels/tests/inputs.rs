@@ -232,3 +232,105 @@ fn a_proof_system_counts_only_while_it_is_used() {
     // Only one in use on each day: no shared-component note between them.
     assert_eq!(notes, ["proof system `demo-vm`: in use until 2025-10-19"]);
 }
+
+/// The CSV rules of a project file naming `csv`: the error and whether the
+/// file's content could have been read.
+fn csv_error(dir: &Path, csv: &str) -> String {
+    let path = dir.join("demo.toml");
+    write(dir, "demo.toml", &PROJECT.replace("data/demo.csv", csv));
+    let reg = Registry::load_dir(&dir.join("proof-systems")).unwrap();
+    match load_path(&path) {
+        Err(e) => e.to_string(),
+        Ok(project) => match Inputs::load(&project, &path, &reg) {
+            Err(e) => e.to_string(),
+            Ok(i) => panic!("{csv}: accepted: {:?}", i.series),
+        },
+    }
+}
+
+const SECRET: &str = "TOP-SECRET-CONTENT";
+
+#[test]
+fn csv_outside_the_project_directory_is_refused_before_reading() {
+    let outer = tempfile::tempdir().unwrap();
+    write(outer.path(), "secret.csv", &format!("{SECRET}\n"));
+    write(outer.path(), "p/x", "");
+    let dir = outer.path().join("p");
+    for (rel, text) in [("demo.toml", PROJECT), ("proof-systems/demo-vm.toml", PS)] {
+        write(&dir, rel, text);
+    }
+    write(&dir, "proof-systems/other-vm.toml", PS);
+    // `..` and absolute paths: refused when the project file is parsed.
+    for csv in ["../secret.csv", "data/../../secret.csv", "/etc/passwd"] {
+        let err = csv_error(&dir, csv);
+        // The `[labels.value_locked]` table (line 10) holding `csv` (line 11).
+        assert!(
+            err.contains("demo.toml:10:1") || err.contains("demo.toml:11:1"),
+            "{csv}: {err}"
+        );
+        assert!(err.contains("field `labels.value_locked"), "{csv}: {err}");
+        assert!(!err.contains(SECRET) && !err.contains("root:"), "{err}");
+    }
+    // A symlink inside the directory leading out of it: refused at the
+    // `csv` key, the target never read.
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::os::unix::fs::symlink(outer.path().join("secret.csv"), dir.join("data/link.csv")).unwrap();
+    let err = csv_error(&dir, "data/link.csv");
+    assert!(
+        err.contains("leads outside the project file's directory"),
+        "{err}"
+    );
+    assert!(err.contains("demo.toml:11:1"), "{err}");
+    assert!(!err.contains(SECRET), "{err}");
+}
+
+#[test]
+fn csv_must_be_a_small_regular_file() {
+    let dir = setup();
+    // A device through a symlink inside the directory, a directory, a FIFO.
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("data/zero.csv")).unwrap();
+    let err = csv_error(dir.path(), "data/zero.csv");
+    // /dev/zero lies outside the directory: refused before anything else.
+    assert!(err.contains("leads outside"), "{err}");
+    std::fs::create_dir_all(dir.path().join("data/dir.csv")).unwrap();
+    let err = csv_error(dir.path(), "data/dir.csv");
+    assert!(err.contains("dir.csv: not a regular file"), "{err}");
+    let fifo = dir.path().join("data/fifo.csv");
+    if std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let err = csv_error(dir.path(), "data/fifo.csv");
+        assert!(err.contains("fifo.csv: not a regular file"), "{err}");
+    }
+    // Over the size cap (a sparse file: nothing is written or read).
+    let big = std::fs::File::create(dir.path().join("data/big.csv")).unwrap();
+    big.set_len(l2stage_model::labels::MAX_CSV_BYTES + 1)
+        .unwrap();
+    let err = csv_error(dir.path(), "data/big.csv");
+    assert!(
+        err.contains("big.csv: the file is larger than the 16 MiB allowed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn csv_errors_show_the_csv_line_escaped_and_short() {
+    let dir = setup();
+    // A real CSV with an escape sequence and a 1 MB cell on line 3.
+    let long = "9".repeat(1_000_000);
+    write(
+        dir.path(),
+        "data/demo.csv",
+        &format!(
+            "date,total,eth,stablecoins\n2025-01-01,3e8,1e8,0\n2025-02-01,3e8,\x1b]0;x\x07{long},0\n"
+        ),
+    );
+    let err = csv_error(dir.path(), "data/demo.csv");
+    assert!(err.contains("demo.csv:3:"), "{err}");
+    assert!(err.contains("\\x1b]0;x\\x07"), "{err}");
+    assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err}");
+    assert!(err.len() < 4000, "{} bytes", err.len());
+    assert!(err.contains("(1000006 bytes)"), "{err}");
+}

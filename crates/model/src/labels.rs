@@ -452,9 +452,12 @@ fn check_value_locked(r: RawValueLocked) -> Result<ValueLocked, String> {
             || csv.starts_with('/')
             || csv.starts_with('\\')
             || csv.contains(':')
+            || csv.contains('\0')
+            || csv.split(['/', '\\']).any(|c| c == "..")
         {
             return Err(format!(
-                "`csv` must be a path relative to the project file, e.g. \"data/my-rollup.csv\" (got \"{csv}\")"
+                "`csv` must be a path relative to the project file and inside its directory (no `..`), e.g. \"data/my-rollup.csv\" (got \"{}\")",
+                crate::text::quote(csv)
             ));
         }
     }
@@ -781,12 +784,15 @@ pub fn parse_value_csv(name: &str, src: &str) -> Result<Vec<ValuePoint>, LoadErr
     Ok(points)
 }
 
-/// Read a value-locked CSV file.
+/// Largest value-locked CSV file read, in bytes: 16 MiB (ten years of daily
+/// points take under 1 MiB).
+pub const MAX_CSV_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Read a value-locked CSV file: a regular file of at most
+/// [`MAX_CSV_BYTES`], UTF-8 (see [`crate::read_text`]). Where it may be is
+/// the caller's check (`l2stage_labels::Inputs::load`).
 pub fn load_value_csv(path: &Path) -> Result<Vec<ValuePoint>, LoadError> {
-    let src = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let src = crate::parse::read_text(path, MAX_CSV_BYTES)?;
     parse_value_csv(&path.display().to_string(), &src)
 }
 
@@ -960,10 +966,7 @@ pub fn load_proof_system(path: &Path) -> Result<ProofSystemFile, LoadError> {
     let format = Format::from_path(path).ok_or_else(|| LoadError::UnsupportedType {
         path: path.to_path_buf(),
     })?;
-    let src = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let src = crate::parse::read_text(path, crate::parse::MAX_FILE_BYTES)?;
     parse_proof_system(&path.display().to_string(), &src, format)
 }
 

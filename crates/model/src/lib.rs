@@ -11,10 +11,14 @@ mod locate;
 pub mod parse;
 pub mod project;
 pub mod requirement;
+pub mod text;
 
 pub use date::Date;
 pub use duration::{DurationSpec, format_seconds, parse_duration};
-pub use parse::{CATALOG_DATA_FILES, Format, InvalidFile, LoadError, load_path, parse_str};
+pub use parse::{
+    CATALOG_DATA_FILES, Format, InvalidFile, LoadError, MAX_FILE_BYTES, files_in, load_path,
+    parse_str, read_text,
+};
 pub use project::{
     HistoryEntry, Kind, Links, Origin, ProjectFile, ProjectMeta, ProjectState, Requirements, Slug,
     Source,

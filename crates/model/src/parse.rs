@@ -7,19 +7,38 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 
 use crate::project::ProjectFile;
 use crate::requirement::closest_of;
+use crate::text::SafePath;
+
+/// Largest project (or proof-system) file read, in bytes: 16 MiB.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A project file that could not be read or is invalid.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum LoadError {
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}: {source}", SafePath(path))]
     #[diagnostic(code(l2stage::io))]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}: unsupported file type: project files are .toml or .json", path.display())]
+    #[error(
+        "{}: unsupported file type: project files are .toml or .json",
+        SafePath(path)
+    )]
     #[diagnostic(code(l2stage::file_type))]
     UnsupportedType { path: PathBuf },
+    /// A device, FIFO, directory...: never read.
+    #[error("{}: not a regular file", SafePath(path))]
+    #[diagnostic(code(l2stage::not_a_file))]
+    NotAFile { path: PathBuf },
+    #[error("{}: the file is larger than the {} MiB allowed", SafePath(path), limit / (1024 * 1024))]
+    #[diagnostic(code(l2stage::too_large))]
+    TooLarge { path: PathBuf, limit: u64 },
+    /// A file refused before reading: one named inside a project file that
+    /// lies outside its directory, a dangling symlink in a catalog.
+    #[error("{}: {message}", SafePath(path))]
+    #[diagnostic(code(l2stage::refused_path))]
+    Refused { path: PathBuf, message: String },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Invalid(Box<InvalidFile>),
@@ -84,11 +103,86 @@ pub fn load_path(path: &Path) -> Result<ProjectFile, LoadError> {
     let format = Format::from_path(path).ok_or_else(|| LoadError::UnsupportedType {
         path: path.to_path_buf(),
     })?;
-    let src = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+    let src = read_text(path, MAX_FILE_BYTES)?;
+    parse_str(&path.display().to_string(), &src, format)
+}
+
+/// The `.toml` and `.json` files directly inside `dir`, sorted. An entry
+/// with one of these extensions that is not a regular file is an error
+/// naming it, never skipped silently: a dangling or looping symlink, a
+/// directory, a FIFO or a device.
+pub fn files_in(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let io = |path: &Path, source| LoadError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    parse_str(&path.display().to_string(), &src, format)
+    };
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+        let path = entry.map_err(|e| io(dir, e))?.path();
+        if Format::of_project_file(&path).is_some() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    for path in &paths {
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => return Err(LoadError::NotAFile { path: path.clone() }),
+            Err(e) if path.is_symlink() => {
+                return Err(LoadError::Refused {
+                    path: path.clone(),
+                    message: format!("a symbolic link leading nowhere (dangling or looping): {e}"),
+                });
+            }
+            Err(e) => return Err(io(path, e)),
+        }
+    }
+    Ok(paths)
+}
+
+/// Read a UTF-8 text file of at most `limit` bytes. Symlinks are followed;
+/// what they lead to must be a regular file (never a device, a FIFO or a
+/// directory, which are refused before reading). The read itself is bounded
+/// too, in case the file grows. Invalid UTF-8 is a located error giving its
+/// byte offset.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, LoadError> {
+    use std::io::Read;
+    let io = |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(LoadError::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
+    let too_large = || LoadError::TooLarge {
+        path: path.to_path_buf(),
+        limit,
+    };
+    if meta.len() > limit {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        invalid(
+            &path.display().to_string(),
+            &lossy,
+            at,
+            None,
+            &format!("invalid UTF-8 at byte offset {at}: the file must be UTF-8 text"),
+        )
+    })
 }
 
 /// Parse a project file's text. `name` is used in error messages.
@@ -101,7 +195,7 @@ pub fn parse_str(name: &str, src: &str, format: Format) -> Result<ProjectFile, L
         let offset = crate::locate::locate(src, format, &e.path);
         let mut err = invalid(name, src, offset, Some(e.path_string()), &e.message);
         if let LoadError::Invalid(inv) = &mut err {
-            inv.hint = e.hint;
+            inv.hint = e.hint.map(|h| crate::text::message(&h));
         }
         err
     })?;
@@ -122,12 +216,23 @@ fn parse_toml<T: serde::de::DeserializeOwned>(name: &str, src: &str) -> Result<T
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(name: &str, src: &str) -> Result<T, LoadError> {
+    // A byte-order mark is accepted, as in TOML; offsets stay those of `src`.
+    let bom = if src.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let full = src;
+    let src = &src[bom..];
+    let invalid = |name: &str, _: &str, offset: usize, path: Option<String>, msg: &str| {
+        invalid(name, full, bom + offset, path, msg)
+    };
     let mut de = serde_json::Deserializer::from_str(src);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     let parsed = result.map_err(|e| {
         let path = field_path(e.path());
         let inner = e.into_inner();
-        let offset = offset_of(src, inner.line(), inner.column());
+        let offset = json_offset(src, inner.line(), inner.column());
         // serde_json appends " at line L column C" to its messages; we say it once.
         let msg = inner.to_string();
         let msg = msg
@@ -140,7 +245,7 @@ fn parse_json<T: serde::de::DeserializeOwned>(name: &str, src: &str) -> Result<T
         invalid(
             name,
             src,
-            offset_of(src, e.line(), e.column()),
+            json_offset(src, e.line(), e.column()),
             None,
             "trailing characters after the JSON document",
         )
@@ -153,7 +258,25 @@ fn field_path(path: &serde_path_to_error::Path) -> Option<String> {
     (s != "." && !s.is_empty()).then_some(s)
 }
 
+/// Byte offset of serde_json's 1-based (line, column) position, whose
+/// column counts bytes; kept on a character boundary of that line.
+fn json_offset(src: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in src.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let mut at = column.saturating_sub(1).min(l.len());
+            while !l.is_char_boundary(at) {
+                at -= 1;
+            }
+            return offset + at;
+        }
+        offset += l.len();
+    }
+    src.len()
+}
+
 /// Byte offset of a 1-based (line, column) position; column counts characters.
+#[cfg(test)]
 fn offset_of(src: &str, line: usize, column: usize) -> usize {
     let mut offset = 0;
     for (i, l) in src.split_inclusive('\n').enumerate() {
@@ -238,23 +361,19 @@ fn invalid(name: &str, src: &str, offset: usize, path: Option<String>, message: 
         (None, Some(k)) if message.starts_with("unknown field") => Some(k),
         (p, _) => p,
     };
-    let span_len = src
-        .get(offset..)
-        .and_then(|rest| rest.find(['\n', '\r']))
-        .unwrap_or(0)
-        .max(1);
+    // Everything from the input is escaped and shortened: the error reaches
+    // terminals, and a 10 MB value must make a small message.
+    let name = crate::text::escape(name).into_owned();
+    let (snippet, at, len) = crate::text::snippet(src, offset);
     LoadError::Invalid(Box::new(InvalidFile {
-        file: name.to_string(),
+        file: name.clone(),
         line,
         column,
-        field,
-        message,
-        hint,
-        src: NamedSource::new(name, src.to_string()),
-        span: SourceSpan::new(
-            offset.min(src.len()).into(),
-            span_len.min(src.len().saturating_sub(offset)),
-        ),
+        field: field.map(|f| crate::text::message(&f)),
+        message: crate::text::message(&message),
+        hint: hint.map(|h| crate::text::message(&h)),
+        src: NamedSource::new(name, snippet),
+        span: SourceSpan::new(at.into(), len),
     }))
 }
 
@@ -305,7 +424,7 @@ pub fn error_at(
 ) -> LoadError {
     let mut err = invalid(name, src, offset, field, message);
     if let (LoadError::Invalid(inv), Some(h)) = (&mut err, hint) {
-        inv.hint = Some(h);
+        inv.hint = Some(crate::text::message(&h));
     }
     err
 }
@@ -346,6 +465,16 @@ mod tests {
             assert_eq!(line_col(src, off), lc, "offset {off}");
             assert_eq!(offset_of(src, lc.0, lc.1), off);
         }
+    }
+
+    #[test]
+    fn json_columns_count_bytes() {
+        // serde_json reports the column after `"é\u{202e}"` in bytes.
+        let src = "{\n  \"k\": \"é\u{202e}\"\n}";
+        let e = serde_json::from_str::<std::collections::BTreeMap<String, u8>>(src).unwrap_err();
+        let off = json_offset(src, e.line(), e.column());
+        assert_eq!(line_col(src, off).0, 2);
+        assert_eq!(json_offset("aé", 1, 3), 1, "kept on a character boundary");
     }
 
     #[test]

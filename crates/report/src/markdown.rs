@@ -137,7 +137,9 @@ pub fn render(assessments: &[Assessment]) -> String {
         }
         labels(&mut out, &a.labels);
     }
-    out
+    // Markdown has no colours: every control character from input is
+    // escaped at once (the output often reaches a terminal).
+    l2stage_model::text::escape_text(&out).into_owned()
 }
 
 /// The labels beside the stage: BattleTested and each proof system's maturity.

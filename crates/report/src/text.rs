@@ -8,6 +8,9 @@ use owo_colors::OwoColorize;
 use l2stage_framework::{Stage, Status, Verdict};
 use l2stage_governance::Rating;
 use l2stage_model::format_seconds;
+// Every string from input (names, reasons, evidence, actors...) is escaped:
+// the output reaches terminals.
+use l2stage_model::text::escape as esc;
 
 use crate::Assessment;
 
@@ -68,8 +71,8 @@ fn verdict(out: &mut String, v: &Verdict) {
     let _ = writeln!(
         out,
         "{} ({}) · {} · framework {} · as of {}{}",
-        v.name.bold(),
-        v.id,
+        esc(&v.name).bold(),
+        esc(v.id.as_str()),
         v.kind.as_str(),
         v.framework,
         v.as_of,
@@ -109,7 +112,7 @@ fn verdict(out: &mut String, v: &Verdict) {
                 mark(r.status),
                 r.id.as_str(),
                 r.status.as_str(),
-                r.reason,
+                esc(&r.reason),
                 width = width
             );
             for e in &r.evidence {
@@ -117,7 +120,7 @@ fn verdict(out: &mut String, v: &Verdict) {
                     out,
                     "      {:<width$}  {}",
                     "",
-                    format!("↳ {e}").dimmed(),
+                    format!("↳ {}", esc(e)).dimmed(),
                     width = width + 15
                 );
             }
@@ -142,13 +145,13 @@ fn verdict(out: &mut String, v: &Verdict) {
             d.deadline
         );
         for r in &d.reasons {
-            let _ = writeln!(out, "    - {r}");
+            let _ = writeln!(out, "    - {}", esc(r));
         }
     }
     if !v.warnings.is_empty() {
         let _ = writeln!(out, "\n  {}", "Warnings".yellow().bold());
         for w in &v.warnings {
-            let _ = writeln!(out, "    ! {w}");
+            let _ = writeln!(out, "    ! {}", esc(w));
         }
     }
 }
@@ -163,7 +166,7 @@ fn summary(out: &mut String, verdicts: &[&Verdict]) {
         let _ = writeln!(
             out,
             "  {:<width$}  {}{}{}",
-            v.id,
+            esc(v.id.as_str()),
             stage_colored(v.stage),
             v.archived
                 .map(|d| format!(" (archived {d})"))
@@ -204,7 +207,7 @@ fn governance(out: &mut String, a: &Assessment, explain: bool) {
             "Exit window:".bold(),
             rating_colored(w.rating, &window_text(w.seconds)),
             w.rating.as_str(),
-            w.path.join(" → "),
+            esc(&w.path.join(" → ")),
             if w.council_can_upgrade_instantly {
                 "; the Security Council can upgrade instantly"
             } else {
@@ -219,7 +222,7 @@ fn governance(out: &mut String, a: &Assessment, explain: bool) {
     let _ = writeln!(
         out,
         "    Time to exit when operators are hostile: {}",
-        g.exit_time_arithmetic
+        esc(&g.exit_time_arithmetic)
     );
     for c in &g.councils {
         let verdict = if c.properly_set_up {
@@ -227,9 +230,9 @@ fn governance(out: &mut String, a: &Assessment, explain: bool) {
         } else {
             "not properly set up".red().to_string()
         };
-        let _ = writeln!(out, "    Council {}: {verdict}", c.summary());
+        let _ = writeln!(out, "    Council {}: {verdict}", esc(&c.summary()));
         for f in &c.failures {
-            let _ = writeln!(out, "      - {f}");
+            let _ = writeln!(out, "      - {}", esc(f));
         }
     }
     for f in &g.findings {
@@ -246,10 +249,10 @@ fn governance(out: &mut String, a: &Assessment, explain: bool) {
         let _ = writeln!(
             out,
             "    • {} — {}{who}{bug}\n        path: {}\n        {}\n        exit window: {}",
-            f.power,
-            f.coalition,
-            f.path.join(" → "),
-            f.arithmetic,
+            esc(&f.power.to_string()),
+            esc(&f.coalition.to_string()),
+            esc(&f.path.join(" → ")),
+            esc(&f.arithmetic),
             rating_colored(
                 f.rating,
                 &format!(
@@ -262,7 +265,7 @@ fn governance(out: &mut String, a: &Assessment, explain: bool) {
     }
     for id in g.derived.keys() {
         if let Some(r) = a.verdict.requirement(*id) {
-            let _ = writeln!(out, "    {} {}: {}", mark(r.status), id, r.reason);
+            let _ = writeln!(out, "    {} {}: {}", mark(r.status), id, esc(&r.reason));
         }
     }
 }
@@ -304,7 +307,7 @@ fn labels(out: &mut String, l: &l2stage_labels::Labels) {
         let _ = writeln!(out, "                  {}", facts.join(" · ").dimmed());
     }
     for m in &b.missing {
-        let _ = writeln!(out, "      - {m}");
+        let _ = writeln!(out, "      - {}", esc(m));
     }
     if l.proof_systems.is_empty() {
         let _ = writeln!(
@@ -323,26 +326,31 @@ fn labels(out: &mut String, l: &l2stage_labels::Labels) {
                 p.rating.as_str().red().bold().to_string()
             }
         };
-        let _ = writeln!(out, "      {} ({})  {rating}", p.name.bold(), p.id);
+        let _ = writeln!(
+            out,
+            "      {} ({})  {rating}",
+            esc(&p.name).bold(),
+            esc(&p.id.to_string())
+        );
         let _ = writeln!(
             out,
             "        {}",
-            proof_system_facts(p).join(" · ").dimmed()
+            esc(&proof_system_facts(p).join(" · ")).dimmed()
         );
         for m in &p.missing_for_next {
-            let _ = writeln!(out, "        ↳ {m}");
+            let _ = writeln!(out, "        ↳ {}", esc(m));
         }
         for s in &p.shares_with {
             let _ = writeln!(
                 out,
                 "        ↳ shares `{}` with {}",
-                s.component,
-                s.proof_systems.join(", ")
+                esc(&s.component),
+                esc(&s.proof_systems.join(", "))
             );
         }
     }
     for n in &l.notes {
-        let _ = writeln!(out, "    {} {n}", "!".yellow());
+        let _ = writeln!(out, "    {} {}", "!".yellow(), esc(n));
     }
 }
 

@@ -459,6 +459,39 @@ fn content_format(headers: &HeaderMap) -> Result<Format, ApiError> {
     }
 }
 
+/// A submitted file has no directory: the server reads no file it names.
+/// `[labels.value_locked] csv = ...` is refused (400, located at the key);
+/// the series is given inline with `points`.
+fn refuse_named_files(
+    project: &l2stage_model::ProjectFile,
+    text: &str,
+    format: Format,
+) -> Result<(), ApiError> {
+    use l2stage_model::governance::{FieldError, PathSeg};
+    let names_csv = project
+        .labels
+        .as_ref()
+        .and_then(|l| l.value_locked.as_ref())
+        .is_some_and(|v| v.csv.is_some());
+    if !names_csv {
+        return Ok(());
+    }
+    let e = FieldError {
+        path: ["labels", "value_locked", "csv"]
+            .map(|k| PathSeg::Key(k.into()))
+            .to_vec(),
+        message: "a submitted file cannot name other files: the server reads none for a submission"
+            .into(),
+        hint: Some("give the series inline: `points = [...]`".into()),
+    };
+    Err(ApiError::from_load(&l2stage_model::parse::field_error(
+        "request body",
+        text,
+        format,
+        &e,
+    )))
+}
+
 /// Submit a project file (new project or new version).
 #[utoipa::path(
     post,
@@ -474,7 +507,7 @@ fn content_format(headers: &HeaderMap) -> Result<Format, ApiError> {
     responses(
         (status = 201, description = "Stored: a new version of the project file and its assessment", body = SubmitResult),
         (status = 200, description = "Identical to the current version: nothing new stored", body = SubmitResult),
-        (status = 400, description = "Invalid project file, with line, column, field and hint", body = crate::openapi::ErrorDoc),
+        (status = 400, description = "Invalid project file, with line, column, field and hint (also: a file naming a CSV, which a submission cannot)", body = crate::openapi::ErrorDoc),
         (status = 401, description = "Missing or invalid bearer token", body = crate::openapi::ErrorDoc),
         (status = 413, description = "Body over 256 KiB", body = crate::openapi::ErrorDoc),
         (status = 415, description = "Content type other than application/toml or application/json", body = crate::openapi::ErrorDoc),
@@ -501,9 +534,14 @@ pub async fn submit(
             ApiError::new(status, format!("cannot read the request body: {e}"))
         }
     })?;
-    let text = String::from_utf8(body.to_vec())
-        .map_err(|_| ApiError::bad_request("the project file is not valid UTF-8"))?;
+    let text = String::from_utf8(body.to_vec()).map_err(|e| {
+        ApiError::bad_request(format!(
+            "the project file is not valid UTF-8 (at byte offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
     let project = parse_str("request body", &text, format).map_err(|e| ApiError::from_load(&e))?;
+    refuse_named_files(&project, &text, format)?;
     let assessment = app
         .assess_submission(&project)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;

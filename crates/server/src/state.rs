@@ -19,6 +19,7 @@ use subtle::ConstantTimeEq;
 
 use l2stage_framework::{SelectError, Selection, select};
 use l2stage_labels::{Inputs, LabelsError, Registry};
+use l2stage_model::text::SafePath;
 use l2stage_model::{Date, Format, LoadError, ProjectFile, parse_str};
 use l2stage_report::{AssessError, Assessment, Context, assess_project_with};
 use l2stage_store::{CurrentProject, NewSubmission, Origin, Recorded, Store, StoreError};
@@ -199,7 +200,7 @@ pub struct Catalog {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
-    #[error("cannot read catalog {}: {source}", path.display())]
+    #[error("cannot read catalog {}: {source}", SafePath(path))]
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -208,7 +209,11 @@ pub enum CatalogError {
     Invalid(Vec<LoadError>),
     #[error("{} invalid label input(s) in the catalog", .0.len())]
     Labels(Vec<LabelsError>),
-    #[error("{} and {} both define project id `{id}`", first.display(), second.display())]
+    #[error(
+        "{} and {} both define project id `{id}`",
+        SafePath(first),
+        SafePath(second)
+    )]
     Duplicate {
         first: PathBuf,
         second: PathBuf,
@@ -225,22 +230,23 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, CatalogError> {
         path: dir.to_path_buf(),
         source,
     };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && Format::of_project_file(p).is_some())
-        .collect();
-    paths.sort();
+    std::fs::read_dir(dir).map_err(io)?;
+    // A dangling or looping symlink is an error naming it, never skipped.
+    let paths = l2stage_model::files_in(dir).map_err(|e| CatalogError::Invalid(vec![e]))?;
     let mut files: Vec<(PathBuf, Format, String, ProjectFile)> = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
         let Some(format) = Format::from_path(&path) else {
             continue;
         };
-        let text = std::fs::read_to_string(&path).map_err(|source| CatalogError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        // A regular file of at most 16 MiB, UTF-8 (located error otherwise).
+        let text = match l2stage_model::read_text(&path, l2stage_model::MAX_FILE_BYTES) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         match parse_str(&path.display().to_string(), &text, format) {
             Ok(project) => {
                 if let Some(first) = files.iter().find(|f| f.3.project.id == project.project.id) {

@@ -98,8 +98,8 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<(PathBuf, ProjectFile)>, CliErr
         {
             return Err(CliError::Usage(format!(
                 "{} and {} both define project id `{}`",
-                other.display(),
-                path.display(),
+                l2stage_model::text::path(other),
+                l2stage_model::text::path(path),
                 p.project.id
             )));
         }
@@ -123,7 +123,7 @@ pub fn load_label_inputs(
     {
         return Err(CliError::Usage(format!(
             "--proof-systems {}: not a directory",
-            d.display()
+            l2stage_model::text::path(d)
         )));
     }
     let mut registries: std::collections::BTreeMap<PathBuf, Option<Registry>> = Default::default();
@@ -170,19 +170,15 @@ pub fn load_label_inputs(
     Ok(out)
 }
 
-/// The `.toml` and `.json` files directly inside a directory, sorted.
+/// The `.toml` and `.json` files directly inside a directory, sorted; any
+/// of them that is not a regular file is an error.
 fn project_files_in(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| CliError::Usage(format!("cannot read directory {}: {e}", dir.display())))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && l2stage_model::Format::of_project_file(p).is_some())
-        .collect();
-    files.sort();
+    // A dangling or looping symlink is an error naming it, never skipped.
+    let files = l2stage_model::files_in(dir).map_err(|e| CliError::Usage(e.to_string()))?;
     if files.is_empty() {
         return Err(CliError::Usage(format!(
             "{}: no project files (.toml or .json) in this directory",
-            dir.display()
+            l2stage_model::text::path(dir)
         )));
     }
     Ok(files)

@@ -43,10 +43,10 @@ pub fn run(args: &GraphArgs) -> Result<ExitCode, CliError> {
             (None, Some(u)) => format!("until {u}"),
             (None, None) => String::new(),
         };
-        eprintln!(
+        crate::render::eprint_line(&format!(
             "note: {}: this structure describes the project {span}, not today ({today})",
             args.file.display()
-        );
+        ));
     }
     let out = match args.format {
         GraphFormat::Dot => l2stage_governance::graph::dot(gov, &project.project.name),

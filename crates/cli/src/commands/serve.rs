@@ -127,7 +127,7 @@ fn catalog(args: &ServeArgs) -> Result<(Catalog, Option<PathBuf>), CliError> {
 
 fn say(line: &str) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
+    let _ = writeln!(out, "{}", l2stage_model::text::escape_terminal(line));
     let _ = out.flush();
 }
 
@@ -172,7 +172,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
     )
     .map_err(|e| CliError::Runtime(e.to_string()))?;
     for w in &startup.warnings {
-        eprintln!("warning: {w}");
+        crate::render::eprint_line(&format!("warning: {w}"));
     }
     let catalog_note = match &dir {
         Some(d) => format!("{} project files in {}", files.files.len(), d.display()),

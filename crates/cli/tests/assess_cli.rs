@@ -397,6 +397,7 @@ fn catalog_today_others_reasons_and_archived() {
             ("degate-v1", "2025-07-09"),
             ("dydx-v3", "2024-12-05"),
             ("fuel-v1", "2025-06-20"),
+            ("polynomial", "2026-04-15"),
         ]
     );
     // Archived last, each assessed as of its archive date.

@@ -13,7 +13,7 @@ fn catalog() -> Vec<(String, Format)> {
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .expect("catalog")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| Format::of_project_file(p) == Some(Format::Toml))
         .collect();
     paths.sort();
     let mut out = Vec::new();

@@ -85,7 +85,11 @@ impl Default for Settings {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// How the config names one address. On a Safe, `affiliation` and
+/// `announced` are the defaults for its members (a member named on its own
+/// overrides them); keys that have no effect on what the address turns out
+/// to be are reported as warnings by the structure builder.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Name {
     /// Actor id to use (default: derived from the kind and address).
@@ -100,21 +104,10 @@ pub struct Name {
     pub affiliation: Option<Affiliation>,
     #[serde(default)]
     pub security_council: bool,
-    #[serde(default = "yes")]
-    pub announced: bool,
-}
-
-impl Default for Name {
-    fn default() -> Self {
-        Name {
-            id: None,
-            name: None,
-            entity: None,
-            affiliation: None,
-            security_council: false,
-            announced: true,
-        }
-    }
+    /// Whether the key holder (or, on a Safe, its members) is publicly
+    /// announced; unset means announced.
+    #[serde(default)]
+    pub announced: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

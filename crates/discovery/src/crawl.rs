@@ -565,21 +565,28 @@ impl<'c> Crawler<'c> {
             }
         }
 
-        // Templates: by address first, then by detection.
-        let mut matched: Vec<usize> = Vec::new();
-        for (i, t) in self.templates.iter().enumerate() {
-            let hit = t.addresses.contains(&a)
-                || t.detect
-                    .as_ref()
-                    .is_some_and(|(_, d)| returned(d.clone()).is_some());
-            if hit {
-                matched.push(i);
-            }
-        }
+        // Templates: a template naming the address wins over detection;
+        // among templates that detect it, the first in the config wins
+        // (documented priority: list the more specific template first).
+        let by_address: Vec<usize> = (0..self.templates.len())
+            .filter(|i| self.templates[*i].addresses.contains(&a))
+            .collect();
+        let matched: Vec<usize> = if by_address.is_empty() {
+            (0..self.templates.len())
+                .filter(|i| {
+                    self.templates[*i]
+                        .detect
+                        .as_ref()
+                        .is_some_and(|(_, d)| returned(d.clone()).is_some())
+                })
+                .collect()
+        } else {
+            by_address
+        };
         if let Some(&i) = matched.first() {
-            if matched.len() > 1 {
+            if matched.len() > 1 && self.templates[i].addresses.contains(&a) {
                 warnings.push(format!(
-                    "{a} matches several templates ({}): using {}",
+                    "{a} is listed in the addresses of several templates ({}): using {}",
                     matched
                         .iter()
                         .map(|i| self.templates[*i].template.name.as_str())

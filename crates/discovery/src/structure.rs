@@ -56,6 +56,11 @@ struct Builder<'a> {
     taken: BTreeSet<String>,
     opaque: BTreeSet<Address>,
     used: BTreeSet<Address>,
+    /// Addresses that are members of a Safe in the structure.
+    members_seen: BTreeSet<Address>,
+    /// Timelock proposers counted only because they administer the
+    /// proposer role: (timelock id, proposer id, evidence).
+    derived: Vec<(String, String, String)>,
     warnings: Vec<String>,
     placeholders: Vec<String>,
     block: u64,
@@ -80,6 +85,8 @@ pub fn build_unchecked(facts: Facts, crawler: &Crawler<'_>) -> (Discovered, Opti
         taken: BTreeSet::new(),
         opaque: BTreeSet::new(),
         used: BTreeSet::new(),
+        members_seen: BTreeSet::new(),
+        derived: Vec::new(),
         warnings: Vec::new(),
         placeholders: Vec::new(),
         block: facts.pin.block,
@@ -91,12 +98,14 @@ pub fn build_unchecked(facts: Facts, crawler: &Crawler<'_>) -> (Discovered, Opti
     let powers = b.powers();
     let exit = b.exit();
     let mut actors = b.actors();
+    b.report_names();
     for a in &cfg.actors {
         let mut a = a.clone();
         a.evidence
             .push("from the discovery config (not read on chain)".into());
         actors.push(a);
     }
+    let loop_error = break_loops(&mut actors, &b.derived, &mut b.warnings);
     if exit
         .proposing
         .allowlist()
@@ -145,10 +154,12 @@ pub fn build_unchecked(facts: Facts, crawler: &Crawler<'_>) -> (Discovered, Opti
     } = b;
     let mut all_warnings = facts.warnings.clone();
     all_warnings.append(&mut warnings);
-    let invalid = governance
-        .validate()
-        .err()
-        .map(|e| format!("{}: {}", e.path_string(), e.message));
+    let invalid = loop_error.or_else(|| {
+        governance
+            .validate()
+            .err()
+            .map(|e| format!("{}: {}", e.path_string(), e.message))
+    });
     (
         Discovered {
             governance,
@@ -528,7 +539,12 @@ impl<'a> Builder<'a> {
     fn exit(&mut self) -> ExitMechanics {
         let cfg = self.crawler.config;
         let mut durations: BTreeMap<&'static str, Vec<(DurationSpec, String)>> = BTreeMap::new();
-        let mut lists: BTreeMap<&'static str, (bool, Vec<String>, Vec<String>)> = BTreeMap::new();
+        // (permissionless, allowlisted ids, their evidence, the permissionless reads)
+        #[allow(clippy::type_complexity)]
+        let mut lists: BTreeMap<
+            &'static str,
+            (bool, Vec<String>, Vec<String>, Vec<String>),
+        > = BTreeMap::new();
         let mut evidence: Vec<String> = Vec::new();
         let nodes: Vec<&Node> = self.facts.nodes.values().collect();
         for n in nodes {
@@ -553,7 +569,7 @@ impl<'a> Builder<'a> {
                         let entry = lists.entry(item_key(item)).or_default();
                         if permissionless(v, f) {
                             entry.0 = true;
-                            entry.2.push(format!("{ev}: permissionless"));
+                            entry.3.push(format!("{ev}: permissionless"));
                             continue;
                         }
                         for addr in v.addresses() {
@@ -645,8 +661,14 @@ impl<'a> Builder<'a> {
                                  this: &mut Self|
          -> Option<Participation> {
             match lists.remove(key) {
-                Some((open, ids, ev)) => {
-                    evidence.extend(ev);
+                Some((open, ids, ev, open_ev)) => {
+                    // When a read makes it permissionless, that read is the
+                    // evidence (not the allowlist of a mode not in force).
+                    if open {
+                        evidence.extend(open_ev);
+                    } else {
+                        evidence.extend(ev);
+                    }
                     if open || ids.iter().any(|i| i == ANYONE) {
                         Some(Participation::Permissionless(
                             PermissionlessTag::Permissionless,
@@ -831,22 +853,39 @@ impl<'a> Builder<'a> {
                         .map(|f| f.members.iter().copied().collect())
                         .unwrap_or_default()
                 };
-                let mut proposers = members(proposer);
+                let proposers = members(proposer);
                 // Admins of the proposer role can grant it to themselves.
                 let admin_role = n
                     .role(proposer)
                     .and_then(|f| f.admin_role)
                     .unwrap_or(B256::ZERO);
+                let mut derived = Vec::new();
                 for m in members(admin_role) {
                     if m != a && !proposers.contains(&m) {
                         self.warn(format!(
                             "{m} holds {} on timelock {a}: it can grant itself PROPOSER_ROLE, so it is counted as a proposer",
                             self.role_name(admin_role)
                         ));
-                        proposers.push(m);
+                        derived.push(m);
                     }
                 }
                 actor.proposers = self.role_ids(a, &proposers, "proposer");
+                for m in derived {
+                    for pid in self.role_ids(a, &[m], "proposer") {
+                        if !actor.proposers.contains(&pid) {
+                            actor.proposers.push(pid.clone());
+                            self.derived.push((
+                                actor.id.clone(),
+                                pid,
+                                format!(
+                                    "{m} holds {} = getRoleAdmin(PROPOSER_ROLE) on timelock {a} at block {}",
+                                    self.role_name(admin_role),
+                                    self.block
+                                ),
+                            ));
+                        }
+                    }
+                }
                 let execs = members(executor);
                 actor.executors = if execs.contains(&Address::ZERO) {
                     vec![ANYONE.into()]
@@ -934,13 +973,17 @@ impl<'a> Builder<'a> {
         ids
     }
 
+    /// A Safe's member: its own `[names]` entry, else the Safe's
+    /// `affiliation` and `announced` as defaults.
     fn member(&mut self, safe: Address, o: Address) -> Member {
         let cfg = self.crawler.config;
         let named = cfg.name_of(o).cloned().unwrap_or_default();
+        let parent = cfg.name_of(safe).cloned().unwrap_or_default();
+        self.members_seen.insert(o);
         let mut m = Member {
             entity: None,
-            affiliation: named.affiliation,
-            announced: named.announced,
+            affiliation: named.affiliation.or(parent.affiliation),
+            announced: named.announced.or(parent.announced).unwrap_or(true),
             actor: None,
             address: Some(o.to_string()),
         };
@@ -949,6 +992,7 @@ impl<'a> Builder<'a> {
                 self.used.insert(o);
                 m.actor = Some(self.id(o));
                 m.affiliation = None;
+                m.announced = true;
             }
             Some(Kind::Eoa) | None if self.node(o).is_none_or(|n| n.is_eoa()) => {
                 m.entity = Some(named.entity.or(named.name).unwrap_or_else(|| o.to_string()));
@@ -973,6 +1017,80 @@ impl<'a> Builder<'a> {
         m
     }
 
+    /// Every `[names]` key has an effect or is reported: an address the
+    /// crawl never reached, or a key that means nothing for what the
+    /// address turned out to be.
+    fn report_names(&mut self) {
+        let cfg = self.crawler.config;
+        for (k, n) in &cfg.names {
+            let Ok(a) = crate::config::parse_address(k) else {
+                continue;
+            };
+            let actor = self.ids.contains_key(&a);
+            let member = self.members_seen.contains(&a);
+            if !actor && !member {
+                self.warn(format!(
+                    "names.\"{k}\": not part of the discovered structure (not reached by the crawl, or holds no power): its keys have no effect"
+                ));
+                continue;
+            }
+            let kind = if actor {
+                self.kind(a).unwrap_or(Kind::Opaque)
+            } else {
+                Kind::Eoa
+            };
+            let mut useless: Vec<&str> = Vec::new();
+            match kind {
+                Kind::Multisig => {
+                    if n.entity.is_some() {
+                        useless.push("entity");
+                    }
+                }
+                Kind::Eoa | Kind::Opaque => {
+                    if n.security_council {
+                        useless.push("security_council");
+                    }
+                    if n.announced.is_some() && !member {
+                        useless.push("announced");
+                    }
+                    if n.id.is_some() && !actor {
+                        useless.push("id");
+                    }
+                }
+                Kind::Timelock | Kind::Relay => {
+                    if n.entity.is_some() {
+                        useless.push("entity");
+                    }
+                    if n.affiliation.is_some() {
+                        useless.push("affiliation");
+                    }
+                    if n.announced.is_some() {
+                        useless.push("announced");
+                    }
+                    if n.security_council {
+                        useless.push("security_council");
+                    }
+                }
+            }
+            if !useless.is_empty() {
+                let what = match kind {
+                    Kind::Multisig => {
+                        "a Safe (entity names a key holder; its members are read on chain)"
+                    }
+                    Kind::Eoa if member && !actor => "a Safe member",
+                    Kind::Eoa => "an EOA actor",
+                    Kind::Opaque => "a contract modelled as one key",
+                    Kind::Timelock => "a timelock",
+                    Kind::Relay => "a relay",
+                };
+                self.warn(format!(
+                    "names.\"{k}\": {} ignored: the address is {what}",
+                    useless.join(", ")
+                ));
+            }
+        }
+    }
+
     fn immutable(&self) -> Vec<String> {
         self.facts
             .nodes
@@ -991,6 +1109,169 @@ impl<'a> Builder<'a> {
             .map(|n| self.label(n.address))
             .collect()
     }
+}
+
+/// The edges the governance analysis follows from an actor (as the model's
+/// cycle check): who controls it (timelock proposers, relay senders), who
+/// executes for it, and nested multisig members.
+fn loop_edges(a: &Actor) -> Vec<(String, EdgeKind)> {
+    let mut e: Vec<(String, EdgeKind)> = Vec::new();
+    match a.kind {
+        ActorKind::Timelock => {
+            e.extend(a.proposers.iter().map(|p| (p.clone(), EdgeKind::Proposer)))
+        }
+        ActorKind::Relay => e.extend(a.senders.iter().map(|p| (p.clone(), EdgeKind::Sender))),
+        _ => {}
+    }
+    e.extend(a.executors.iter().map(|p| (p.clone(), EdgeKind::Executor)));
+    e.extend(
+        a.members
+            .iter()
+            .filter_map(|m| m.actor.clone())
+            .map(|p| (p, EdgeKind::Member)),
+    );
+    e.retain(|(id, _)| id != ANYONE);
+    e
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EdgeKind {
+    Proposer,
+    Sender,
+    Executor,
+    Member,
+}
+
+/// One cycle of the actor graph, as (actor index, edge to the next) pairs.
+fn find_cycle(actors: &[Actor]) -> Option<Vec<(usize, String, EdgeKind)>> {
+    let index: BTreeMap<&str, usize> = actors
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    let edges: Vec<Vec<(usize, String, EdgeKind)>> = actors
+        .iter()
+        .map(|a| {
+            loop_edges(a)
+                .into_iter()
+                .filter_map(|(id, k)| index.get(id.as_str()).map(|t| (*t, id, k)))
+                .collect()
+        })
+        .collect();
+    let mut colour = vec![0u8; actors.len()];
+    for start in 0..actors.len() {
+        if colour[start] != 0 {
+            continue;
+        }
+        // (node, next edge index); the edge taken out of each stacked node.
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        colour[start] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if *next < edges[node].len() {
+                let (t, _, _) = edges[node][*next];
+                *next += 1;
+                match colour[t] {
+                    0 => {
+                        colour[t] = 1;
+                        stack.push((t, 0));
+                    }
+                    1 => {
+                        let pos = stack.iter().position(|(n, _)| *n == t).unwrap_or(0);
+                        return Some(
+                            stack[pos..]
+                                .iter()
+                                .map(|(n, i)| {
+                                    let (_, id, k) = &edges[*n][*i - 1];
+                                    (*n, id.clone(), *k)
+                                })
+                                .collect(),
+                        );
+                    }
+                    _ => {}
+                }
+            } else {
+                colour[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+    None
+}
+
+/// Loops that exist on chain (a timelock administered by what it executes
+/// through, Safes owning each other) are not errors: a loop never shortens
+/// a path, so the edge that closes it is dropped — first a proposer that
+/// is counted only because it administers the proposer role, then a nested
+/// Safe membership (the member Safe is then counted as one key) — with a
+/// warning naming it. A loop made only of granted roles and configured
+/// relays is an error naming every actor and edge: nobody outside it can
+/// make it act.
+fn break_loops(
+    actors: &mut [Actor],
+    derived: &[(String, String, String)],
+    warnings: &mut Vec<String>,
+) -> Option<String> {
+    // Each pass removes one edge: bounded by the number of edges.
+    let bound: usize = actors.iter().map(|a| loop_edges(a).len()).sum::<usize>() + 1;
+    for _ in 0..bound {
+        let cycle = find_cycle(actors)?;
+        let path = |c: &[(usize, String, EdgeKind)], actors: &[Actor]| -> String {
+            let mut s: Vec<String> = c
+                .iter()
+                .map(|(n, _, k)| {
+                    let how = match k {
+                        EdgeKind::Proposer => "proposer",
+                        EdgeKind::Sender => "sender",
+                        EdgeKind::Executor => "executor",
+                        EdgeKind::Member => "member",
+                    };
+                    format!("{} (whose {how} is)", actors[*n].id)
+                })
+                .collect();
+            s.push(actors[c[0].0].id.clone());
+            s.join(" → ")
+        };
+        let loop_text = path(&cycle, actors);
+        if let Some((n, to, _)) = cycle.iter().find(|(n, to, k)| {
+            *k == EdgeKind::Proposer
+                && derived
+                    .iter()
+                    .any(|(t, p, _)| *t == actors[*n].id && p == to)
+        }) {
+            let ev = derived
+                .iter()
+                .find(|(t, p, _)| *t == actors[*n].id && p == to)
+                .map(|(_, _, e)| e.clone())
+                .unwrap_or_default();
+            let a = &mut actors[*n];
+            a.proposers.retain(|p| p != to);
+            warnings.push(format!(
+                "loop on chain: {loop_text}; {to} is not counted as a proposer of {} ({ev}): it acts only through this timelock, and a loop never shortens a delay",
+                a.id
+            ));
+            continue;
+        }
+        if let Some((n, to, _)) = cycle.iter().find(|(_, _, k)| *k == EdgeKind::Member) {
+            let a = &mut actors[*n];
+            for m in a
+                .members
+                .iter_mut()
+                .filter(|m| m.actor.as_deref() == Some(to))
+            {
+                m.actor = None;
+                m.entity = Some(format!("{to} (a Safe whose ownership loops back)"));
+            }
+            warnings.push(format!(
+                "loop on chain: {loop_text}; member {to} of {} is counted as one key, not as the nested Safe",
+                a.id
+            ));
+            continue;
+        }
+        return Some(format!(
+            "loop on chain that no one outside it can start: {loop_text}. Each of these acts only when the next one does (roles granted on chain, relays from the config); change the config's relay senders or stop list, or check the roles (RoleGranted logs) of these contracts"
+        ));
+    }
+    None
 }
 
 /// Durations the project file can hold: longer values (a "disabled"

@@ -42,6 +42,17 @@ enum Kind {
     Opaque,
 }
 
+/// A timelock proposer counted only because it holds the admin role of
+/// PROPOSER_ROLE (it can grant itself the role).
+#[derive(Debug, Clone)]
+struct DerivedProposer {
+    timelock: String,
+    proposer: String,
+    /// The warning that says it is counted (withdrawn if a loop drops it).
+    warning: String,
+    evidence: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Holder {
     Anyone,
@@ -59,8 +70,8 @@ struct Builder<'a> {
     /// Addresses that are members of a Safe in the structure.
     members_seen: BTreeSet<Address>,
     /// Timelock proposers counted only because they administer the
-    /// proposer role: (timelock id, proposer id, evidence).
-    derived: Vec<(String, String, String)>,
+    /// proposer role.
+    derived: Vec<DerivedProposer>,
     warnings: Vec<String>,
     placeholders: Vec<String>,
     block: u64,
@@ -862,27 +873,29 @@ impl<'a> Builder<'a> {
                 let mut derived = Vec::new();
                 for m in members(admin_role) {
                     if m != a && !proposers.contains(&m) {
-                        self.warn(format!(
+                        let w = format!(
                             "{m} holds {} on timelock {a}: it can grant itself PROPOSER_ROLE, so it is counted as a proposer",
                             self.role_name(admin_role)
-                        ));
-                        derived.push(m);
+                        );
+                        self.warn(w.clone());
+                        derived.push((m, w));
                     }
                 }
                 actor.proposers = self.role_ids(a, &proposers, "proposer");
-                for m in derived {
+                for (m, w) in derived {
                     for pid in self.role_ids(a, &[m], "proposer") {
                         if !actor.proposers.contains(&pid) {
                             actor.proposers.push(pid.clone());
-                            self.derived.push((
-                                actor.id.clone(),
-                                pid,
-                                format!(
+                            self.derived.push(DerivedProposer {
+                                timelock: actor.id.clone(),
+                                proposer: pid,
+                                warning: w.clone(),
+                                evidence: format!(
                                     "{m} holds {} = getRoleAdmin(PROPOSER_ROLE) on timelock {a} at block {}",
                                     self.role_name(admin_role),
                                     self.block
                                 ),
-                            ));
+                            });
                         }
                     }
                 }
@@ -1208,7 +1221,7 @@ fn find_cycle(actors: &[Actor]) -> Option<Vec<(usize, String, EdgeKind)>> {
 /// make it act.
 fn break_loops(
     actors: &mut [Actor],
-    derived: &[(String, String, String)],
+    derived: &[DerivedProposer],
     warnings: &mut Vec<String>,
 ) -> Option<String> {
     // Each pass removes one edge: bounded by the number of edges.
@@ -1232,22 +1245,23 @@ fn break_loops(
             s.join(" → ")
         };
         let loop_text = path(&cycle, actors);
-        if let Some((n, to, _)) = cycle.iter().find(|(n, to, k)| {
-            *k == EdgeKind::Proposer
-                && derived
-                    .iter()
-                    .any(|(t, p, _)| *t == actors[*n].id && p == to)
-        }) {
-            let ev = derived
-                .iter()
-                .find(|(t, p, _)| *t == actors[*n].id && p == to)
-                .map(|(_, _, e)| e.clone())
-                .unwrap_or_default();
-            let a = &mut actors[*n];
-            a.proposers.retain(|p| p != to);
+        let dropped = cycle.iter().find_map(|(n, to, k)| {
+            (*k == EdgeKind::Proposer)
+                .then(|| {
+                    derived
+                        .iter()
+                        .find(|d| d.timelock == actors[*n].id && d.proposer == *to)
+                        .map(|d| (*n, d))
+                })
+                .flatten()
+        });
+        if let Some((n, d)) = dropped {
+            let a = &mut actors[n];
+            a.proposers.retain(|p| *p != d.proposer);
+            warnings.retain(|w| *w != d.warning);
             warnings.push(format!(
-                "loop on chain: {loop_text}; {to} is not counted as a proposer of {} ({ev}): it acts only through this timelock, and a loop never shortens a delay",
-                a.id
+                "loop on chain: {loop_text}; {} is not counted as a proposer of {} ({}): it acts only through this timelock, and a loop never shortens a delay",
+                d.proposer, a.id, d.evidence
             ));
             continue;
         }

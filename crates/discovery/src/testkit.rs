@@ -19,6 +19,7 @@ use alloy::rpc::types::TransactionRequest;
 use alloy::sol;
 use alloy::sol_types::{SolCall, SolValue};
 
+pub mod arb;
 pub mod op;
 pub mod real;
 

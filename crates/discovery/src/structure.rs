@@ -30,6 +30,9 @@ pub struct Discovered {
     pub immutable: Vec<String>,
     /// Actor id of each address in the structure.
     pub ids: BTreeMap<Address, String>,
+    /// Whether a discovery config with contract templates was used (without
+    /// one, only generic readings are made).
+    pub configured: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,12 +182,19 @@ pub fn build_unchecked(facts: Facts, crawler: &Crawler<'_>) -> (Discovered, Opti
             placeholders,
             immutable,
             ids,
+            configured: !cfg.contracts.is_empty(),
         },
         invalid,
     )
 }
 
 pub const PLACEHOLDER_PROPOSER: &str = "placeholder-proposer";
+
+/// The note of a `change-parameters` power read generically from an
+/// unmapped `owner()`: a guess at what the owner can do, which `verify`
+/// does not hold against a project file's more specific claim.
+pub const GENERIC_OWNER_NOTE: &str =
+    "owner(): what the owner can do is not known generically; map it in the discovery config";
 
 impl<'a> Builder<'a> {
     fn node(&self, a: Address) -> Option<&'a Node> {
@@ -517,7 +527,7 @@ impl<'a> Builder<'a> {
                         PowerKind::ChangeParameters,
                         &target,
                         a,
-                        Some("owner(): what the owner can do is not known generically; map it in the discovery config".into()),
+                        Some(GENERIC_OWNER_NOTE.into()),
                         evidence,
                     ));
                 }

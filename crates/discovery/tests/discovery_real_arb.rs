@@ -227,6 +227,17 @@ async fn arbitrum_one_shaped_system_from_real_bytecode() {
     };
     let r = verify(&cfg).await;
     assert!(r.agree, "{:?}", r.mismatches);
+    // Without a config: only what can be compared is, with no false
+    // mismatch, and the report says what a config would add.
+    let r = verify(&Config::default()).await;
+    assert!(r.agree, "{:?}", r.mismatches);
+    assert!(
+        r.unchecked
+            .iter()
+            .any(|u| u.contains("without a discovery config")),
+        "{:?}",
+        r.unchecked
+    );
 
     safe141_exec(
         &chain,

@@ -244,6 +244,17 @@ async fn op_mainnet_shaped_system_from_real_bytecode() {
     };
     let r = verify(&cfg).await;
     assert!(r.agree, "{:?}", r.mismatches);
+    // Without a config: only what can be compared is, with no false
+    // mismatch, and the report says what a config would add.
+    let r = verify(&Config::default()).await;
+    assert!(r.agree, "{:?}", r.mismatches);
+    assert!(
+        r.unchecked
+            .iter()
+            .any(|u| u.contains("without a discovery config")),
+        "{:?}",
+        r.unchecked
+    );
 
     // The council lowers its threshold to 7.
     safe141_exec(

@@ -196,6 +196,12 @@ pub const PLACEHOLDER_PROPOSER: &str = "placeholder-proposer";
 pub const GENERIC_OWNER_NOTE: &str =
     "owner(): what the owner can do is not known generically; map it in the discovery config";
 
+/// Whether a power's note marks it as a generic reading (an unmapped
+/// `owner()` or AccessControl role), not a mapped fact.
+pub fn is_generic_note(note: &str) -> bool {
+    note.contains("not known generically") || note.starts_with("ASSUMPTION: ")
+}
+
 impl<'a> Builder<'a> {
     fn node(&self, a: Address) -> Option<&'a Node> {
         self.facts.nodes.get(&a)
@@ -506,6 +512,61 @@ impl<'a> Builder<'a> {
                             p.condition = r.condition;
                             out.push(p);
                         }
+                    }
+                }
+            }
+            // AccessControl roles no template maps: every confirmed holder
+            // is listed with its role; well-known names stand for a generic
+            // power (an assumption), others for change-parameters.
+            if !matches!(self.kind(a), Some(Kind::Timelock | Kind::Relay)) {
+                let mapped: BTreeSet<B256> = template
+                    .map(|t| {
+                        let t = &t.template;
+                        let mut m: BTreeSet<B256> =
+                            t.roles.iter().map(|r| role_from(&r.role)).collect();
+                        m.extend(t.senders_role.iter().map(|r| role_from(r)));
+                        let admins: Vec<B256> = m
+                            .iter()
+                            .filter_map(|r| n.role(*r).and_then(|f| f.admin_role))
+                            .collect();
+                        m.extend(admins);
+                        m
+                    })
+                    .unwrap_or_default();
+                for (role, facts) in &n.roles {
+                    if mapped.contains(role) || facts.members.is_empty() {
+                        continue;
+                    }
+                    let name = self.role_name(*role);
+                    let generic = abi::generic_role_power(&name);
+                    let kind = generic.unwrap_or(PowerKind::ChangeParameters);
+                    for m in &facts.members {
+                        if *m == a {
+                            continue;
+                        }
+                        let Some(actor) = self.role_member_id(*m) else {
+                            continue;
+                        };
+                        let ev = format!(
+                            "{name} ({role}) held by {m} on {a} (RoleGranted/RoleRevoked logs, hasRole at block {})",
+                            self.block
+                        );
+                        let note = match generic {
+                            Some(k) => format!(
+                                "ASSUMPTION: {name} taken to mean {}; map the role in the discovery config to confirm",
+                                k.as_str()
+                            ),
+                            None => format!(
+                                "holds {name}: what the role allows is not known generically; map it in the discovery config"
+                            ),
+                        };
+                        if generic.is_some() {
+                            self.placeholders.push(format!(
+                                "{actor} holds {name} on {target}: assumed {}; map the role in the discovery config to confirm",
+                                kind.as_str()
+                            ));
+                        }
+                        out.push(power(actor, kind, &target, a, Some(note), vec![ev]));
                     }
                 }
             }

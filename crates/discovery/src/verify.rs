@@ -435,7 +435,10 @@ impl<'a> Cmp<'a> {
                     None => p.actor.clone(),
                 }
             };
-            if p.note.as_deref() == Some(crate::structure::GENERIC_OWNER_NOTE) {
+            if p.note
+                .as_deref()
+                .is_some_and(crate::structure::is_generic_note)
+            {
                 generic.insert((t, p.power.as_str().to_string()));
             }
             found
@@ -478,7 +481,7 @@ impl<'a> Cmp<'a> {
             if targets.contains(t) && !declared.contains_key(&(*t, kind.clone())) {
                 if generic.contains(&(*t, kind.clone())) {
                     self.unchecked.push(format!(
-                        "{kind} over {t}: read generically from owner() = {} (not compared with the file's claims over {t}; a discovery config mapping owner() would check what it can do)",
+                        "{kind} over {t}: read generically (an unmapped owner() or role) as held by {} (not compared with the file's claims over {t}; a discovery config mapping it would check what it can do)",
                         set_text(on)
                     ));
                     continue;

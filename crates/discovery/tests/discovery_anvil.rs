@@ -632,3 +632,61 @@ async fn safes_owning_each_other_are_a_loop_not_an_error() {
     );
     g.validate().unwrap();
 }
+
+#[tokio::test]
+async fn without_a_config_every_role_holder_is_listed() {
+    let chain = Chain::start().await;
+    let k = &chain.accounts;
+    let (admin_key, pauser, proposer, challenger) = (k[9], k[8], k[7], k[6]);
+    let proxy_admin = chain.proxy_admin(admin_key).await;
+    let implementation = chain.deploy("MiniBridge", vec![]).await;
+    let bridge = chain
+        .bridge(
+            implementation,
+            proxy_admin,
+            admin_key,
+            pauser,
+            proposer,
+            DAY,
+            DAY,
+            DAY,
+        )
+        .await;
+    // A role whose name no crawl knows.
+    chain
+        .send(
+            admin_key,
+            bridge,
+            testkit::grant_role("MY_CHALLENGER", challenger),
+        )
+        .await;
+    let d = run(&chain, &[bridge], None, &Config::default())
+        .await
+        .unwrap();
+    let g = &d.governance;
+    let id = |a: Address| actor_at(g, a).id.clone();
+    // PAUSER_ROLE: the generic power, marked as an assumption.
+    assert_eq!(
+        holders(g, bridge, PowerKind::PauseWithdrawals),
+        BTreeSet::from([id(pauser)])
+    );
+    assert!(
+        d.placeholders
+            .iter()
+            .any(|p| p.contains("PAUSER_ROLE") && p.contains("assumed pause-withdrawals")),
+        "{:?}",
+        d.placeholders
+    );
+    // Other roles: listed by name, or by their id when the name is unknown.
+    let params = holders(g, bridge, PowerKind::ChangeParameters);
+    for who in [proposer, challenger, admin_key] {
+        assert!(params.contains(&id(who)), "{who} in {params:?}");
+    }
+    let unknown = alloy::primitives::keccak256("MY_CHALLENGER").to_string();
+    let notes: Vec<String> = g.powers.iter().filter_map(|p| p.note.clone()).collect();
+    assert!(notes.iter().any(|n| n.contains(&unknown)), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.contains("holds PROPOSER_ROLE")),
+        "{notes:?}"
+    );
+}

@@ -3,9 +3,9 @@
 //! (contracts/real), crawled with the shipped `discovery/op-stack.toml`.
 //!
 //! Mainnet facts used (l2beat/l2beat,
-//! packages/config/src/projects/optimism/ethereum/discovered.json and
-//! packages/config/src/projects/op-mainnet/op-mainnet.ts, accessed
-//! 2026-12-06; see testkit/op.rs): ProxyAdmin owner = 2-of-2 Safe of the
+//! packages/config/src/projects/optimism/discovered.json and
+//! packages/config/src/projects/optimism/optimism.ts, accessed 2026-12-06,
+//! as catalog/op-mainnet.toml cites them; see testkit/op.rs): ProxyAdmin owner = 2-of-2 Safe of the
 //! Optimism Foundation (5 of 7) and the Security Council (10 of 13);
 //! SuperchainConfig guardian = a Safe owned by the Security Council;
 //! respectedGameType = 0; proofMaturityDelaySeconds = 604800;

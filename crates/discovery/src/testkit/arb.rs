@@ -6,11 +6,13 @@
 //! Shape and values from L2BEAT's discovery of Arbitrum One (l2beat/l2beat,
 //! packages/config/src/projects/arbitrum/ethereum/discovered.json, accessed
 //! 2026-12-06) and ArbitrumFoundation/governance docs/overview.md
-//! ("Proposal delays"): the UpgradeExecutor owns the Rollup and the
-//! ProxyAdmin; its EXECUTOR_ROLE is held by the Security Council (9 of 12)
-//! and the L1 timelock (3 days), whose admin role is held by the
-//! UpgradeExecutor (the loop that exists on chain) and whose proposer is
-//! the Bridge (L2→L1 messages from the L2 timelock); confirmPeriodBlocks =
+//! ("Proposal delays"), as catalog/arbitrum-one.toml cites them: the
+//! UpgradeExecutor owns the Rollup and the ProxyAdmin; its EXECUTOR_ROLE is
+//! held by the Security Council (9 of 12) and the L1 timelock (3 days,
+//! getMinDelay = 259200), whose admin role is held by the UpgradeExecutor
+//! (the loop that exists on chain, issue #13), whose CANCELLER_ROLE is the
+//! UpgradeExecutor and whose proposer is the Bridge (L2→L1 messages from
+//! the L2 timelock; executors: anyone); confirmPeriodBlocks =
 //! 45818; SequencerInbox maxTimeVariation = (7200, 64, 86400, 768);
 //! validatorWhitelistDisabled = true (BoLD, permissionless).
 
@@ -295,6 +297,17 @@ pub async fn deploy_arbitrum_one(chain: &Chain) -> ArbSystem {
         rollup,
         calls::setValidatorWhitelistDisabledCall {
             _validatorWhitelistDisabled: true,
+        }
+        .abi_encode(),
+    )
+    .await;
+    // The UpgradeExecutor cancels on the L1 timelock (so the council can
+    // veto DAO upgrades), as on Arbitrum One.
+    exec(
+        timelock,
+        calls::grantRoleCall {
+            role: keccak256("CANCELLER_ROLE"),
+            account: upgrade_executor,
         }
         .abi_encode(),
     )

@@ -2,8 +2,11 @@
 //! `@eth-optimism/contracts-bedrock` 0.17.3 and Safe 1.4.1.
 //!
 //! The shape and values follow L2BEAT's discovery of OP Mainnet
-//! (l2beat/l2beat, packages/config/src/projects/optimism/ethereum/discovered.json,
-//! accessed 2026-12-06): the ProxyAdmin owned by a 2-of-2 Safe of the
+//! (https://github.com/l2beat/l2beat/blob/main/packages/config/src/projects/optimism/discovered.json
+//! and .../optimism/ethereum/discovered.json, accessed 2026-12-06, as
+//! catalog/op-mainnet.toml cites them; the dispute game parameters are the
+//! OP Stack's standard deploy config, ethereum-optimism/optimism
+//! packages/contracts-bedrock deploy-config/mainnet.json): the ProxyAdmin owned by a 2-of-2 Safe of the
 //! Optimism Foundation's Safe (5 of 7) and the Security Council (10 of 13);
 //! the guardian a Safe owned by the Security Council; respected game type 0
 //! (CANNON, permissionless); proof maturity 7 d, dispute game finality 3.5 d,

@@ -473,6 +473,36 @@ impl<'a> Builder<'a> {
                         }
                     }
                 }
+                for (k, e) in t.events.iter().enumerate() {
+                    let Some(kind) = e.power else { continue };
+                    let members = n.event_lists.get(&k).cloned().unwrap_or_default();
+                    if members.is_empty() {
+                        self.warn(format!(
+                            "{target}: nobody holds {} ({} logs list nobody)",
+                            kind.as_str(),
+                            e.event
+                        ));
+                    }
+                    for m in members {
+                        let mut via = Vec::new();
+                        let holder = self.resolve(m, &mut via);
+                        let mut evidence = vec![format!(
+                            "{m} listed by {} logs of {a} up to block {}",
+                            e.event, self.block
+                        )];
+                        evidence.extend(via.iter().map(|v| format!("{v} at block {}", self.block)));
+                        if let Some(actor) = self.holder_id(&holder) {
+                            out.push(power(
+                                actor,
+                                kind,
+                                e.target.as_deref().unwrap_or(&target),
+                                a,
+                                e.note.clone(),
+                                evidence,
+                            ));
+                        }
+                    }
+                }
                 for r in &t.roles {
                     let Some(kind) = r.power else { continue };
                     let role = role_from(&r.role);

@@ -174,6 +174,14 @@ async fn arbitrum_one_shaped_system_from_real_bytecode() {
             "{name} in {targets:?}"
         );
     }
+    // The batch poster, from the SequencerInbox's BatchPosterSet logs, and
+    // the batch poster manager.
+    let poster = actor_at(g, s.batch_poster);
+    let manager = actor_at(g, s.batch_poster_manager);
+    assert_eq!(
+        holders(g, s.sequencer_inbox, PowerKind::Sequence),
+        BTreeSet::from([poster.id.clone(), manager.id.clone()])
+    );
     let exit = &g.exit;
     assert!(exit.proposing.is_permissionless());
     assert_eq!(

@@ -37,5 +37,8 @@ npm_install tools/anvil
 # check that solc-js still turns contracts/src into exactly those bytes.
 npm_install contracts
 node contracts/build.mjs --check
+# Real compiled contracts (Safe, OpenZeppelin, OP Stack, Arbitrum Nitro) whose
+# artifacts the discovery tests read from contracts/real/node_modules.
+npm_install contracts/real
 
 cargo test --workspace --locked "$@"

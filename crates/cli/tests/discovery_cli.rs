@@ -274,3 +274,61 @@ async fn invalid_input_exits_2_and_a_dead_node_exits_1() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn discover_writes_a_complete_project_file_that_assess_reads() {
+    let chain = Chain::start().await;
+    let r = deploy_rollup(&chain).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = chain.url();
+    let entries: Vec<String> = r.entries().iter().map(|a| a.to_string()).collect();
+    let mut verdicts = Vec::new();
+    for (format, file) in [("toml", "mini.toml"), ("json", "mini.json")] {
+        let path = dir.path().join(file).display().to_string();
+        let mut args = vec![
+            "discover",
+            "--rpc",
+            &url,
+            "--config",
+            CONFIG,
+            "--format",
+            format,
+            "--out",
+            &path,
+            "--project",
+            "mini",
+            "--name",
+            "Mini \"rollup\"",
+            "--kind",
+            "optimistic",
+        ];
+        for e in &entries {
+            args.push("--entry");
+            args.push(e);
+        }
+        let out = run(&args);
+        assert!(out.status.success(), "discover: {}", text(&out.stderr));
+        // assess reads it as it is, in either format.
+        let out = run(&["assess", &path, "--format", "json"]);
+        assert!(out.status.success(), "assess {file}: {}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v[0]["name"], "Mini \"rollup\"", "{v}");
+        assert_eq!(
+            v[0]["exit_window"]["seconds"],
+            serde_json::json!(-15 * DAY as i64)
+        );
+        verdicts.push((v[0]["stage"].clone(), v[0]["exit_window"].clone()));
+    }
+    assert_eq!(verdicts[0], verdicts[1]);
+    // --project needs --name and --kind.
+    let out = run(&[
+        "discover",
+        "--rpc",
+        &url,
+        "--entry",
+        &entries[0],
+        "--project",
+        "mini",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}

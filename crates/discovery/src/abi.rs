@@ -77,7 +77,32 @@ pub const KNOWN_ROLES: &[&str] = &[
     "TIMELOCK_ADMIN_ROLE",
     "ADMIN_ROLE",
     "PAUSER_ROLE",
+    "UNPAUSER_ROLE",
+    "GUARDIAN_ROLE",
+    "UPGRADER_ROLE",
+    "OPERATOR_ROLE",
+    "SEQUENCER_ROLE",
+    "CHALLENGER_ROLE",
+    "VALIDATOR_ROLE",
+    "MINTER_ROLE",
+    "BURNER_ROLE",
+    "BLACKLISTER_ROLE",
+    "BLOCKLISTER_ROLE",
+    "SECURITY_COUNCIL_ROLE",
 ];
+
+/// The generic power a well-known role name stands for when no config
+/// maps it (an assumption, listed as such in discover's header).
+pub fn generic_role_power(name: &str) -> Option<l2stage_model::governance::PowerKind> {
+    use l2stage_model::governance::PowerKind as P;
+    Some(match name {
+        "PAUSER_ROLE" | "GUARDIAN_ROLE" => P::PauseWithdrawals,
+        "UPGRADER_ROLE" => P::Upgrade,
+        "SEQUENCER_ROLE" => P::Sequence,
+        "BLACKLISTER_ROLE" | "BLOCKLISTER_ROLE" => P::Blocklist,
+        _ => return None,
+    })
+}
 
 pub fn owner_call() -> Bytes {
     ownerCall {}.abi_encode().into()

@@ -85,7 +85,11 @@ impl Default for Settings {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// How the config names one address. On a Safe, `affiliation` and
+/// `announced` are the defaults for its members (a member named on its own
+/// overrides them); keys that have no effect on what the address turns out
+/// to be are reported as warnings by the structure builder.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Name {
     /// Actor id to use (default: derived from the kind and address).
@@ -100,21 +104,10 @@ pub struct Name {
     pub affiliation: Option<Affiliation>,
     #[serde(default)]
     pub security_council: bool,
-    #[serde(default = "yes")]
-    pub announced: bool,
-}
-
-impl Default for Name {
-    fn default() -> Self {
-        Name {
-            id: None,
-            name: None,
-            entity: None,
-            affiliation: None,
-            security_council: false,
-            announced: true,
-        }
-    }
+    /// Whether the key holder (or, on a Safe, its members) is publicly
+    /// announced; unset means announced.
+    #[serde(default)]
+    pub announced: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -167,6 +160,9 @@ pub struct Template {
     pub fields: Vec<Field>,
     #[serde(default)]
     pub roles: Vec<RoleMap>,
+    /// Lists kept by events (e.g. Nitro's batch posters), replayed from logs.
+    #[serde(default)]
+    pub events: Vec<EventList>,
     /// Note for the immutable list or the actor.
     #[serde(default)]
     pub note: Option<String>,
@@ -285,6 +281,31 @@ pub struct RoleMap {
     pub exit: Option<ExitItem>,
 }
 
+/// A list of addresses that an event keeps, e.g. Nitro's
+/// `BatchPosterSet(address batchPoster, bool isBatchPoster)`: the event's
+/// non-indexed data is (address, bool) — true adds the address, false
+/// removes it — replayed from the logs up to the pinned block.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventList {
+    /// The event's signature, e.g. `BatchPosterSet(address,bool)`.
+    pub event: String,
+    /// The listed addresses hold this power over the contract.
+    #[serde(default)]
+    pub power: Option<PowerKind>,
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl EventList {
+    /// topic0: keccak256 of the signature without spaces.
+    pub fn topic(&self) -> alloy::primitives::B256 {
+        alloy::primitives::keccak256(self.event.replace(' ', "").as_bytes())
+    }
+}
+
 /// A template with its parsed signatures.
 #[derive(Debug, Clone)]
 pub struct Compiled {
@@ -350,6 +371,15 @@ impl Config {
                 .map(|a| parse_address(a))
                 .collect::<std::result::Result<Vec<_>, _>>()
                 .map_err(at)?;
+            for (j, e) in t.events.iter().enumerate() {
+                let sig = e.event.replace(' ', "");
+                if !sig.ends_with("(address,bool)") || sig.len() <= "(address,bool)".len() {
+                    return Err(at(format!(
+                        "events[{j}].event `{}`: only events whose data is (address,bool) are supported, e.g. `BatchPosterSet(address,bool)`",
+                        e.event
+                    )));
+                }
+            }
             if addresses.is_empty() && t.detect.is_none() {
                 return Err(at(
                     "give `addresses` or `detect` (a view function that identifies the contract)"
@@ -564,6 +594,10 @@ power = "pause-withdrawals"
             (
                 "[[contracts]]\nname = \"x\"\ndetect = \"f()\"\n[[contracts.roles]]\nrole = \"UPGRADER_ROLE\"\npower = \"upgrade\"\nduration = \"30d\"\n",
                 "roles[0]: `duration` applies to pause-withdrawals and blocklist powers",
+            ),
+            (
+                "[[contracts]]\nname = \"x\"\ndetect = \"f()\"\n[[contracts.events]]\nevent = \"Set(address)\"\npower = \"sequence\"\n",
+                "events[0].event `Set(address)`: only events whose data is (address,bool)",
             ),
         ] {
             let e = Config::parse(text).unwrap_err();

@@ -40,6 +40,8 @@ pub struct Node {
     pub fields: BTreeMap<usize, Value>,
     /// On the config's stop list: its references were not followed.
     pub stopped: bool,
+    /// Members of the template's event-kept lists, by event index.
+    pub event_lists: BTreeMap<usize, BTreeSet<Address>>,
 }
 
 impl Node {
@@ -251,7 +253,7 @@ impl<'c> Crawler<'c> {
                 for chunk in addrs.chunks(100) {
                     reads.push(Read::Logs {
                         addresses: chunk.to_vec(),
-                        topics: vec![abi::role_granted_topic(), abi::role_revoked_topic()],
+                        topics: self.log_topics(),
                         from: settings.logs_from_block,
                     });
                 }
@@ -321,12 +323,14 @@ impl<'c> Crawler<'c> {
                 }
             }
 
-            let logs_by_address = self.collect_logs(&ans, rpc)?;
+            let (logs_by_address, events_by_address) = self.collect_logs(&ans, rpc)?;
             let mut next: BTreeSet<Address> = BTreeSet::new();
             let current: BTreeSet<Address> = frontier.iter().copied().collect();
             for a in std::mem::take(&mut frontier) {
                 let node =
                     self.analyse(a, level, &ans, rpc, logs_by_address.get(&a), &mut warnings)?;
+                let mut node = node;
+                self.replay_events(&mut node, events_by_address.get(&a), rpc)?;
                 let refs = if node.stopped {
                     vec![]
                 } else {
@@ -385,12 +389,70 @@ impl<'c> Crawler<'c> {
             .unwrap_or_else(|| role.to_string())
     }
 
+    /// Topics of every logs read: the role events and the templates' lists.
+    fn log_topics(&self) -> Vec<B256> {
+        let mut t = vec![abi::role_granted_topic(), abi::role_revoked_topic()];
+        for c in &self.templates {
+            for e in &c.template.events {
+                if !t.contains(&e.topic()) {
+                    t.push(e.topic());
+                }
+            }
+        }
+        t
+    }
+
+    /// Replay the matched template's event-kept lists from the logs.
+    fn replay_events(
+        &self,
+        node: &mut Node,
+        logs: Option<&Vec<(Read, crate::rpc::LogEntry)>>,
+        rpc: &Rpc,
+    ) -> Result<()> {
+        let Some(t) = node.template.and_then(|i| self.templates.get(i)) else {
+            return Ok(());
+        };
+        for (k, e) in t.template.events.iter().enumerate() {
+            let topic = e.topic();
+            let mut list = BTreeSet::new();
+            for (read, l) in logs.into_iter().flatten() {
+                if l.topics.first() != Some(&topic) {
+                    continue;
+                }
+                let (Some(who), Some(on)) = (
+                    l.data.get(..32).and_then(abi::word_address),
+                    l.data.get(32..64),
+                ) else {
+                    return Err(DiscoveryError::Malformed {
+                        call: rpc.describe(read),
+                        detail: format!(
+                            "a {} event of {} does not carry (address, bool) data",
+                            e.event, l.address
+                        ),
+                    });
+                };
+                if on.iter().any(|b| *b != 0) {
+                    list.insert(who);
+                } else {
+                    list.remove(&who);
+                }
+            }
+            node.event_lists.insert(k, list);
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::type_complexity)]
     fn collect_logs(
         &self,
         ans: &HashMap<Read, Answer>,
         rpc: &Rpc,
-    ) -> Result<HashMap<Address, BTreeMap<B256, BTreeSet<Address>>>> {
+    ) -> Result<(
+        HashMap<Address, BTreeMap<B256, BTreeSet<Address>>>,
+        HashMap<Address, Vec<(Read, crate::rpc::LogEntry)>>,
+    )> {
         let granted = abi::role_granted_topic();
+        let revoked = abi::role_revoked_topic();
         let mut all: Vec<(&Read, &crate::rpc::LogEntry)> = Vec::new();
         for (read, a) in ans {
             if let (Read::Logs { .. }, Answer::Logs(logs)) = (read, a) {
@@ -399,7 +461,18 @@ impl<'c> Crawler<'c> {
         }
         all.sort_by_key(|(_, l)| (l.block, l.tx_index, l.log_index));
         let mut out: HashMap<Address, BTreeMap<B256, BTreeSet<Address>>> = HashMap::new();
+        let mut events: HashMap<Address, Vec<(Read, crate::rpc::LogEntry)>> = HashMap::new();
         for (read, l) in all {
+            if l.topics
+                .first()
+                .is_none_or(|t| *t != granted && *t != revoked)
+            {
+                events
+                    .entry(l.address)
+                    .or_default()
+                    .push((read.clone(), l.clone()));
+                continue;
+            }
             let (Some(role), Some(acct)) = (l.topics.get(1), l.topics.get(2)) else {
                 return Err(DiscoveryError::Malformed {
                     call: rpc.describe(read),
@@ -425,7 +498,7 @@ impl<'c> Crawler<'c> {
                 members.remove(&account);
             }
         }
-        Ok(out)
+        Ok((out, events))
     }
 
     fn analyse(
@@ -565,21 +638,28 @@ impl<'c> Crawler<'c> {
             }
         }
 
-        // Templates: by address first, then by detection.
-        let mut matched: Vec<usize> = Vec::new();
-        for (i, t) in self.templates.iter().enumerate() {
-            let hit = t.addresses.contains(&a)
-                || t.detect
-                    .as_ref()
-                    .is_some_and(|(_, d)| returned(d.clone()).is_some());
-            if hit {
-                matched.push(i);
-            }
-        }
+        // Templates: a template naming the address wins over detection;
+        // among templates that detect it, the first in the config wins
+        // (documented priority: list the more specific template first).
+        let by_address: Vec<usize> = (0..self.templates.len())
+            .filter(|i| self.templates[*i].addresses.contains(&a))
+            .collect();
+        let matched: Vec<usize> = if by_address.is_empty() {
+            (0..self.templates.len())
+                .filter(|i| {
+                    self.templates[*i]
+                        .detect
+                        .as_ref()
+                        .is_some_and(|(_, d)| returned(d.clone()).is_some())
+                })
+                .collect()
+        } else {
+            by_address
+        };
         if let Some(&i) = matched.first() {
-            if matched.len() > 1 {
+            if matched.len() > 1 && self.templates[i].addresses.contains(&a) {
                 warnings.push(format!(
-                    "{a} matches several templates ({}): using {}",
+                    "{a} is listed in the addresses of several templates ({}): using {}",
                     matched
                         .iter()
                         .map(|i| self.templates[*i].template.name.as_str())
@@ -656,6 +736,9 @@ impl Crawler<'_> {
         }
         for f in n.roles.values() {
             r.extend(f.members.iter().copied());
+        }
+        for l in n.event_lists.values() {
+            r.extend(l.iter().copied());
         }
         if let Some(t) = n.template.and_then(|i| self.templates.get(i)) {
             for (j, v) in &n.fields {

@@ -30,6 +30,9 @@ pub struct Discovered {
     pub immutable: Vec<String>,
     /// Actor id of each address in the structure.
     pub ids: BTreeMap<Address, String>,
+    /// Whether a discovery config with contract templates was used (without
+    /// one, only generic readings are made).
+    pub configured: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +43,17 @@ enum Kind {
     Relay,
     /// A contract that holds power but is not understood: one key.
     Opaque,
+}
+
+/// A timelock proposer counted only because it holds the admin role of
+/// PROPOSER_ROLE (it can grant itself the role).
+#[derive(Debug, Clone)]
+struct DerivedProposer {
+    timelock: String,
+    proposer: String,
+    /// The warning that says it is counted (withdrawn if a loop drops it).
+    warning: String,
+    evidence: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +70,11 @@ struct Builder<'a> {
     taken: BTreeSet<String>,
     opaque: BTreeSet<Address>,
     used: BTreeSet<Address>,
+    /// Addresses that are members of a Safe in the structure.
+    members_seen: BTreeSet<Address>,
+    /// Timelock proposers counted only because they administer the
+    /// proposer role.
+    derived: Vec<DerivedProposer>,
     warnings: Vec<String>,
     placeholders: Vec<String>,
     block: u64,
@@ -80,6 +99,8 @@ pub fn build_unchecked(facts: Facts, crawler: &Crawler<'_>) -> (Discovered, Opti
         taken: BTreeSet::new(),
         opaque: BTreeSet::new(),
         used: BTreeSet::new(),
+        members_seen: BTreeSet::new(),
+        derived: Vec::new(),
         warnings: Vec::new(),
         placeholders: Vec::new(),
         block: facts.pin.block,
@@ -91,12 +112,14 @@ pub fn build_unchecked(facts: Facts, crawler: &Crawler<'_>) -> (Discovered, Opti
     let powers = b.powers();
     let exit = b.exit();
     let mut actors = b.actors();
+    b.report_names();
     for a in &cfg.actors {
         let mut a = a.clone();
         a.evidence
             .push("from the discovery config (not read on chain)".into());
         actors.push(a);
     }
+    let loop_error = break_loops(&mut actors, &b.derived, &mut b.warnings);
     if exit
         .proposing
         .allowlist()
@@ -141,15 +164,19 @@ pub fn build_unchecked(facts: Facts, crawler: &Crawler<'_>) -> (Discovered, Opti
     let Builder {
         ids,
         mut warnings,
-        placeholders,
+        mut placeholders,
         ..
     } = b;
+    let mut seen = BTreeSet::new();
+    placeholders.retain(|p| seen.insert(p.clone()));
     let mut all_warnings = facts.warnings.clone();
     all_warnings.append(&mut warnings);
-    let invalid = governance
-        .validate()
-        .err()
-        .map(|e| format!("{}: {}", e.path_string(), e.message));
+    let invalid = loop_error.or_else(|| {
+        governance
+            .validate()
+            .err()
+            .map(|e| format!("{}: {}", e.path_string(), e.message))
+    });
     (
         Discovered {
             governance,
@@ -158,12 +185,25 @@ pub fn build_unchecked(facts: Facts, crawler: &Crawler<'_>) -> (Discovered, Opti
             placeholders,
             immutable,
             ids,
+            configured: !cfg.contracts.is_empty(),
         },
         invalid,
     )
 }
 
 pub const PLACEHOLDER_PROPOSER: &str = "placeholder-proposer";
+
+/// The note of a `change-parameters` power read generically from an
+/// unmapped `owner()`: a guess at what the owner can do, which `verify`
+/// does not hold against a project file's more specific claim.
+pub const GENERIC_OWNER_NOTE: &str =
+    "owner(): what the owner can do is not known generically; map it in the discovery config";
+
+/// Whether a power's note marks it as a generic reading (an unmapped
+/// `owner()` or AccessControl role), not a mapped fact.
+pub fn is_generic_note(note: &str) -> bool {
+    note.contains("not known generically") || note.starts_with("ASSUMPTION: ")
+}
 
 impl<'a> Builder<'a> {
     fn node(&self, a: Address) -> Option<&'a Node> {
@@ -434,6 +474,36 @@ impl<'a> Builder<'a> {
                         }
                     }
                 }
+                for (k, e) in t.events.iter().enumerate() {
+                    let Some(kind) = e.power else { continue };
+                    let members = n.event_lists.get(&k).cloned().unwrap_or_default();
+                    if members.is_empty() {
+                        self.warn(format!(
+                            "{target}: nobody holds {} ({} logs list nobody)",
+                            kind.as_str(),
+                            e.event
+                        ));
+                    }
+                    for m in members {
+                        let mut via = Vec::new();
+                        let holder = self.resolve(m, &mut via);
+                        let mut evidence = vec![format!(
+                            "{m} listed by {} logs of {a} up to block {}",
+                            e.event, self.block
+                        )];
+                        evidence.extend(via.iter().map(|v| format!("{v} at block {}", self.block)));
+                        if let Some(actor) = self.holder_id(&holder) {
+                            out.push(power(
+                                actor,
+                                kind,
+                                e.target.as_deref().unwrap_or(&target),
+                                a,
+                                e.note.clone(),
+                                evidence,
+                            ));
+                        }
+                    }
+                }
                 for r in &t.roles {
                     let Some(kind) = r.power else { continue };
                     let role = role_from(&r.role);
@@ -478,6 +548,61 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
+            // AccessControl roles no template maps: every confirmed holder
+            // is listed with its role; well-known names stand for a generic
+            // power (an assumption), others for change-parameters.
+            if !matches!(self.kind(a), Some(Kind::Timelock | Kind::Relay)) {
+                let mapped: BTreeSet<B256> = template
+                    .map(|t| {
+                        let t = &t.template;
+                        let mut m: BTreeSet<B256> =
+                            t.roles.iter().map(|r| role_from(&r.role)).collect();
+                        m.extend(t.senders_role.iter().map(|r| role_from(r)));
+                        let admins: Vec<B256> = m
+                            .iter()
+                            .filter_map(|r| n.role(*r).and_then(|f| f.admin_role))
+                            .collect();
+                        m.extend(admins);
+                        m
+                    })
+                    .unwrap_or_default();
+                for (role, facts) in &n.roles {
+                    if mapped.contains(role) || facts.members.is_empty() {
+                        continue;
+                    }
+                    let name = self.role_name(*role);
+                    let generic = abi::generic_role_power(&name);
+                    let kind = generic.unwrap_or(PowerKind::ChangeParameters);
+                    for m in &facts.members {
+                        if *m == a {
+                            continue;
+                        }
+                        let Some(actor) = self.role_member_id(*m) else {
+                            continue;
+                        };
+                        let ev = format!(
+                            "{name} ({role}) held by {m} on {a} (RoleGranted/RoleRevoked logs, hasRole at block {})",
+                            self.block
+                        );
+                        let note = match generic {
+                            Some(k) => format!(
+                                "ASSUMPTION: {name} taken to mean {}; map the role in the discovery config to confirm",
+                                k.as_str()
+                            ),
+                            None => format!(
+                                "holds {name}: what the role allows is not known generically; map it in the discovery config"
+                            ),
+                        };
+                        if generic.is_some() {
+                            self.placeholders.push(format!(
+                                "{actor} holds {name} on {target}: assumed {}; map the role in the discovery config to confirm",
+                                kind.as_str()
+                            ));
+                        }
+                        out.push(power(actor, kind, &target, a, Some(note), vec![ev]));
+                    }
+                }
+            }
             // Ownable system contracts: the owner changes something.
             if !owner_mapped
                 && self.kind(a).is_none()
@@ -496,7 +621,7 @@ impl<'a> Builder<'a> {
                         PowerKind::ChangeParameters,
                         &target,
                         a,
-                        Some("owner(): what the owner can do is not known generically; map it in the discovery config".into()),
+                        Some(GENERIC_OWNER_NOTE.into()),
                         evidence,
                     ));
                 }
@@ -529,7 +654,12 @@ impl<'a> Builder<'a> {
     fn exit(&mut self) -> ExitMechanics {
         let cfg = self.crawler.config;
         let mut durations: BTreeMap<&'static str, Vec<(DurationSpec, String)>> = BTreeMap::new();
-        let mut lists: BTreeMap<&'static str, (bool, Vec<String>, Vec<String>)> = BTreeMap::new();
+        // (permissionless, allowlisted ids, their evidence, the permissionless reads)
+        #[allow(clippy::type_complexity)]
+        let mut lists: BTreeMap<
+            &'static str,
+            (bool, Vec<String>, Vec<String>, Vec<String>),
+        > = BTreeMap::new();
         let mut evidence: Vec<String> = Vec::new();
         let nodes: Vec<&Node> = self.facts.nodes.values().collect();
         for n in nodes {
@@ -554,7 +684,7 @@ impl<'a> Builder<'a> {
                         let entry = lists.entry(item_key(item)).or_default();
                         if permissionless(v, f) {
                             entry.0 = true;
-                            entry.2.push(format!("{ev}: permissionless"));
+                            entry.3.push(format!("{ev}: permissionless"));
                             continue;
                         }
                         for addr in v.addresses() {
@@ -646,8 +776,14 @@ impl<'a> Builder<'a> {
                                  this: &mut Self|
          -> Option<Participation> {
             match lists.remove(key) {
-                Some((open, ids, ev)) => {
-                    evidence.extend(ev);
+                Some((open, ids, ev, open_ev)) => {
+                    // When a read makes it permissionless, that read is the
+                    // evidence (not the allowlist of a mode not in force).
+                    if open {
+                        evidence.extend(open_ev);
+                    } else {
+                        evidence.extend(ev);
+                    }
                     if open || ids.iter().any(|i| i == ANYONE) {
                         Some(Participation::Permissionless(
                             PermissionlessTag::Permissionless,
@@ -832,22 +968,41 @@ impl<'a> Builder<'a> {
                         .map(|f| f.members.iter().copied().collect())
                         .unwrap_or_default()
                 };
-                let mut proposers = members(proposer);
+                let proposers = members(proposer);
                 // Admins of the proposer role can grant it to themselves.
                 let admin_role = n
                     .role(proposer)
                     .and_then(|f| f.admin_role)
                     .unwrap_or(B256::ZERO);
+                let mut derived = Vec::new();
                 for m in members(admin_role) {
                     if m != a && !proposers.contains(&m) {
-                        self.warn(format!(
+                        let w = format!(
                             "{m} holds {} on timelock {a}: it can grant itself PROPOSER_ROLE, so it is counted as a proposer",
                             self.role_name(admin_role)
-                        ));
-                        proposers.push(m);
+                        );
+                        self.warn(w.clone());
+                        derived.push((m, w));
                     }
                 }
                 actor.proposers = self.role_ids(a, &proposers, "proposer");
+                for (m, w) in derived {
+                    for pid in self.role_ids(a, &[m], "proposer") {
+                        if !actor.proposers.contains(&pid) {
+                            actor.proposers.push(pid.clone());
+                            self.derived.push(DerivedProposer {
+                                timelock: actor.id.clone(),
+                                proposer: pid,
+                                warning: w.clone(),
+                                evidence: format!(
+                                    "{m} holds {} = getRoleAdmin(PROPOSER_ROLE) on timelock {a} at block {}",
+                                    self.role_name(admin_role),
+                                    self.block
+                                ),
+                            });
+                        }
+                    }
+                }
                 let execs = members(executor);
                 actor.executors = if execs.contains(&Address::ZERO) {
                     vec![ANYONE.into()]
@@ -935,13 +1090,17 @@ impl<'a> Builder<'a> {
         ids
     }
 
+    /// A Safe's member: its own `[names]` entry, else the Safe's
+    /// `affiliation` and `announced` as defaults.
     fn member(&mut self, safe: Address, o: Address) -> Member {
         let cfg = self.crawler.config;
         let named = cfg.name_of(o).cloned().unwrap_or_default();
+        let parent = cfg.name_of(safe).cloned().unwrap_or_default();
+        self.members_seen.insert(o);
         let mut m = Member {
             entity: None,
-            affiliation: named.affiliation,
-            announced: named.announced,
+            affiliation: named.affiliation.or(parent.affiliation),
+            announced: named.announced.or(parent.announced).unwrap_or(true),
             actor: None,
             address: Some(o.to_string()),
         };
@@ -950,6 +1109,7 @@ impl<'a> Builder<'a> {
                 self.used.insert(o);
                 m.actor = Some(self.id(o));
                 m.affiliation = None;
+                m.announced = true;
             }
             Some(Kind::Eoa) | None if self.node(o).is_none_or(|n| n.is_eoa()) => {
                 m.entity = Some(named.entity.or(named.name).unwrap_or_else(|| o.to_string()));
@@ -974,6 +1134,80 @@ impl<'a> Builder<'a> {
         m
     }
 
+    /// Every `[names]` key has an effect or is reported: an address the
+    /// crawl never reached, or a key that means nothing for what the
+    /// address turned out to be.
+    fn report_names(&mut self) {
+        let cfg = self.crawler.config;
+        for (k, n) in &cfg.names {
+            let Ok(a) = crate::config::parse_address(k) else {
+                continue;
+            };
+            let actor = self.ids.contains_key(&a);
+            let member = self.members_seen.contains(&a);
+            if !actor && !member {
+                self.warn(format!(
+                    "names.\"{k}\": not part of the discovered structure (not reached by the crawl, or holds no power): its keys have no effect"
+                ));
+                continue;
+            }
+            let kind = if actor {
+                self.kind(a).unwrap_or(Kind::Opaque)
+            } else {
+                Kind::Eoa
+            };
+            let mut useless: Vec<&str> = Vec::new();
+            match kind {
+                Kind::Multisig => {
+                    if n.entity.is_some() {
+                        useless.push("entity");
+                    }
+                }
+                Kind::Eoa | Kind::Opaque => {
+                    if n.security_council {
+                        useless.push("security_council");
+                    }
+                    if n.announced.is_some() && !member {
+                        useless.push("announced");
+                    }
+                    if n.id.is_some() && !actor {
+                        useless.push("id");
+                    }
+                }
+                Kind::Timelock | Kind::Relay => {
+                    if n.entity.is_some() {
+                        useless.push("entity");
+                    }
+                    if n.affiliation.is_some() {
+                        useless.push("affiliation");
+                    }
+                    if n.announced.is_some() {
+                        useless.push("announced");
+                    }
+                    if n.security_council {
+                        useless.push("security_council");
+                    }
+                }
+            }
+            if !useless.is_empty() {
+                let what = match kind {
+                    Kind::Multisig => {
+                        "a Safe (entity names a key holder; its members are read on chain)"
+                    }
+                    Kind::Eoa if member && !actor => "a Safe member",
+                    Kind::Eoa => "an EOA actor",
+                    Kind::Opaque => "a contract modelled as one key",
+                    Kind::Timelock => "a timelock",
+                    Kind::Relay => "a relay",
+                };
+                self.warn(format!(
+                    "names.\"{k}\": {} ignored: the address is {what}",
+                    useless.join(", ")
+                ));
+            }
+        }
+    }
+
     fn immutable(&self) -> Vec<String> {
         self.facts
             .nodes
@@ -992,6 +1226,170 @@ impl<'a> Builder<'a> {
             .map(|n| self.label(n.address))
             .collect()
     }
+}
+
+/// The edges the governance analysis follows from an actor (as the model's
+/// cycle check): who controls it (timelock proposers, relay senders), who
+/// executes for it, and nested multisig members.
+fn loop_edges(a: &Actor) -> Vec<(String, EdgeKind)> {
+    let mut e: Vec<(String, EdgeKind)> = Vec::new();
+    match a.kind {
+        ActorKind::Timelock => {
+            e.extend(a.proposers.iter().map(|p| (p.clone(), EdgeKind::Proposer)))
+        }
+        ActorKind::Relay => e.extend(a.senders.iter().map(|p| (p.clone(), EdgeKind::Sender))),
+        _ => {}
+    }
+    e.extend(a.executors.iter().map(|p| (p.clone(), EdgeKind::Executor)));
+    e.extend(
+        a.members
+            .iter()
+            .filter_map(|m| m.actor.clone())
+            .map(|p| (p, EdgeKind::Member)),
+    );
+    e.retain(|(id, _)| id != ANYONE);
+    e
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EdgeKind {
+    Proposer,
+    Sender,
+    Executor,
+    Member,
+}
+
+/// One cycle of the actor graph, as (actor index, edge to the next) pairs.
+fn find_cycle(actors: &[Actor]) -> Option<Vec<(usize, String, EdgeKind)>> {
+    let index: BTreeMap<&str, usize> = actors
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    let edges: Vec<Vec<(usize, String, EdgeKind)>> = actors
+        .iter()
+        .map(|a| {
+            loop_edges(a)
+                .into_iter()
+                .filter_map(|(id, k)| index.get(id.as_str()).map(|t| (*t, id, k)))
+                .collect()
+        })
+        .collect();
+    let mut colour = vec![0u8; actors.len()];
+    for start in 0..actors.len() {
+        if colour[start] != 0 {
+            continue;
+        }
+        // (node, next edge index); the edge taken out of each stacked node.
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        colour[start] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if *next < edges[node].len() {
+                let (t, _, _) = edges[node][*next];
+                *next += 1;
+                match colour[t] {
+                    0 => {
+                        colour[t] = 1;
+                        stack.push((t, 0));
+                    }
+                    1 => {
+                        let pos = stack.iter().position(|(n, _)| *n == t).unwrap_or(0);
+                        return Some(
+                            stack[pos..]
+                                .iter()
+                                .map(|(n, i)| {
+                                    let (_, id, k) = &edges[*n][*i - 1];
+                                    (*n, id.clone(), *k)
+                                })
+                                .collect(),
+                        );
+                    }
+                    _ => {}
+                }
+            } else {
+                colour[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+    None
+}
+
+/// Loops that exist on chain (a timelock administered by what it executes
+/// through, Safes owning each other) are not errors: a loop never shortens
+/// a path, so the edge that closes it is dropped — first a proposer that
+/// is counted only because it administers the proposer role, then a nested
+/// Safe membership (the member Safe is then counted as one key) — with a
+/// warning naming it. A loop made only of granted roles and configured
+/// relays is an error naming every actor and edge: nobody outside it can
+/// make it act.
+fn break_loops(
+    actors: &mut [Actor],
+    derived: &[DerivedProposer],
+    warnings: &mut Vec<String>,
+) -> Option<String> {
+    // Each pass removes one edge: bounded by the number of edges.
+    let bound: usize = actors.iter().map(|a| loop_edges(a).len()).sum::<usize>() + 1;
+    for _ in 0..bound {
+        let cycle = find_cycle(actors)?;
+        let path = |c: &[(usize, String, EdgeKind)], actors: &[Actor]| -> String {
+            let mut s: Vec<String> = c
+                .iter()
+                .map(|(n, _, k)| {
+                    let how = match k {
+                        EdgeKind::Proposer => "proposer",
+                        EdgeKind::Sender => "sender",
+                        EdgeKind::Executor => "executor",
+                        EdgeKind::Member => "member",
+                    };
+                    format!("{} (whose {how} is)", actors[*n].id)
+                })
+                .collect();
+            s.push(actors[c[0].0].id.clone());
+            s.join(" → ")
+        };
+        let loop_text = path(&cycle, actors);
+        let dropped = cycle.iter().find_map(|(n, to, k)| {
+            (*k == EdgeKind::Proposer)
+                .then(|| {
+                    derived
+                        .iter()
+                        .find(|d| d.timelock == actors[*n].id && d.proposer == *to)
+                        .map(|d| (*n, d))
+                })
+                .flatten()
+        });
+        if let Some((n, d)) = dropped {
+            let a = &mut actors[n];
+            a.proposers.retain(|p| *p != d.proposer);
+            warnings.retain(|w| *w != d.warning);
+            warnings.push(format!(
+                "loop on chain: {loop_text}; {} is not counted as a proposer of {} ({}): it acts only through this timelock, and a loop never shortens a delay",
+                d.proposer, a.id, d.evidence
+            ));
+            continue;
+        }
+        if let Some((n, to, _)) = cycle.iter().find(|(_, _, k)| *k == EdgeKind::Member) {
+            let a = &mut actors[*n];
+            for m in a
+                .members
+                .iter_mut()
+                .filter(|m| m.actor.as_deref() == Some(to))
+            {
+                m.actor = None;
+                m.entity = Some(format!("{to} (a Safe whose ownership loops back)"));
+            }
+            warnings.push(format!(
+                "loop on chain: {loop_text}; member {to} of {} is counted as one key, not as the nested Safe",
+                a.id
+            ));
+            continue;
+        }
+        return Some(format!(
+            "loop on chain that no one outside it can start: {loop_text}. Each of these acts only when the next one does (roles granted on chain, relays from the config); change the config's relay senders or stop list, or check the roles (RoleGranted logs) of these contracts"
+        ));
+    }
+    None
 }
 
 /// Durations the project file can hold: longer values (a "disabled"
@@ -1114,6 +1512,87 @@ fn field_power(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn actor(id: &str, kind: ActorKind) -> Actor {
+        Actor {
+            kind,
+            ..bare_eoa(id.into())
+        }
+    }
+
+    fn timelock(id: &str, proposers: &[&str]) -> Actor {
+        Actor {
+            proposers: proposers.iter().map(|s| s.to_string()).collect(),
+            delay: Some(DurationSpec::Seconds(86_400)),
+            ..actor(id, ActorKind::Timelock)
+        }
+    }
+
+    fn relay(id: &str, senders: &[&str]) -> Actor {
+        Actor {
+            senders: senders.iter().map(|s| s.to_string()).collect(),
+            delay: Some(DurationSpec::Seconds(0)),
+            ..actor(id, ActorKind::Relay)
+        }
+    }
+
+    #[test]
+    fn a_loop_through_an_admin_proposer_drops_that_proposer() {
+        // Arbitrum One: the timelock's admin is the executor it executes through.
+        let mut actors = vec![
+            timelock("l1-timelock", &["bridge", "executor"]),
+            relay("executor", &["council", "l1-timelock"]),
+            relay("bridge", &["dao"]),
+            actor("council", ActorKind::Eoa),
+            actor("dao", ActorKind::Dao),
+        ];
+        let derived = vec![DerivedProposer {
+            timelock: "l1-timelock".into(),
+            proposer: "executor".into(),
+            warning: "counted".into(),
+            evidence: "admin role".into(),
+        }];
+        let mut warnings = vec!["counted".to_string()];
+        assert_eq!(break_loops(&mut actors, &derived, &mut warnings), None);
+        assert_eq!(actors[0].proposers, vec!["bridge".to_string()]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("loop on chain: "), "{warnings:?}");
+        assert!(find_cycle(&actors).is_none());
+    }
+
+    #[test]
+    fn a_loop_of_granted_roles_only_is_an_error_naming_it() {
+        let mut actors = vec![timelock("t", &["x"]), relay("x", &["t"])];
+        let err = break_loops(&mut actors, &[], &mut Vec::new()).expect("an error");
+        assert!(
+            err.contains("t (whose proposer is) → x (whose sender is) → t"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn safes_owning_each_other_keep_one_edge() {
+        let member = |a: &str| Member {
+            entity: None,
+            affiliation: None,
+            announced: true,
+            actor: Some(a.into()),
+            address: None,
+        };
+        let mut a = actor("a", ActorKind::Multisig);
+        a.members = vec![member("b")];
+        let mut b = actor("b", ActorKind::Multisig);
+        b.members = vec![member("a")];
+        let mut actors = vec![a, b];
+        let mut warnings = Vec::new();
+        assert_eq!(break_loops(&mut actors, &[], &mut warnings), None);
+        let nested = actors
+            .iter()
+            .filter(|x| x.members[0].actor.is_some())
+            .count();
+        assert_eq!(nested, 1);
+        assert_eq!(warnings.len(), 1);
+    }
 
     #[test]
     fn slugs() {

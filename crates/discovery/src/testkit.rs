@@ -19,6 +19,10 @@ use alloy::rpc::types::TransactionRequest;
 use alloy::sol;
 use alloy::sol_types::{SolCall, SolValue};
 
+pub mod arb;
+pub mod op;
+pub mod real;
+
 sol! {
     function execTransaction(address to, uint256 value, bytes data) external returns (bool);
     function approveHash(bytes32 hash) external;

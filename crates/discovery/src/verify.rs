@@ -407,6 +407,10 @@ impl<'a> Cmp<'a> {
             }
         }
         let mut found: BTreeMap<(Address, String), BTreeSet<String>> = BTreeMap::new();
+        // Generic readings (an unmapped owner()): compared only where the
+        // file declares the same power, otherwise reported as what a
+        // config would check.
+        let mut generic: BTreeSet<(Address, String)> = BTreeSet::new();
         let by_id: BTreeMap<&str, Option<Address>> = self
             .d
             .governance
@@ -431,11 +435,18 @@ impl<'a> Cmp<'a> {
                     None => p.actor.clone(),
                 }
             };
+            if p.note
+                .as_deref()
+                .is_some_and(crate::structure::is_generic_note)
+            {
+                generic.insert((t, p.power.as_str().to_string()));
+            }
             found
                 .entry((t, p.power.as_str().to_string()))
                 .or_default()
                 .insert(holder);
         }
+        let configured = self.d.configured;
         let targets: BTreeSet<Address> = declared.keys().map(|(a, _)| *a).collect();
         for ((t, kind), (holders, incomplete)) in &declared {
             let subject = format!("{kind} over {t}");
@@ -459,13 +470,22 @@ impl<'a> Cmp<'a> {
                     self.checked += 1;
                     self.mismatch(&subject, "held by", set_text(holders), what);
                 }
-                None => self.unchecked.push(format!(
-                    "{subject}: not read on chain (map who holds it in the discovery config)"
-                )),
+                None => self.unchecked.push(if configured {
+                    format!("{subject}: not read on chain (map who holds it in the discovery config)")
+                } else {
+                    format!("{subject}: not read on chain without a discovery config (--config: e.g. the stack's config under discovery/ maps who holds it)")
+                }),
             }
         }
         for ((t, kind), on) in &found {
             if targets.contains(t) && !declared.contains_key(&(*t, kind.clone())) {
+                if generic.contains(&(*t, kind.clone())) {
+                    self.unchecked.push(format!(
+                        "{kind} over {t}: read generically (an unmapped owner() or role) as held by {} (not compared with the file's claims over {t}; a discovery config mapping it would check what it can do)",
+                        set_text(on)
+                    ));
+                    continue;
+                }
                 self.checked += 1;
                 self.mismatch(
                     &format!("{kind} over {t}"),

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use alloy::primitives::{Address, B256};
 use l2stage_discovery::testkit::{self, Chain, DAY, Owner, deploy_rollup};
 use l2stage_discovery::{Config, Discovered, DiscoveryError, Rpc, discover_with};
-use l2stage_model::governance::{ActorKind, Governance, PowerKind};
+use l2stage_model::governance::{ActorKind, Affiliation, Governance, PowerKind};
 
 async fn run(
     chain: &Chain,
@@ -510,4 +510,183 @@ senders = ["l2-dao"]
         .map(|f| f.delay_seconds)
         .collect();
     assert_eq!(delays, BTreeSet::from([DAY, 11 * DAY]));
+}
+
+#[tokio::test]
+async fn names_on_a_safe_reach_its_members_and_unused_keys_are_reported() {
+    let chain = Chain::start().await;
+    let r = deploy_rollup(&chain).await;
+    let stranger = Address::with_last_byte(0xee);
+    let text = format!(
+        r#"{}
+[names."{council}"]
+id = "council"
+affiliation = "outside"
+announced = false
+security_council = true
+
+[names."{k0}"]
+affiliation = "team"
+entity = "Alice"
+
+[names."{proposer}"]
+security_council = true
+
+[names."{stranger}"]
+name = "never reached"
+"#,
+        testkit::MINI_CONFIG,
+        council = r.council,
+        k0 = r.council_keys[0],
+        proposer = r.proposer,
+    );
+    let d = run(&chain, &r.entries(), None, &Config::parse(&text).unwrap())
+        .await
+        .unwrap();
+    let council = actor_at(&d.governance, r.council);
+    let by_addr = |a: Address| {
+        council
+            .members
+            .iter()
+            .find(|m| m.address.as_deref() == Some(&a.to_string()))
+            .unwrap()
+    };
+    // The member named on its own overrides the Safe's defaults…
+    let alice = by_addr(r.council_keys[0]);
+    assert_eq!(alice.affiliation, Some(Affiliation::Team));
+    assert_eq!(alice.entity.as_deref(), Some("Alice"));
+    assert!(!alice.announced);
+    // …the others take the Safe's.
+    for k in &r.council_keys[1..] {
+        let m = by_addr(*k);
+        assert_eq!(m.affiliation, Some(Affiliation::Outside));
+        assert!(!m.announced);
+    }
+    // Keys with no effect are reported, naming the address and the key.
+    let w = d.warnings.join("\n");
+    assert!(
+        w.contains(&format!(
+            "names.\"{}\": security_council ignored",
+            r.proposer
+        )),
+        "{w}"
+    );
+    assert!(
+        w.contains(&format!(
+            "names.\"{stranger}\": not part of the discovered structure"
+        )),
+        "{w}"
+    );
+    assert!(!w.contains(&format!("names.\"{}\"", r.council)), "{w}");
+}
+
+#[tokio::test]
+async fn safes_owning_each_other_are_a_loop_not_an_error() {
+    use l2stage_discovery::testkit::real::{SafeKit, safe141_exec};
+    alloy::sol! {
+        function addOwnerWithThreshold(address owner, uint256 _threshold) external;
+    }
+    use alloy::sol_types::SolCall;
+    let chain = Chain::start().await;
+    let k = &chain.accounts;
+    let kit = SafeKit::deploy(&chain).await;
+    // Real Safe 1.4.1 proxies: B is owned by A and a key; then A adds B.
+    let a = kit.safe(&chain, &[k[1], k[2]], 1).await;
+    let b = kit.safe(&chain, &[a, k[3]], 1).await;
+    safe141_exec(
+        &chain,
+        a,
+        &[Owner::Key(k[1])],
+        a,
+        addOwnerWithThresholdCall {
+            owner: b,
+            _threshold: alloy::primitives::U256::from(1),
+        }
+        .abi_encode(),
+    )
+    .await;
+    let admin = chain.proxy_admin(a).await;
+    let target = chain
+        .proxy(chain.deploy("MiniVerifier", vec![]).await, admin, vec![])
+        .await;
+    let d = run(&chain, &[target], None, &Config::default())
+        .await
+        .unwrap();
+    let g = &d.governance;
+    let (sa, sb) = (actor_at(g, a), actor_at(g, b));
+    assert_eq!(
+        holders(g, target, PowerKind::Upgrade),
+        BTreeSet::from([sa.id.clone()])
+    );
+    // One membership edge of the loop is kept, the other counts as a key.
+    let nested = |x: &l2stage_model::governance::Actor, other: &str| {
+        x.members.iter().any(|m| m.actor.as_deref() == Some(other))
+    };
+    assert!(nested(sa, &sb.id) ^ nested(sb, &sa.id), "{sa:?} {sb:?}");
+    assert_eq!(sa.members.len(), 3);
+    assert_eq!(sb.members.len(), 2);
+    assert!(
+        d.warnings.iter().any(|w| w.contains("loop on chain")),
+        "{:?}",
+        d.warnings
+    );
+    g.validate().unwrap();
+}
+
+#[tokio::test]
+async fn without_a_config_every_role_holder_is_listed() {
+    let chain = Chain::start().await;
+    let k = &chain.accounts;
+    let (admin_key, pauser, proposer, challenger) = (k[9], k[8], k[7], k[6]);
+    let proxy_admin = chain.proxy_admin(admin_key).await;
+    let implementation = chain.deploy("MiniBridge", vec![]).await;
+    let bridge = chain
+        .bridge(
+            implementation,
+            proxy_admin,
+            admin_key,
+            pauser,
+            proposer,
+            DAY,
+            DAY,
+            DAY,
+        )
+        .await;
+    // A role whose name no crawl knows.
+    chain
+        .send(
+            admin_key,
+            bridge,
+            testkit::grant_role("MY_CHALLENGER", challenger),
+        )
+        .await;
+    let d = run(&chain, &[bridge], None, &Config::default())
+        .await
+        .unwrap();
+    let g = &d.governance;
+    let id = |a: Address| actor_at(g, a).id.clone();
+    // PAUSER_ROLE: the generic power, marked as an assumption.
+    assert_eq!(
+        holders(g, bridge, PowerKind::PauseWithdrawals),
+        BTreeSet::from([id(pauser)])
+    );
+    assert!(
+        d.placeholders
+            .iter()
+            .any(|p| p.contains("PAUSER_ROLE") && p.contains("assumed pause-withdrawals")),
+        "{:?}",
+        d.placeholders
+    );
+    // Other roles: listed by name, or by their id when the name is unknown.
+    let params = holders(g, bridge, PowerKind::ChangeParameters);
+    for who in [proposer, challenger, admin_key] {
+        assert!(params.contains(&id(who)), "{who} in {params:?}");
+    }
+    let unknown = alloy::primitives::keccak256("MY_CHALLENGER").to_string();
+    let notes: Vec<String> = g.powers.iter().filter_map(|p| p.note.clone()).collect();
+    assert!(notes.iter().any(|n| n.contains(&unknown)), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.contains("holds PROPOSER_ROLE")),
+        "{notes:?}"
+    );
 }

@@ -498,9 +498,12 @@ fn headline_window(findings: &[Finding], exit_arith: &str) -> Option<ExitWindow>
     let worst = pool
         .iter()
         .min_by_key(|f| f.exit_window_seconds.unwrap_or(i64::MIN))?;
-    let instantly = upgrades
-        .iter()
-        .any(|f| f.council_controlled && f.delay_seconds == 0);
+    // A flagged council taking part in an upgrade with no delay, whether
+    // or not it is properly set up (the text and the JSON say the same).
+    let instantly = upgrades.iter().any(|f| {
+        (f.council_controlled || f.council_share.values().any(|(s, _)| *s > 0))
+            && f.delay_seconds == 0
+    });
     Some(ExitWindow {
         seconds: worst.exit_window_seconds,
         rating: worst.rating,

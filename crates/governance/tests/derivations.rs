@@ -665,3 +665,21 @@ fn too_many_entities_shared_between_safes_is_not_countable() {
         c.failures
     );
 }
+
+#[test]
+fn a_council_not_properly_set_up_still_upgrades_instantly_in_the_json() {
+    // The Arbitrum shape with a council whose members are not declared
+    // outside the team: not properly set up, but still the flagged council
+    // upgrading with no delay — the headline says so, as the text does.
+    let g = arbitrum().replace(
+        &council("security-council", 9, 12, 12, 0),
+        &council("security-council", 9, 12, 0, 0),
+    );
+    let a = run("optimistic", &g);
+    assert_eq!(
+        status(&a, RequirementId::CouncilProperlySetUp),
+        DerivedStatus::Unmet
+    );
+    let w = a.exit_window.as_ref().unwrap();
+    assert!(w.council_can_upgrade_instantly, "{w:?}");
+}

@@ -122,6 +122,17 @@ pub struct DiscoverArgs {
     /// Write the fragment to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Write a complete project file (a [project] section with this id, and
+    /// the discovered [governance]) that `l2stage assess` reads as it is;
+    /// needs --name and --kind.
+    #[arg(long, value_name = "ID", requires_all = ["name", "kind"])]
+    pub project: Option<String>,
+    /// The project's display name (with --project).
+    #[arg(long, value_name = "NAME", requires = "project")]
+    pub name: Option<String>,
+    /// The project's kind (with --project): optimistic or validity.
+    #[arg(long, value_name = "KIND", requires = "project", value_parser = ["optimistic", "validity"])]
+    pub kind: Option<String>,
 }
 
 pub fn to_cli(e: DiscoveryError) -> CliError {
@@ -211,15 +222,79 @@ pub fn run(args: &DiscoverArgs) -> Result<ExitCode, CliError> {
     for w in &d.warnings {
         eprintln!("warning: {w}");
     }
-    let text = match args.format {
+    let mut text = match args.format {
         FragmentFormat::Toml => l2stage_discovery::render::toml(&d),
         FragmentFormat::Json => l2stage_discovery::render::json(&d),
     }
     .map_err(CliError::Runtime)?;
+    if let (Some(id), Some(name), Some(kind)) = (&args.project, &args.name, &args.kind) {
+        text = project_file(&text, args.format, id, name, kind)?;
+    }
     match &args.out {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| CliError::Runtime(format!("cannot write {}: {e}", path.display())))?,
         None => crate::render::write_stdout(&text)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The fragment as a complete project file: a `[project]` section (id,
+/// name, kind) before `[governance]`, checked by parsing it as `assess`
+/// does.
+fn project_file(
+    fragment: &str,
+    format: FragmentFormat,
+    id: &str,
+    name: &str,
+    kind: &str,
+) -> Result<String, CliError> {
+    #[derive(serde::Serialize)]
+    struct Meta<'a> {
+        id: &'a str,
+        name: &'a str,
+        kind: &'a str,
+    }
+    let meta = Meta { id, name, kind };
+    let (text, file_format, file) = match format {
+        FragmentFormat::Toml => {
+            // A JSON string is a valid TOML basic string (same escapes).
+            let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+            let head = format!(
+                "[project]\nid = {}\nname = {}\nkind = {}\n",
+                q(meta.id),
+                q(meta.name),
+                q(meta.kind)
+            );
+            let header = fragment.replace(
+                "# Paste it into a project file that has a [project] section, then run `l2stage assess`.\n",
+                "# A complete project file: `l2stage assess` reads it as it is; add the\n# requirements no chain read decides (docs/project-format.md).\n",
+            );
+            let at = header.find("\n[governance]").map(|i| i + 1).unwrap_or(0);
+            let mut out = header[..at].to_string();
+            out.push_str(&head);
+            out.push('\n');
+            out.push_str(&header[at..]);
+            (out, l2stage_model::Format::Toml, "discovered.toml")
+        }
+        FragmentFormat::Json => {
+            let mut v: serde_json::Value = serde_json::from_str(fragment)
+                .map_err(|e| CliError::Runtime(format!("cannot read the JSON fragment: {e}")))?;
+            let m = serde_json::to_value(&meta).map_err(|e| CliError::Runtime(e.to_string()))?;
+            let mut obj = serde_json::Map::new();
+            obj.insert("project".into(), m);
+            if let Some(g) = v.get_mut("governance") {
+                obj.insert("governance".into(), g.take());
+            }
+            let mut out = serde_json::to_string_pretty(&serde_json::Value::Object(obj))
+                .map_err(|e| CliError::Runtime(e.to_string()))?;
+            out.push('\n');
+            (out, l2stage_model::Format::Json, "discovered.json")
+        }
+    };
+    l2stage_model::parse_str(file, &text, file_format).map_err(|e| {
+        CliError::Usage(format!(
+            "--project/--name/--kind: the project file would not parse: {e}"
+        ))
+    })?;
+    Ok(text)
 }

@@ -1,0 +1,289 @@
+//! Discovery on real bytecode: Arbitrum One's L1 governance deployed on
+//! anvil from `@arbitrum/nitro-contracts` 3.2.0 (through its own
+//! RollupCreator), the UpgradeExecutor, OpenZeppelin 5's TimelockController
+//! and Safe 1.4.1 (contracts/real), crawled with the shipped
+//! `discovery/arbitrum-nitro.toml`.
+//!
+//! Mainnet facts (l2beat/l2beat,
+//! packages/config/src/projects/arbitrum/ethereum/discovered.json, accessed
+//! 2026-12-06; see testkit/arb.rs): the UpgradeExecutor's EXECUTOR_ROLE
+//! is held by the Security Council (9 of 12) and the L1 timelock (3 days),
+//! the L1 timelock is administered by the UpgradeExecutor (a loop on chain)
+//! and its proposer is the Bridge; confirmPeriodBlocks = 45818;
+//! maxTimeVariation.delayBlocks = 7200; BoLD is permissionless. L2BEAT and
+//! catalog/arbitrum-one.toml: Stage 1, exit window (8d + 3d) − 1d = 10d.
+
+use std::collections::BTreeSet;
+
+use alloy::primitives::{Address, U256};
+use alloy::sol_types::SolCall;
+use l2stage_discovery::testkit::arb::{ArbSystem, L1_TIMELOCK_DELAY, deploy_arbitrum_one};
+use l2stage_discovery::testkit::real::{keys, safe141_exec, swap_owner_call};
+use l2stage_discovery::testkit::{self, Chain, DAY, change_threshold};
+use l2stage_discovery::{Config, Discovered, Rpc, discover_with};
+use l2stage_model::governance::{Actor, ActorKind, Affiliation, Governance, PowerKind};
+
+alloy::sol! {
+    function updateDelay(uint256 newDelay) external;
+}
+
+fn config(s: &ArbSystem) -> Config {
+    let text =
+        std::fs::read_to_string(testkit::workspace_root().join("discovery/arbitrum-nitro.toml"))
+            .unwrap()
+            .replace(
+                "0xF06E95eF589D9c38af242a8AAee8375f14023F85",
+                &s.council.to_string(),
+            );
+    Config::parse(&text).unwrap()
+}
+
+async fn run(chain: &Chain, s: &ArbSystem, cfg: &Config) -> (Discovered, l2stage_discovery::Stats) {
+    let mut rpc = Rpc::new(&chain.url(), testkit::test_options()).unwrap();
+    let d = discover_with(&mut rpc, &[s.rollup], None, cfg, &mut |_| {})
+        .await
+        .unwrap();
+    (d, rpc.stats())
+}
+
+fn actor_at(g: &Governance, a: Address) -> &Actor {
+    g.actors
+        .iter()
+        .find(|x| x.address.as_deref() == Some(&a.to_string()))
+        .unwrap_or_else(|| panic!("no actor at {a} in {:#?}", g.actors))
+}
+
+fn holders(g: &Governance, target: Address, kind: PowerKind) -> BTreeSet<String> {
+    g.powers
+        .iter()
+        .filter(|p| p.address.as_deref() == Some(&target.to_string()) && p.power == kind)
+        .map(|p| p.actor.clone())
+        .collect()
+}
+
+const CLAIMS: &str = r#"
+[project.links]
+node_source = "https://github.com/OffchainLabs/nitro"
+
+[requirements]
+calls-itself-rollup = "met"
+state-roots-on-l1 = "met"
+data-on-l1 = "met"
+node-source-available = "met"
+proof-system = "met"
+five-external-challengers = "met"
+"#;
+
+fn assess(d: &Discovered) -> l2stage_report::Assessment {
+    let text = format!(
+        "[project]\nid = \"arb-shaped\"\nname = \"Arbitrum-shaped\"\nkind = \"optimistic\"\n{CLAIMS}\n{}",
+        l2stage_discovery::render::toml(d).unwrap()
+    );
+    let project = l2stage_model::parse_str("arb.toml", &text, l2stage_model::Format::Toml).unwrap();
+    l2stage_report::assess_project(
+        &project,
+        l2stage_framework::Selection {
+            framework: None,
+            as_of: l2stage_model::Date::today(),
+        },
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn arbitrum_one_shaped_system_from_real_bytecode() {
+    let chain = Chain::start().await;
+    let s = deploy_arbitrum_one(&chain).await;
+    let cfg = config(&s);
+    let (d, stats) = run(&chain, &s, &cfg).await;
+    let g = &d.governance;
+    eprintln!(
+        "Arbitrum-shaped: depth {}, {} addresses, {} round trips, {} HTTP requests, {} calls",
+        d.facts.depth,
+        d.facts.nodes.len(),
+        stats.round_trips,
+        stats.http_requests,
+        stats.rpc_calls
+    );
+    assert!(
+        stats.round_trips <= d.facts.depth as u64 + 2,
+        "{} round trips for depth {}",
+        stats.round_trips,
+        d.facts.depth
+    );
+
+    let council = actor_at(g, s.council);
+    assert_eq!(council.id, "security-council");
+    assert_eq!((council.threshold, council.members.len()), (Some(9), 12));
+    assert!(
+        council
+            .members
+            .iter()
+            .all(|m| m.affiliation == Some(Affiliation::Outside))
+    );
+    let ue = actor_at(g, s.upgrade_executor);
+    let timelock = actor_at(g, s.timelock);
+    let bridge = actor_at(g, s.bridge);
+    assert_eq!(ue.kind, ActorKind::Relay);
+    assert_eq!(timelock.kind, ActorKind::Timelock);
+    assert_eq!(
+        timelock.delay.and_then(|d| d.seconds(None)),
+        Some(L1_TIMELOCK_DELAY)
+    );
+    assert_eq!(bridge.kind, ActorKind::Relay);
+    // The loop on chain (the UpgradeExecutor administers the timelock that
+    // executes through it) is recorded, not an error: the UpgradeExecutor
+    // is not counted as a proposer of the timelock.
+    assert_eq!(timelock.proposers, vec![bridge.id.clone()]);
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("loop on chain") && w.contains(&ue.id)),
+        "{:?}",
+        d.warnings
+    );
+    assert_eq!(
+        ue.senders.iter().cloned().collect::<BTreeSet<_>>(),
+        BTreeSet::from([council.id.clone(), timelock.id.clone()])
+    );
+    // Every contract the rollup references is reached, with its upgrade path.
+    for p in [
+        s.rollup,
+        s.bridge,
+        s.sequencer_inbox,
+        s.inbox,
+        s.outbox,
+        s.rollup_event_inbox,
+        s.challenge_manager,
+    ] {
+        assert_eq!(
+            holders(g, p, PowerKind::Upgrade),
+            BTreeSet::from([ue.id.clone()]),
+            "upgrade of {p}"
+        );
+    }
+    let targets: BTreeSet<String> = g.powers.iter().filter_map(|p| p.target.clone()).collect();
+    for name in [
+        "Outbox (",
+        "Inbox (",
+        "RollupEventInbox (",
+        "EdgeChallengeManager (",
+    ] {
+        assert!(
+            targets.iter().any(|t| t.starts_with(name)),
+            "{name} in {targets:?}"
+        );
+    }
+    // The batch poster, from the SequencerInbox's BatchPosterSet logs, and
+    // the batch poster manager.
+    let poster = actor_at(g, s.batch_poster);
+    let manager = actor_at(g, s.batch_poster_manager);
+    assert_eq!(
+        holders(g, s.sequencer_inbox, PowerKind::Sequence),
+        BTreeSet::from([poster.id.clone(), manager.id.clone()])
+    );
+    let exit = &g.exit;
+    assert!(exit.proposing.is_permissionless());
+    assert_eq!(
+        exit.forced_inclusion.and_then(|d| d.seconds(Some(12))),
+        Some(DAY)
+    );
+
+    // Stage 1, 10 days (yellow), as the field and the catalog.
+    let a = assess(&d);
+    assert_eq!(
+        a.verdict.stage,
+        l2stage_framework::Stage::Stage1,
+        "{:#?}",
+        a.verdict.requirements
+    );
+    let dao_window = a
+        .exit_windows
+        .iter()
+        .filter(|f| f.path.first().map(String::as_str) == Some("arbitrum-dao"))
+        .filter_map(|f| f.exit_window_seconds)
+        .min()
+        .expect("the DAO path");
+    assert_eq!(dao_window, 10 * DAY as i64, "{:#?}", a.exit_windows);
+    let w = a.exit_window.clone().expect("an exit window");
+    assert_eq!(w.seconds, Some(10 * DAY as i64), "{w:?}");
+    assert_eq!(w.rating, l2stage_governance::Rating::Yellow);
+    assert!(w.council_can_upgrade_instantly);
+    assert_eq!(w.path.first().map(String::as_str), Some("arbitrum-dao"));
+    assert!(
+        !d.warnings
+            .iter()
+            .any(|w| w.contains("so it is counted as a proposer")),
+        "{:?}",
+        d.warnings
+    );
+
+    // verify: the same config agrees; a threshold change, an owner swap and
+    // a shortened delay are each caught.
+    let declared = g.clone();
+    let verify = |cfg: &Config| {
+        let declared = declared.clone();
+        let url = chain.url();
+        let cfg = cfg.clone();
+        async move {
+            let mut rpc = Rpc::new(&url, testkit::test_options()).unwrap();
+            l2stage_discovery::verify::verify(&mut rpc, &declared, None, &cfg, &mut |_| {})
+                .await
+                .unwrap()
+                .0
+        }
+    };
+    let r = verify(&cfg).await;
+    assert!(r.agree, "{:?}", r.mismatches);
+    // Without a config: only what can be compared is, with no false
+    // mismatch, and the report says what a config would add.
+    let r = verify(&Config::default()).await;
+    assert!(r.agree, "{:?}", r.mismatches);
+    assert!(
+        r.unchecked
+            .iter()
+            .any(|u| u.contains("without a discovery config")),
+        "{:?}",
+        r.unchecked
+    );
+
+    safe141_exec(
+        &chain,
+        s.council,
+        &s.council_signers(),
+        s.council,
+        change_threshold(7),
+    )
+    .await;
+    let newcomer = keys(9, 2)[1];
+    let swap = swap_owner_call(&chain, s.council, s.council_keys[11], newcomer).await;
+    safe141_exec(&chain, s.council, &s.council_signers(), s.council, swap).await;
+    // The timelock shortens its own delay to 1 day (OpenZeppelin's
+    // updateDelay may only be called by the timelock itself: the test sends
+    // as the timelock, as its own execution would).
+    let tl = chain.impersonate(s.timelock).await;
+    chain
+        .send(
+            tl,
+            s.timelock,
+            updateDelayCall {
+                newDelay: U256::from(DAY),
+            }
+            .abi_encode(),
+        )
+        .await;
+    let r = verify(&cfg).await;
+    assert!(!r.agree);
+    let all = format!("{:?}", r.mismatches);
+    assert!(
+        r.mismatches
+            .iter()
+            .any(|m| m.field == "threshold" && m.declared == "9" && m.on_chain == "7"),
+        "{all}"
+    );
+    assert!(all.contains(&newcomer.to_string()), "{all}");
+    assert!(
+        r.mismatches.iter().any(|m| m.field.contains("delay")),
+        "{all}"
+    );
+}

@@ -122,6 +122,10 @@ pub struct ExitWindow {
     pub council_can_upgrade_instantly: bool,
     /// The arithmetic behind `seconds`.
     pub arithmetic: String,
+    /// No actor can upgrade the system (immutable contracts): no upgrade
+    /// can ever take effect before users exit, so the window has no end.
+    /// `seconds` is then `null` and `rating` is `green`.
+    pub unbounded: bool,
 }
 
 /// A requirement's status as the structure decides it.
@@ -476,14 +480,22 @@ fn describe_coalition(gov: &Governance, chain: &Chain) -> String {
 
 /// The field's display: the smallest window over upgrade paths not
 /// controlled by a properly set-up council; if every path is, the smallest
-/// over those. `None` when the system cannot be upgraded at all.
+/// over those. When nothing can upgrade the system outside proven bugs, the
+/// window is unbounded (green, with no number of seconds).
 fn headline_window(findings: &[Finding], exit_arith: &str) -> Option<ExitWindow> {
     let upgrades: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.threat == Threat::Upgrade && !f.bug_conditioned)
         .collect();
     if upgrades.is_empty() {
-        return None;
+        return Some(ExitWindow {
+            seconds: None,
+            rating: Rating::Green,
+            path: Vec::new(),
+            council_can_upgrade_instantly: false,
+            arithmetic: "no actor can upgrade the system (outside proven bugs): no upgrade can take effect before users exit".to_string(),
+            unbounded: true,
+        });
     }
     let uncontrolled: Vec<&Finding> = upgrades
         .iter()
@@ -514,6 +526,7 @@ fn headline_window(findings: &[Finding], exit_arith: &str) -> Option<ExitWindow>
         } else {
             exit_arith.to_string()
         },
+        unbounded: false,
     })
 }
 

@@ -441,7 +441,12 @@ fn no_council_and_immutable() {
         status(&a, RequirementId::ThirtyDayExitWindow),
         DerivedStatus::Met
     );
-    assert!(a.exit_window.is_none());
+    // Nothing can upgrade: the window is unbounded, green, with no seconds.
+    let w = a.exit_window.as_ref().expect("an unbounded window");
+    assert!(w.unbounded);
+    assert_eq!(w.seconds, None);
+    assert_eq!(w.rating, l2stage_governance::Rating::Green);
+    assert!(w.path.is_empty());
     // Fraud-proof items are not derived for validity rollups.
     assert!(!a.derived.contains_key(&RequirementId::PermissionlessProofs));
 }

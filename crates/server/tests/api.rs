@@ -966,8 +966,12 @@ async fn pages_show_the_labels() {
         head.contains("href=\"#labels\"") && head.contains("BattleTested: met"),
         "{head}"
     );
-    assert!(head.contains("test-prover: maturing"), "{head}");
-    let labels = between(&html, "<h2 id=\"labels\">", "<h2 id=\"requirements\">");
+    // The proof system by name, its id in the tooltip.
+    assert!(
+        head.contains("Prover · maturing</a>") && head.contains("title=\"test-prover: "),
+        "{head}"
+    );
+    let labels = between(&html, "<h2 id=\"labels\">", "<h2 id=\"risk\">");
     let bt = between(labels, "id=\"battle-tested\"", "</section>");
     assert!(bt.contains("class=\"lchip bt-met\""), "{bt}");
     assert!(bt.contains("✓</span> met</span>"), "{bt}");
@@ -1059,7 +1063,7 @@ async fn pages_show_the_labels() {
     assert!(missing.contains("2026-04-16"), "{missing}");
     assert!(missing.contains("&#60;script&#62;"), "{missing}");
     assert!(!html.contains("<script>alert"));
-    let labels = between(&html, "<h2 id=\"labels\">", "<h2 id=\"requirements\">");
+    let labels = between(&html, "<h2 id=\"labels\">", "<h2 id=\"risk\">");
     assert!(labels.contains("None in use on this day"), "{labels}");
 
     // No `[labels]` at all: unknown, with no date.

@@ -941,13 +941,11 @@ fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiError> {
                     _ => "—".into(),
                 },
                 needs_data: match split_missing(v) {
-                    Some((_, _, unknown)) if !unknown.is_empty() => format!(
-                        "needs data: {}",
-                        unknown
-                            .iter()
-                            .map(|r| r.title)
-                            .collect::<Vec<_>>()
-                            .join("; ")
+                    Some((next, _, unknown)) if !unknown.is_empty() => format!(
+                        "needs data for {}: {} requirement{} not declared",
+                        next.label(),
+                        unknown.len(),
+                        if unknown.len() == 1 { "" } else { "s" }
                     ),
                     _ => String::new(),
                 },
@@ -1342,6 +1340,53 @@ fn evidence(e: &str) -> Evidence {
             text: e.to_string(),
         }
     }
+}
+
+/// Engine text as people read it: a negative duration such as
+/// `= -7d 8h 43m 36s` (an upgrade that beats the exit) becomes
+/// `= none (7d 8h 43m 36s too short)`. The JSON keeps the engine's text.
+pub fn no_negative(text: &str) -> String {
+    let is_unit = |t: &str| {
+        let t = t.trim_end_matches([',', ';', '.', ')']);
+        t.len() >= 2
+            && t.ends_with(['d', 'h', 'm', 's'])
+            && t[..t.len() - 1].bytes().all(|b| b.is_ascii_digit())
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut tokens = text.split(' ').peekable();
+    while let Some(tok) = tokens.next() {
+        let rest = tok.strip_prefix('-').or_else(|| tok.strip_prefix('−'));
+        match rest {
+            Some(first) if is_unit(first) => {
+                let mut dur = vec![first.to_string()];
+                while let Some(next) = tokens.peek() {
+                    if is_unit(next)
+                        && !dur
+                            .last()
+                            .is_some_and(|d| d.ends_with([',', ';', '.', ')']))
+                    {
+                        dur.push((*next).to_string());
+                        tokens.next();
+                    } else {
+                        break;
+                    }
+                }
+                let last = dur.last_mut().expect("one token");
+                let trail: String = last
+                    .chars()
+                    .rev()
+                    .take_while(|c| [',', ';', '.', ')'].contains(c))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                last.truncate(last.len() - trail.len());
+                out.push(format!("none ({} too short){trail}", dur.join(" ")));
+            }
+            _ => out.push(tok.to_string()),
+        }
+    }
+    out.join(" ")
 }
 
 fn status_view(s: Status) -> (&'static str, &'static str, &'static str) {
@@ -1753,7 +1798,7 @@ fn project_page(
                 for e in r.evidence.iter().map(|e| evidence(e)) {
                     match e.href {
                         Some(href) => links.push(EvidenceLink { href, text: e.text }),
-                        None => notes.push(e.text),
+                        None => notes.push(no_negative(&e.text)),
                     }
                 }
                 Req {
@@ -1762,7 +1807,7 @@ fn project_page(
                     status_label,
                     status_class,
                     icon,
-                    reason: r.reason.clone(),
+                    reason: no_negative(&r.reason),
                     links,
                     notes,
                     derived: r.derived,
@@ -1785,7 +1830,7 @@ fn project_page(
     });
     let pending = v.downgrade_pending.as_ref().map(|d| PendingView {
         countdown: countdown(v.stage, d, as_of),
-        reasons: d.reasons.clone(),
+        reasons: d.reasons.iter().map(|r| no_negative(r)).collect(),
     });
     let ew = exit_view(&item.value);
     let verdict = verdict_sentence(v, &ew);
@@ -1806,7 +1851,7 @@ fn project_page(
             causes: t
                 .causes
                 .iter()
-                .map(|c| (cause_label(c.kind), c.detail.clone()))
+                .map(|c| (cause_label(c.kind), no_negative(&c.detail)))
                 .collect(),
         })
         .collect();
@@ -1839,6 +1884,7 @@ fn project_page(
 
     let (graph_svg, graph_note) = permission_graph(project, as_of);
     let (risk_svg, risk_note) = crate::risk::project_chart(project, as_of);
+    let risk_svg = risk_svg.map(|svg| compact_svg(&svg));
     let risk_href = crate::risk::council_shape(project, as_of)
         .map(|(_, shape, _)| format!("/risk?stage1_council={shape}"))
         .unwrap_or_else(|| "/risk".to_string());
@@ -1868,7 +1914,7 @@ fn project_page(
             .warnings
             .iter()
             .filter(|w| !w.starts_with("not declared, counted as unmet"))
-            .cloned()
+            .map(|w| no_negative(w))
             .collect(),
         actors,
         contracts,
@@ -1915,6 +1961,71 @@ pub async fn project(
     }
 }
 
+/// A chart's SVG made lighter for the page, drawing the same: `opacity="1"`
+/// dropped, long decimals cut to one digit, and runs of rectangles of one
+/// colour grouped under a `<g>` that carries it (the regions chart draws
+/// hundreds).
+pub fn compact_svg(svg: &str) -> String {
+    // `<rect x="1" y="2" width="3" height="4" opacity="O" fill="F" stroke="none"/>`
+    fn rect_parts(line: &str) -> Option<(&str, &str)> {
+        let body = line
+            .trim()
+            .strip_prefix("<rect ")?
+            .strip_suffix(" stroke=\"none\"/>")?;
+        let (geometry, paint) = body.split_at(body.find(" opacity=")?);
+        paint.contains(" fill=").then_some((geometry, paint))
+    }
+    let mut out = String::with_capacity(svg.len());
+    let mut group: Option<String> = None;
+    for line in svg.lines() {
+        match rect_parts(line) {
+            Some((geometry, paint)) if !geometry.contains("width=\"960\"") => {
+                if group.as_deref() != Some(paint) {
+                    if group.is_some() {
+                        out.push_str("</g>");
+                    }
+                    out.push_str(&format!("<g{paint} stroke=\"none\">"));
+                    group = Some(paint.to_string());
+                }
+                out.push_str(&format!("<rect {geometry}/>"));
+            }
+            _ => {
+                if group.take().is_some() {
+                    out.push_str("</g>");
+                }
+                out.push_str(&shorten_decimals(&line.replace(" opacity=\"1\"", "")));
+                out.push('\n');
+            }
+        }
+    }
+    if group.is_some() {
+        out.push_str("</g>");
+    }
+    out
+}
+
+/// `font-size="12.096774193548388"` → `font-size="12.1"`: an attribute
+/// that is one long decimal number is rounded to one decimal, finer than a
+/// pixel; text and other values are kept.
+fn shorten_decimals(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(i) = rest.find("=\"") {
+        out.push_str(&rest[..i + 2]);
+        rest = &rest[i + 2..];
+        let Some(end) = rest.find('"') else { break };
+        let value = &rest[..end];
+        let long = value.split_once('.').is_some_and(|(_, dec)| dec.len() > 3);
+        match value.parse::<f64>() {
+            Ok(v) if long && v.is_finite() => out.push_str(&format!("{v:.1}")),
+            _ => out.push_str(value),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 const CSS: &str = include_str!("../static/style.css");
 
 /// `GET /static/style.css`.
@@ -1958,6 +2069,53 @@ mod tests {
         let no_exit =
             exit_view(&serde_json::json!({"exit_window": {"seconds": null, "rating": "none"}}));
         assert_eq!(no_exit.label, "no exit");
+    }
+
+    #[test]
+    fn negative_durations_are_said_in_words() {
+        assert_eq!(
+            no_negative("window 0s − exit time = -7d 8h 43m 36s"),
+            "window 0s − exit time = none (7d 8h 43m 36s too short)"
+        );
+        assert_eq!(
+            no_negative("paths: -7d 12h via a → b; ok"),
+            "paths: none (7d 12h too short) via a → b; ok"
+        );
+        assert_eq!(no_negative("-3d, then"), "none (3d too short), then");
+        // Hyphens elsewhere, subtraction and ids stay.
+        assert_eq!(
+            no_negative("a - b = 3d -x l2-timelock"),
+            "a - b = 3d -x l2-timelock"
+        );
+        assert_eq!(duration_words(-648_000), "7 days 12 hours");
+        assert_eq!(duration_words(3_600 * 5 + 60), "5 hours 1 minute");
+        assert_eq!(duration_words(86_400 * 6 + 60), "6 days");
+    }
+
+    #[test]
+    fn compact_svg_groups_rects_and_cuts_decimals() {
+        let svg = "<svg>\n<rect x=\"0\" y=\"0\" width=\"960\" height=\"640\" opacity=\"1\" fill=\"#FFFFFF\" stroke=\"none\"/>\n<rect x=\"1\" y=\"2\" width=\"3\" height=\"4\" opacity=\"0.55\" fill=\"#C82828\" stroke=\"none\"/>\n<rect x=\"5\" y=\"6\" width=\"7\" height=\"8\" opacity=\"0.55\" fill=\"#C82828\" stroke=\"none\"/>\n<text font-size=\"12.096774193548388\" opacity=\"1\">p = 1.14e-7</text>\n</svg>";
+        assert_eq!(
+            compact_svg(svg),
+            "<svg>\n<rect x=\"0\" y=\"0\" width=\"960\" height=\"640\" fill=\"#FFFFFF\" stroke=\"none\"/>\n<g opacity=\"0.55\" fill=\"#C82828\" stroke=\"none\"><rect x=\"1\" y=\"2\" width=\"3\" height=\"4\"/><rect x=\"5\" y=\"6\" width=\"7\" height=\"8\"/></g><text font-size=\"12.1\">p = 1.14e-7</text>\n</svg>\n"
+        );
+    }
+
+    #[test]
+    fn closest_ids_for_a_404() {
+        let ids = [
+            "arbitrum-one",
+            "base",
+            "op-mainnet",
+            "zksync-era",
+            "zksync-lite",
+        ];
+        assert_eq!(closest_ids("arbitrum", &ids)[0], "arbitrum-one");
+        assert_eq!(
+            closest_ids("zksync", &ids)[..2],
+            ["zksync-era", "zksync-lite"]
+        );
+        assert!(closest_ids("qqqqqqqq", &ids).is_empty());
     }
 
     #[test]

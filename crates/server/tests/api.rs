@@ -754,7 +754,7 @@ fn graph_section(html: &str) -> &str {
         .find("<h2 id=\"graph\">")
         .unwrap_or_else(|| panic!("no graph section in {html}"));
     let rest = &html[start..];
-    let end = rest.find("<h2 id=\"risk\">").unwrap_or(rest.len());
+    let end = rest.find("<h2 id=\"labels\">").unwrap_or(rest.len());
     &rest[..end]
 }
 

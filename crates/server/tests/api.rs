@@ -1265,3 +1265,192 @@ async fn a_nested_council_is_drawn_exactly_on_its_page() {
     );
     assert!(!risk.contains("ignores which Safe"), "{risk}");
 }
+
+/// The ids of the list page's rows, in order.
+fn row_ids(html: &str) -> Vec<String> {
+    html.match_indices("<tr data-id=\"")
+        .map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            rest[..rest.find('"').expect("id end")].to_string()
+        })
+        .collect()
+}
+
+/// Gamma with its timelock's delay replaced (exit takes 1d + 7d = 8d).
+fn gamma_with_delay(id: &str, name: &str, delay: &str) -> String {
+    gamma(name, "Council")
+        .replace("\"gamma\"", &format!("{id:?}"))
+        .replace("delay = \"10d\"", &format!("delay = {delay:?}"))
+}
+
+#[tokio::test]
+async fn list_sorts_both_ways_and_pages_tell_unknown_from_unmet() {
+    let (_, r) = app_with(
+        &[
+            file("alpha.toml", ALPHA),
+            file("beta.toml", BETA),
+            // 40d − 8d = 32d: green; 20d − 8d = 12d: yellow; 10d − 8d = 2d: red;
+            // 5d − 8d: none.
+            file("g1.toml", &gamma_with_delay("g-green", "G Green", "40d")),
+            file("g2.toml", &gamma_with_delay("g-yellow", "G Yellow", "20d")),
+            file("g3.toml", &gamma_with_delay("g-red", "G Red", "10d")),
+            file("g4.toml", &gamma_with_delay("g-none", "G None", "5d")),
+        ],
+        None,
+    );
+    let exit = |id: &'static str| {
+        let r = r.clone();
+        async move {
+            let v = get(&r, &format!("/api/v1/projects/{id}")).await.json();
+            v["exit_window"]["rating"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        }
+    };
+    assert_eq!(exit("g-green").await, "green");
+    assert_eq!(exit("g-yellow").await, "yellow");
+    assert_eq!(exit("g-red").await, "red");
+    assert_eq!(exit("g-none").await, "none");
+
+    // Names, A to Z and Z to A.
+    let asc = row_ids(&get(&r, "/?sort=name&order=asc").await.text());
+    assert_eq!(
+        asc,
+        ["alpha", "beta", "g-green", "g-none", "g-red", "g-yellow"]
+    );
+    let desc = row_ids(&get(&r, "/?sort=name&order=desc").await.text());
+    assert_eq!(
+        desc,
+        ["g-yellow", "g-red", "g-none", "g-green", "beta", "alpha"]
+    );
+    // Exit windows: none < red < yellow < green; "—" (alpha and beta, no
+    // structure) last in both orders, by name.
+    let asc = row_ids(&get(&r, "/?sort=exit&order=asc").await.text());
+    assert_eq!(
+        asc,
+        ["g-none", "g-red", "g-yellow", "g-green", "alpha", "beta"]
+    );
+    let desc = row_ids(&get(&r, "/?sort=exit&order=desc").await.text());
+    assert_eq!(
+        desc,
+        ["g-green", "g-yellow", "g-red", "g-none", "alpha", "beta"]
+    );
+    // The header says what the rows do.
+    let page = get(&r, "/?sort=name&order=desc").await.text();
+    assert!(page.contains("aria-sort=\"descending\""), "{page}");
+
+    // Alpha fails permissionless-proofs and does not declare the other
+    // Stage 2 items: one "Missing for Stage 2" item, the rest "Needs data".
+    let json = get(&r, "/api/v1/projects/alpha").await.json();
+    let unknown: Vec<&str> = json["requirements"]
+        .as_array()
+        .expect("requirements")
+        .iter()
+        .filter(|r| r["status"] == "unknown" && r["stage"] == 2)
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(!unknown.is_empty(), "{json}");
+    let html = get(&r, "/projects/alpha").await.text();
+    let missing = between(&html, "id=\"missing\"", "</section>");
+    let fails = between(missing, "<h2>Missing for Stage 2</h2>", "</ul>");
+    assert!(
+        fails.contains("href=\"#req-permissionless-proofs\""),
+        "{fails}"
+    );
+    assert_eq!(fails.matches("<li>").count(), 1, "{fails}");
+    let needs = between(missing, "<h2>Needs data</h2>", "</ul>");
+    for id in &unknown {
+        assert!(
+            needs.contains(&format!("href=\"#req-{id}\"")),
+            "{id}: {needs}"
+        );
+        let row = between(&html, &format!("<tr id=\"req-{id}\""), "</tr>");
+        assert!(row.contains("class=\"s-unknown\""), "{row}");
+        assert!(row.contains("needs data"), "{row}");
+    }
+    let unmet = between(&html, "<tr id=\"req-permissionless-proofs\"", "</tr>");
+    assert!(
+        unmet.contains("class=\"s-unmet\"") && unmet.contains("unmet"),
+        "{unmet}"
+    );
+    // Nothing blames the rollup for the missing data.
+    assert!(!html.contains("counted as unmet"), "{html}");
+    // The verdict comes first, in words.
+    let verdict = between(&html, "<p class=\"verdict\" id=\"verdict\">", "</p>");
+    assert!(
+        verdict.ends_with(">Stage 1. For Stage 2 it lacks: anyone may submit fraud proofs."),
+        "{verdict}"
+    );
+    assert!(html.find("id=\"verdict\"") < html.find("id=\"requirements\""));
+    // The JSON still says unknown.
+    assert_eq!(
+        json["requirements"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["id"] == unknown[0]))
+            .map(|r| r["status"].clone()),
+        Some(Value::from("unknown"))
+    );
+
+    // An exit window shorter than the exit: said in words, never negative.
+    let html = get(&r, "/projects/g-none").await.text();
+    assert!(
+        html.contains("none — an upgrade can take effect 3 days before users could exit"),
+        "{html}"
+    );
+    assert!(!html.contains(" -3d") && !html.contains("= -"), "{html}");
+    // Permissions and contracts from the structure.
+    let perms = between(&html, "<h2 id=\"permissions\">", "<h2 id=\"graph\">");
+    assert!(
+        perms.contains("<b>Council</b>") && perms.contains("6/8"),
+        "{perms}"
+    );
+    assert!(
+        perms.contains("upgrade all core contracts (after its 5d delay)"),
+        "{perms}"
+    );
+    assert!(perms.contains("<b>emergency fixes</b>"), "{perms}");
+    assert!(perms.contains("upgraded by: Council (no delay)"), "{perms}");
+}
+
+#[tokio::test]
+async fn unknown_ids_get_suggestions_and_days_before_the_framework_a_message() {
+    let (_, r) = fixture();
+    let res = get(&r, "/projects/alph").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let html = res.text();
+    assert!(html.contains("Did you mean: alpha?"), "{html}");
+    assert!(
+        html.contains("<a href=\"/projects/alpha\">alpha</a>"),
+        "{html}"
+    );
+    // Nothing close: no suggestion.
+    let html = get(&r, "/projects/zzzzzzzzzzzz").await.text();
+    assert!(!html.contains("Did you mean"), "{html}");
+
+    // Before 2023-06-01 there was no framework: a message, no verdicts.
+    let res = get(&r, "/?as_of=2020-01-01").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let html = res.text();
+    assert!(
+        html.contains("the Stages Framework did not exist yet"),
+        "{html}"
+    );
+    assert!(html.contains("from 2023-06-01"), "{html}");
+    assert!(row_ids(&html).is_empty(), "{html}");
+    let res = get(&r, "/projects/alpha?as_of=2023-05-31").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("did not exist yet"));
+    // From its first day, verdicts.
+    let html = get(&r, "/?as_of=2023-06-01").await.text();
+    assert_eq!(row_ids(&html).len(), 2, "{html}");
+
+    // Category tabs.
+    let rollups = row_ids(&get(&r, "/?category=rollups").await.text());
+    assert_eq!(rollups, ["alpha", "beta"]);
+    assert!(row_ids(&get(&r, "/?category=archived").await.text()).is_empty());
+    assert_eq!(
+        get(&r, "/?category=planets").await.status,
+        StatusCode::BAD_REQUEST
+    );
+}

@@ -440,3 +440,93 @@ fn catalog_today_others_reasons_and_archived() {
     .unwrap();
     assert!(md.contains("**Others:** (`NO_PROOFS`)"), "{md}");
 }
+
+/// A validium end to end: the alt-DA blueprint, with the DA verifier's
+/// windows and the committee derived from `[governance.da]`.
+#[test]
+fn validium_fixture_derives_the_da_items() {
+    let v = json(&[
+        "assess",
+        "crates/cli/tests/fixtures/validium.toml",
+        "--as-of",
+        "2026-12-06",
+        "--format",
+        "json",
+    ]);
+    let p = &v[0];
+    assert_eq!(p["kind"], "validium");
+    assert_eq!(p["framework"], "2026-02");
+    assert_eq!(p["stage"], "stage-1");
+    let req = |id: &str| {
+        p["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("{id}"))
+            .clone()
+    };
+    for (id, status) in [
+        ("da-verifier-seven-day-exit-window", "met"),
+        ("da-committee-decentralized", "met"),
+        ("da-verifier-thirty-day-exit-window", "unmet"),
+        ("five-external-challengers", "not-applicable"),
+    ] {
+        assert_eq!(req(id)["status"], status, "{id}");
+    }
+    assert_eq!(req("da-committee-decentralized")["derived"], true);
+    assert!(
+        req("da-verifier-thirty-day-exit-window")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("9d via team → verifier-timelock")
+    );
+    assert_eq!(
+        p["missing"]["requirements"],
+        serde_json::json!([
+            "thirty-day-exit-window",
+            "da-verifier-thirty-day-exit-window",
+            "da-mechanism-economic-security"
+        ])
+    );
+}
+
+/// Before their archive dates the archived three ran: not listed apart.
+#[test]
+fn archived_projects_are_live_before_their_archive_date() {
+    let v = json(&[
+        "assess",
+        "catalog",
+        "--as-of",
+        "2024-09-15",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["archived"].is_null())
+    );
+    let text =
+        String::from_utf8(run(&["assess", "catalog", "--as-of", "2024-09-15"]).stdout).unwrap();
+    assert!(!text.contains("Archived"));
+    // Between dYdX's (2024-12-05) and Fuel's (2025-06-20) archive dates.
+    let v = json(&[
+        "assess",
+        "catalog",
+        "--as-of",
+        "2025-01-01",
+        "--format",
+        "json",
+    ]);
+    let archived: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["archived"].is_null())
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(archived, ["dydx-v3"]);
+    assert_eq!(v.as_array().unwrap().last().unwrap()["id"], "dydx-v3");
+}

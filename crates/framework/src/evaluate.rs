@@ -339,7 +339,8 @@ pub fn decide(
         kind,
         framework: rev.id,
         as_of,
-        archived: project.project.archived,
+        // Archived by the assessed day (a day before it, the project ran).
+        archived: project.project.archived.filter(|d| *d <= as_of),
         stage,
         requirements,
         missing,
@@ -424,7 +425,10 @@ fn apply_rules(
             id,
             RequirementId::CouncilProperlySetUp | RequirementId::CouncilOnlyForOnchainBugs
         );
-        if input.explained {
+        if council_item {
+            // Not applicable without a council: the framework's own rule,
+            // no departure from the default.
+        } else if input.explained {
             warnings.push(format!(
                 "{id} is declared not-applicable, departing from the default (it applies to {}s): {}",
                 kind.noun(),
@@ -443,7 +447,7 @@ fn apply_rules(
                 input.since,
                 input.derived,
             );
-        } else if !council_item {
+        } else {
             warnings.push(format!(
                 "{id} is declared not-applicable and dropped from the stage computation"
             ));

@@ -213,7 +213,8 @@ pub struct Verdict {
     /// Id of the framework revision used.
     pub framework: &'static str,
     pub as_of: Date,
-    /// The day the project was archived (`[project] archived`), if it was.
+    /// The day the project was archived (`[project] archived`), when that
+    /// is on or before `as_of`; `None` while it was live.
     pub archived: Option<Date>,
     pub stage: Stage,
     pub requirements: Vec<RequirementResult>,

@@ -429,8 +429,45 @@ fn archived_projects_are_assessed_as_of_their_archive_date() {
     let json = serde_json::to_value(&v).unwrap();
     assert_eq!(json["archived"], "2024-12-05");
     assert_eq!(json["as_of"], "2024-12-05");
-    // A day before the archive date is assessed on that day.
+    // A day before the archive date is assessed on that day, when the
+    // project was still live.
     let v = run(&p, "2024-09-15");
     assert_eq!(v.as_of, day("2024-09-15"));
+    assert_eq!(v.archived, None);
     assert!(!v.warnings.iter().any(|w| w.contains("archived on")));
+    // On the archive date itself it is archived.
+    assert_eq!(run(&p, "2024-12-05").archived, Some(day("2024-12-05")));
+}
+
+#[test]
+fn council_items_not_applicable_without_a_council_raise_no_departure_warning() {
+    let no_council = "{ status = \"not-applicable\", reason = \"There is no Security Council.\" }";
+    let decls = with(
+        with(optimistic_all_met(), "council-properly-set-up", no_council),
+        "council-only-for-onchain-bugs",
+        no_council,
+    );
+    let v = run(&project("optimistic", "", &decls), "2026-12-06");
+    assert_eq!(v.stage, Stage::Stage2);
+    assert!(
+        !v.warnings.iter().any(|w| w.contains("departing")),
+        "{:?}",
+        v.warnings
+    );
+    // Any other item declared so does warn.
+    let v = run(
+        &project(
+            "optimistic",
+            "",
+            &with(optimistic_all_met(), "seven-day-exit-window", no_council),
+        ),
+        "2026-12-06",
+    );
+    assert_eq!(
+        v.warnings
+            .iter()
+            .filter(|w| w.contains("seven-day-exit-window") && w.contains("departing"))
+            .count(),
+        1
+    );
 }

@@ -41,16 +41,20 @@ fn project(kind: Kind, statuses: &[Option<DeclaredStatus>]) -> ProjectFile {
 proptest! {
     #[test]
     fn stage_never_above_an_unmet_stage(
-        validity in any::<bool>(),
+        kind_idx in 0usize..4,
         statuses in proptest::collection::vec(status(), RequirementId::ALL.len()),
         rev_idx in 0usize..4,
         day_offset in 0i64..1200,
     ) {
-        let kind = if validity { Kind::Validity } else { Kind::Optimistic };
+        let kind = Kind::ALL[kind_idx];
         let p = project(kind, &statuses);
         let rev = &revision::revisions()[rev_idx];
         let as_of = Date(Date::from_ymd(2023, 6, 1).unwrap().0 + chrono::Days::new(day_offset as u64));
         let v = assess(&p, Selection { framework: Some(rev.id), as_of }).unwrap();
+        // Validiums and optimiums fall forward to the first alt-DA blueprint.
+        let rev = revision::by_id(v.framework).unwrap();
+        prop_assert!(rev.blueprint(kind).is_some());
+        prop_assert_eq!(v.requirements.len(), rev.requirements_for(kind).count());
         let level = v.stage.level().unwrap();
         prop_assert!(v.stage != Stage::UnderReview);
         for r in &v.requirements {

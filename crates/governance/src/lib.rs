@@ -841,6 +841,31 @@ fn derive_da(gov: &Governance, upgrades: &[&Finding], d: &mut BTreeMap<Requireme
         let mut evidence = vec![arithmetic.clone()];
         evidence.extend(da.evidence.iter().cloned());
         evidence.extend(committee.evidence.iter().cloned());
+        // Not solely the sequencer: the team's own members cannot reach the
+        // quorum without outside signatures.
+        let team_alone = s.outside_entities < s.blocking_minority;
+        d.insert(
+            RequirementId::DaAttestedByIndependentParty,
+            Derivation {
+                status: if team_alone { Unmet } else { Met },
+                reason: if team_alone {
+                    format!(
+                        "{}: the team's {} entities reach the quorum of {} alone, so the operator attests data availability by itself",
+                        committee.label(),
+                        n - s.outside_entities,
+                        s.entity_threshold
+                    )
+                } else {
+                    format!(
+                        "{}: every attestation needs outside members ({} outside of {n}; the team cannot reach the quorum of {} alone)",
+                        committee.label(),
+                        s.outside_entities,
+                        s.entity_threshold
+                    )
+                },
+                evidence: evidence.clone(),
+            },
+        );
         d.insert(
             RequirementId::DaCommitteeDecentralized,
             Derivation {

@@ -209,6 +209,29 @@ fn da_committee_decentralisation_follows_l2beats_bar() {
 }
 
 #[test]
+fn da_attested_by_an_independent_party_when_the_team_cannot_reach_the_quorum() {
+    let case = |k, n, outside| {
+        let a = run(
+            Kind::Optimium,
+            &validium(
+                "40d",
+                "40d",
+                "verifier = \"DACVerifier\"\ncommittee = \"dac\"",
+                &committee(k, n, outside, 0),
+            ),
+        );
+        derived(&a, RequirementId::DaAttestedByIndependentParty)
+    };
+    // 2 of 3 with 2 team members: the team attests alone.
+    let (s, reason) = case(2, 3, 1);
+    assert_eq!(s, DerivedStatus::Unmet, "{reason}");
+    assert!(reason.contains("reach the quorum of 2 alone"), "{reason}");
+    // 3 of 4 with 2 outside: at least one outside signature is needed.
+    let (s, reason) = case(3, 4, 2);
+    assert_eq!(s, DerivedStatus::Met, "{reason}");
+}
+
+#[test]
 fn no_da_table_derives_no_da_items() {
     let gov = validium("40d", "40d", "", "");
     let a = run(Kind::Validium, &gov);

@@ -76,8 +76,9 @@ pub struct ProjectSummary {
     pub framework: &'static str,
     #[schema(value_type = String, format = Date)]
     pub as_of: String,
-    /// The day the project was archived (`null` while it is live); an
-    /// archived project is assessed as of that day.
+    /// The day the project was archived, when that is on or before the day
+    /// assessed (`null` while it is live); an archived project is assessed
+    /// as of that day.
     #[schema(value_type = Option<String>, format = Date)]
     pub archived: Option<String>,
     /// When not even Stage 0: L2BEAT's reason codes ("Others").

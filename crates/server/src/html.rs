@@ -1310,6 +1310,7 @@ struct ProjectPage {
     risk_href: String,
     timeline: Vec<TimelineRow>,
     timeline_svg: String,
+    timeline_svg_narrow: String,
     history: Vec<HistoryRow>,
     history_total: usize,
 }
@@ -1455,16 +1456,22 @@ fn graph_size(g: &l2stage_model::governance::Governance) -> usize {
 
 /// A timeline strip: one coloured segment per period, with year ticks.
 pub fn timeline_svg(entries: &[TimelineEntry], end: Date) -> String {
-    const W: f64 = 1000.0;
+    timeline_svg_sized(entries, end, 1000.0, 12)
+}
+
+/// The timeline strip `w` units wide with at most `max_ticks` year ticks:
+/// the page draws a 1000-wide one for screens and a 380-wide one for
+/// phones, so that its 11 px labels stay 11 px instead of shrinking.
+pub fn timeline_svg_sized(entries: &[TimelineEntry], end: Date, w: f64, max_ticks: i32) -> String {
     const H: f64 = 58.0;
     let Some(first) = entries.first() else {
         return String::new();
     };
     let start = first.date;
     let span = start.days_until(end).max(1) as f64;
-    let x = |d: Date| (start.days_until(d) as f64 / span * W).clamp(0.0, W);
+    let x = |d: Date| (start.days_until(d) as f64 / span * w).clamp(0.0, w);
     let mut out = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="Stage timeline"><g font-family="system-ui, sans-serif" font-size="11">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {H}" width="100%" role="img" aria-label="Stage timeline"><g font-family="system-ui, sans-serif" font-size="11">"#
     );
     for e in entries {
         let x0 = x(e.date);
@@ -1490,7 +1497,7 @@ pub fn timeline_svg(entries: &[TimelineEntry], end: Date) -> String {
     );
     if let (Ok(y0), Ok(y1)) = (y0.parse::<i32>(), y1.parse::<i32>()) {
         // At most about a dozen ticks, whatever the span.
-        let step = usize::try_from(((y1 - y0) / 12).max(1)).unwrap_or(1);
+        let step = usize::try_from(((y1 - y0) / max_ticks.max(1)).max(1)).unwrap_or(1);
         for y in ((y0 + 1)..=y1).step_by(step) {
             if let Some(d) = Date::from_ymd(y, 1, 1) {
                 let xx = x(d);
@@ -1856,6 +1863,7 @@ fn project_page(
         })
         .collect();
     let timeline_svg = timeline_svg(&entries, as_of);
+    let timeline_svg_narrow = timeline_svg_sized(&entries, as_of, 380.0, 4);
 
     let rows = app
         .with_store(|s| s.assessments(id))
@@ -1927,6 +1935,7 @@ fn project_page(
         risk_href,
         timeline,
         timeline_svg,
+        timeline_svg_narrow,
         history,
         history_total,
     })

@@ -1814,7 +1814,14 @@ fn project_page(
                     status_label,
                     status_class,
                     icon,
-                    reason: no_negative(&r.reason),
+                    // Missing data is not the project's failure: said so,
+                    // not "counts as unmet" (the JSON keeps the engine's text).
+                    reason: if r.status == Status::Unknown && r.reason.starts_with("not declared")
+                    {
+                        "Needs data: the project file does not declare this yet, so l2stage cannot rate it.".to_string()
+                    } else {
+                        no_negative(&r.reason)
+                    },
                     links,
                     notes,
                     derived: r.derived,

@@ -914,7 +914,7 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 
 /// The table row of project `id` on the index page.
 fn row<'a>(html: &'a str, id: &str) -> &'a str {
-    between(html, &format!("<tr data-id=\"{id}\">"), "</tr>")
+    between(html, &format!("<tr data-id=\"{id}\""), "</tr>")
 }
 
 /// BattleTested and proof-system maturity on the pages: a catalog with a
@@ -1453,4 +1453,73 @@ async fn unknown_ids_get_suggestions_and_days_before_the_framework_a_message() {
         get(&r, "/?category=planets").await.status,
         StatusCode::BAD_REQUEST
     );
+}
+
+/// The catalog's own projects: the grace period of the 2025 principle
+/// (deadline 2025-07-29) as a countdown in the list and the header, and
+/// archived projects listed last, marked, and alone under their tab.
+#[tokio::test]
+async fn countdowns_and_archived_projects_in_the_catalog() {
+    let catalog = load_catalog(&repo().join("catalog")).expect("catalog");
+    let (app, _) = App::start(
+        Store::open_in_memory().expect("store"),
+        &catalog,
+        Config {
+            token: None,
+            today: Some(day("2026-12-06")),
+        },
+    )
+    .expect("start");
+    let r = router(Arc::new(app));
+    let list = get(&r, "/api/v1/projects?as_of=2025-06-29").await.json();
+    let pending: Vec<&str> = list["projects"]
+        .as_array()
+        .expect("projects")
+        .iter()
+        .filter(|p| p["downgrade_pending"]["deadline"] == "2025-07-29")
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert!(!pending.is_empty(), "{list}");
+    let html = get(&r, "/?as_of=2025-06-29").await.text();
+    let countdown = "Stage 1 until 2025-07-29 (30 days), then Stage 0 unless it meets: Only ≥75% of the Security Council";
+    for id in &pending {
+        assert!(
+            row(&html, id).contains(countdown),
+            "{id}: {}",
+            row(&html, id)
+        );
+        let page = get(&r, &format!("/projects/{id}?as_of=2025-06-29"))
+            .await
+            .text();
+        let head = between(&page, "<p class=\"countdown\" id=\"countdown\">", "</p>");
+        assert!(head.contains(countdown), "{id}: {head}");
+    }
+
+    let list = get(&r, "/api/v1/projects").await.json();
+    let archived: Vec<String> = list["projects"]
+        .as_array()
+        .expect("projects")
+        .iter()
+        .filter(|p| !p["archived"].is_null())
+        .filter_map(|p| p["id"].as_str().map(str::to_string))
+        .collect();
+    assert!(!archived.is_empty(), "{list}");
+    for sort in ["name&order=asc", "name&order=desc", "stage", "exit"] {
+        let ids = row_ids(&get(&r, &format!("/?sort={sort}")).await.text());
+        let tail = &ids[ids.len() - archived.len()..];
+        let mut tail = tail.to_vec();
+        tail.sort();
+        let mut expected = archived.clone();
+        expected.sort();
+        assert_eq!(tail, expected, "{sort}: {ids:?}");
+    }
+    let html = get(&r, "/").await.text();
+    for id in &archived {
+        assert!(row(&html, id).contains("archived 20"), "{}", row(&html, id));
+    }
+    let mut tab = row_ids(&get(&r, "/?category=archived").await.text());
+    tab.sort();
+    let mut expected = archived.clone();
+    expected.sort();
+    assert_eq!(tab, expected);
 }

@@ -511,7 +511,7 @@ fn probe_proxy(upstream: &str, probe: String) -> String {
 /// The probe page: each `(path, width)` in an iframe of that width; once
 /// all have loaded, one line per frame in `<pre id="out">`:
 /// `path width scrollWidth clientWidth verdict-before-checklist
-/// needs-data-styled-apart negative-duration`.
+/// needs-data-styled-apart negative-duration smallest-chart-text-px`.
 fn probe_page(frames: &[(&str, u32)]) -> String {
     let mut html = String::from("<!doctype html><html><body>");
     for (i, (path, w)) in frames.iter().enumerate() {
@@ -534,7 +534,14 @@ window.addEventListener('load', function () {
       style = (nd.textContent.indexOf('needs data') >= 0 && (!b || a.color !== b.color || a.fontStyle !== b.fontStyle)) ? 'needs-data-styled' : 'needs-data-unstyled';
     }
     var neg = /(^|[^\w−-])[−-]\s?\d+\s?(d|h|m|s|days?|hours?)\b/.test(d.body.innerText) ? 'negative' : 'no-negative';
-    lines.push([f.dataset.path, f.dataset.w, e.scrollWidth, e.clientWidth, order, style, neg].join(' '));
+    var minText = 99;
+    d.querySelectorAll('svg text').forEach(function (t) {
+      var m = t.getScreenCTM(), r = t.getBoundingClientRect();
+      if (!m || r.width === 0) { return; }
+      var px = parseFloat(getComputedStyle(t).fontSize) * Math.sqrt(m.a * m.a + m.b * m.b);
+      if (px > 0 && px < minText) { minText = px; }
+    });
+    lines.push([f.dataset.path, f.dataset.w, e.scrollWidth, e.clientWidth, order, style, neg, minText.toFixed(1)].join(' '));
   });
   document.getElementById('out').textContent = lines.join('\n');
 });
@@ -591,6 +598,12 @@ fn dashboard_fits_a_phone_and_a_desktop() {
             f[6], "no-negative",
             "{path} at {w}px shows a negative duration"
         );
+        // On a phone, chart labels are drawn at their size (the charts
+        // scroll in their box or are laid out for the width), not shrunk.
+        let min_text: f64 = f[7].parse().expect("text size");
+        if w == "390" {
+            assert!(min_text >= 9.5, "{path} at 390px: chart text {min_text}px");
+        }
         if path.starts_with("/projects/") {
             assert_eq!(f[4], "verdict-first", "{path} at {w}px: {line}");
         }

@@ -1438,11 +1438,33 @@ fn permission_graph(project: &ProjectFile, as_of: Date) -> (Option<String>, Stri
         Some(OutOfForce::Replaced(until)) => format!("Not drawn: the governance structure in the project file applies until {until}, when it was replaced; this page is as of {as_of}."),
         None if graph_size(g) > MAX_GRAPH_BOXES => format!("Not drawn: the structure has {} actors and powers, more than the {MAX_GRAPH_BOXES} the page draws; use l2stage graph FILE --format dot|mermaid|svg.", graph_size(g)),
         None => return (
-            Some(l2stage_governance::graph::svg(g)),
+            Some(natural_width(&l2stage_governance::graph::svg(g))),
             "Who can act on the system, and through which delays: arrows point from who acts to what it acts on; hover a box for its full name. As text: l2stage graph FILE --format dot|mermaid|svg.".into(),
         ),
     };
     (None, note)
+}
+
+/// The graph at its natural width (`width="N"` instead of `width="100%"`
+/// capped at N px): screens shrink it to fit with `max-width: 100%`,
+/// phones show it at its size, its labels readable, scrolling in its box.
+fn natural_width(svg: &str) -> String {
+    let Some(start) = svg.find(" width=\"100%\" style=\"max-width:") else {
+        return svg.to_string();
+    };
+    let rest = &svg[start + " width=\"100%\" style=\"max-width:".len()..];
+    let Some(end) = rest.find("px\"") else {
+        return svg.to_string();
+    };
+    let n = &rest[..end];
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return svg.to_string();
+    }
+    format!(
+        "{} width=\"{n}\"{}",
+        &svg[..start],
+        &rest[end + "px\"".len()..]
+    )
 }
 
 /// Above this many boxes (actors and powers) the page does not draw the
@@ -2115,6 +2137,17 @@ mod tests {
             compact_svg(svg),
             "<svg>\n<rect x=\"0\" y=\"0\" width=\"960\" height=\"640\" fill=\"#FFFFFF\" stroke=\"none\"/>\n<g opacity=\"0.55\" fill=\"#C82828\" stroke=\"none\"><rect x=\"1\" y=\"2\" width=\"3\" height=\"4\"/><rect x=\"5\" y=\"6\" width=\"7\" height=\"8\"/></g><text font-size=\"12.1\">p = 1.14e-7</text>\n</svg>\n"
         );
+    }
+
+    #[test]
+    fn the_graph_keeps_its_natural_width() {
+        assert_eq!(
+            natural_width(
+                r#"<svg viewBox="0 0 812 300" width="100%" style="max-width:812px" role="img">"#
+            ),
+            r#"<svg viewBox="0 0 812 300" width="812" role="img">"#
+        );
+        assert_eq!(natural_width("<svg width=\"5\">"), "<svg width=\"5\">");
     }
 
     #[test]

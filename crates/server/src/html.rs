@@ -153,6 +153,9 @@ pub struct ExitView {
     /// duration.
     pub words: String,
     pub detail: String,
+    /// Nothing can upgrade the system (`"unbounded": true`): green, no
+    /// number of seconds.
+    pub unbounded: bool,
 }
 
 /// Read the `exit_window` key of an assessment's JSON, whatever analysis
@@ -165,6 +168,7 @@ pub fn exit_view(assessment: &Value) -> ExitView {
         rank: None,
         words: "not computed".into(),
         detail: detail.into(),
+        unbounded: false,
     };
     let Some(ew) = assessment.get("exit_window") else {
         return unknown("Not computed for this project.");
@@ -195,6 +199,21 @@ pub fn exit_view(assessment: &Value) -> ExitView {
         _ => ("ew-none", 0),
     };
     let arithmetic = ew.get("arithmetic").and_then(Value::as_str);
+    // Immutable contracts: users can always exit before an upgrade.
+    let unbounded = ew.get("unbounded").and_then(Value::as_bool) == Some(true)
+        || (seconds.is_none() && rating == "green");
+    if unbounded {
+        return ExitView {
+            label: "unbounded".into(),
+            class: "ew-green",
+            seconds: None,
+            rank: Some((3, i64::MAX)),
+            words: "unbounded — nothing can upgrade the system, so users can always exit first"
+                .into(),
+            detail: arithmetic.unwrap_or_default().to_string(),
+            unbounded: true,
+        };
+    }
     let label = match seconds {
         Some(s) if s > 0 => human_seconds(s),
         Some(_) => "none".into(),
@@ -241,6 +260,7 @@ pub fn exit_view(assessment: &Value) -> ExitView {
         rank: Some((rank, seconds.unwrap_or(i64::MIN))),
         words,
         detail: detail.join("; "),
+        unbounded: false,
     }
 }
 
@@ -1612,6 +1632,9 @@ fn verdict_sentence(v: &l2stage_framework::Verdict, ew: &ExitView) -> String {
         .contains("Security Council can upgrade without delay");
     match (ew.class, ew.seconds) {
         ("ew-unknown", _) => {}
+        _ if ew.unbounded => out.push_str(
+            " Nothing can upgrade it, so users can always exit before a change.",
+        ),
         (_, Some(s)) if council => out.push_str(&format!(
             " The Security Council can upgrade instantly; other upgrades leave users {} to exit.",
             duration_words(s)
@@ -2107,6 +2130,19 @@ mod tests {
         let no_exit =
             exit_view(&serde_json::json!({"exit_window": {"seconds": null, "rating": "none"}}));
         assert_eq!(no_exit.label, "no exit");
+        // Immutable: unbounded, green, sorted above every window.
+        let immutable = exit_view(&serde_json::json!({"exit_window": {
+            "seconds": null, "rating": "green", "unbounded": true, "path": []}}));
+        assert_eq!(
+            (
+                immutable.label.as_str(),
+                immutable.class,
+                immutable.unbounded
+            ),
+            ("unbounded", "ew-green", true)
+        );
+        assert!(immutable.rank > ten.rank && ten.rank > neg.rank && neg.rank > no_exit.rank);
+        assert!(none.rank.is_none());
     }
 
     #[test]

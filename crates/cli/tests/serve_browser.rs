@@ -563,6 +563,9 @@ fn dashboard_fits_a_phone_and_a_desktop() {
     let pages = [
         "/",
         "/?sort=exit",
+        // Pending downgrades: the countdown in the list and the header.
+        "/?as_of=2025-06-29",
+        "/projects/base?as_of=2025-06-29",
         "/projects/arbitrum-one",
         "/projects/base",
         "/projects/linea",
@@ -607,9 +610,9 @@ fn dashboard_fits_a_phone_and_a_desktop() {
         if path.starts_with("/projects/") {
             assert_eq!(f[4], "verdict-first", "{path} at {w}px: {line}");
         }
-        // Linea, Arbitrum and Base leave the 2026 proving items
+        // Today Linea, Arbitrum and Base leave the 2026 proving items
         // undeclared: shown as "needs data", styled apart from unmet.
-        if path.starts_with("/projects/") {
+        if path.starts_with("/projects/") && !path.contains("as_of") {
             assert_eq!(f[5], "needs-data-styled", "{path} at {w}px: {line}");
         }
     }

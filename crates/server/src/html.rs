@@ -28,6 +28,26 @@ use crate::state::{App, Item};
 struct ErrorPage {
     status: String,
     message: String,
+    /// Project ids to link, from a 404's "Did you mean: a, b?".
+    suggestions: Vec<String>,
+}
+
+/// The ids a message of [`not_found_with_suggestions`] names.
+fn suggestions_in(message: &str) -> Vec<String> {
+    message
+        .split_once(" Did you mean: ")
+        .map(|(_, rest)| {
+            rest.trim_end_matches('?')
+                .split(", ")
+                .filter(|s| {
+                    !s.is_empty()
+                        && s.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                })
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 pub fn error_page(e: &ApiError) -> Response {
@@ -38,6 +58,11 @@ pub fn error_page(e: &ApiError) -> Response {
             e.status.canonical_reason().unwrap_or("")
         ),
         message: e.body.message.clone(),
+        suggestions: if e.status == StatusCode::NOT_FOUND {
+            suggestions_in(&e.body.message)
+        } else {
+            Vec::new()
+        },
     };
     match page.render() {
         Ok(html) => (e.status, Html(html)).into_response(),
@@ -85,15 +110,52 @@ pub fn human_seconds(s: i64) -> String {
     }
 }
 
+/// A duration in words: `7 days 12 hours`, `12 hours`, `45 minutes`; the
+/// two largest units, never negative (the absolute value is written).
+pub fn duration_words(s: i64) -> String {
+    let s = s.unsigned_abs();
+    let units = [(86_400u64, "day"), (3_600, "hour"), (60, "minute")];
+    let mut parts = Vec::new();
+    let mut rest = s;
+    for (size, name) in units {
+        let n = rest / size;
+        rest %= size;
+        if n > 0 && parts.len() < 2 {
+            parts.push(format!("{n} {name}{}", if n == 1 { "" } else { "s" }));
+        } else if !parts.is_empty() {
+            // Only adjacent units: "7 days 12 hours", not "7 days 5 minutes".
+            break;
+        }
+    }
+    if parts.is_empty() {
+        if s == 0 {
+            "no time".into()
+        } else {
+            format!("{s} seconds")
+        }
+    } else {
+        parts.join(" ")
+    }
+}
+
 /// The exit window as the table shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExitView {
     pub label: String,
     /// `ew-green`, `ew-yellow`, `ew-red`, `ew-none`, `ew-unknown`.
     pub class: &'static str,
-    /// Sorting key: seconds; `None` sorts last.
+    /// The window in seconds when it is positive.
     pub seconds: Option<i64>,
+    /// Sorting key: none < red < yellow < green, then seconds; `None`
+    /// (not computed, "—") sorts last in both directions.
+    pub rank: Option<(u8, i64)>,
+    /// The window in words, for the project page: never a negative
+    /// duration.
+    pub words: String,
     pub detail: String,
+    /// Nothing can upgrade the system (`"unbounded": true`): green, no
+    /// number of seconds.
+    pub unbounded: bool,
 }
 
 /// Read the `exit_window` key of an assessment's JSON, whatever analysis
@@ -103,7 +165,10 @@ pub fn exit_view(assessment: &Value) -> ExitView {
         label: "—".into(),
         class: "ew-unknown",
         seconds: None,
+        rank: None,
+        words: "not computed".into(),
         detail: detail.into(),
+        unbounded: false,
     };
     let Some(ew) = assessment.get("exit_window") else {
         return unknown("Not computed for this project.");
@@ -127,25 +192,53 @@ pub fn exit_view(assessment: &Value) -> ExitView {
             Some(s) if s < 30 * 86_400 => "yellow",
             Some(_) => "green",
         });
-    let class = match rating {
-        "green" => "ew-green",
-        "yellow" => "ew-yellow",
-        "red" => "ew-red",
-        _ => "ew-none",
+    let (class, rank) = match rating {
+        "green" => ("ew-green", 3),
+        "yellow" => ("ew-yellow", 2),
+        "red" => ("ew-red", 1),
+        _ => ("ew-none", 0),
     };
+    let arithmetic = ew.get("arithmetic").and_then(Value::as_str);
+    // Immutable contracts: users can always exit before an upgrade.
+    let unbounded = ew.get("unbounded").and_then(Value::as_bool) == Some(true)
+        || (seconds.is_none() && rating == "green");
+    if unbounded {
+        return ExitView {
+            label: "unbounded".into(),
+            class: "ew-green",
+            seconds: None,
+            rank: Some((3, i64::MAX)),
+            words: "unbounded — nothing can upgrade the system, so users can always exit first"
+                .into(),
+            detail: arithmetic.unwrap_or_default().to_string(),
+            unbounded: true,
+        };
+    }
     let label = match seconds {
         Some(s) if s > 0 => human_seconds(s),
         Some(_) => "none".into(),
         None => "no exit".into(),
     };
+    let words = match seconds {
+        Some(s) if s > 0 => format!(
+            "{} to exit before an upgrade takes effect",
+            duration_words(s)
+        ),
+        Some(0) => "none — an upgrade can take effect as soon as users could exit".into(),
+        Some(s) => format!(
+            "none — an upgrade can take effect {} before users could exit",
+            duration_words(s)
+        ),
+        None => match arithmetic {
+            Some(a) => format!("none — {a}"),
+            None => "none — users cannot exit before an upgrade".into(),
+        },
+    };
     let mut detail = Vec::new();
-    if let Some(a) = ew.get("arithmetic").and_then(Value::as_str) {
-        detail.push(a.to_string());
-    }
     if let Some(path) = ew.get("path").and_then(Value::as_array) {
         let p: Vec<&str> = path.iter().filter_map(Value::as_str).collect();
         if !p.is_empty() {
-            detail.push(format!("path: {}", p.join(" → ")));
+            detail.push(format!("slowest upgrade path: {}", p.join(" → ")));
         }
     }
     if ew
@@ -155,11 +248,19 @@ pub fn exit_view(assessment: &Value) -> ExitView {
     {
         detail.push("the Security Council can upgrade without delay".into());
     }
+    // The arithmetic only when its result is a real window: a negative
+    // result is said in words above.
+    if let Some(a) = arithmetic.filter(|_| seconds.is_some_and(|s| s > 0)) {
+        detail.push(a.to_string());
+    }
     ExitView {
         label,
         class,
         seconds: seconds.filter(|s| *s > 0),
+        rank: Some((rank, seconds.unwrap_or(i64::MIN))),
+        words,
         detail: detail.join("; "),
+        unbounded: false,
     }
 }
 
@@ -558,6 +659,19 @@ struct Row {
     exit_title: String,
     bt: LabelChip,
     missing: String,
+    /// Requirements the project file does not declare (status unknown).
+    needs_data: String,
+    /// L2BEAT's reasons for "Others", as labels.
+    others: String,
+    archived: Option<String>,
+}
+
+/// A category tab on the list.
+struct Tab {
+    label: &'static str,
+    href: String,
+    active: bool,
+    count: usize,
 }
 
 #[derive(Template)]
@@ -576,6 +690,10 @@ struct IndexPage {
     filtered: bool,
     headers: Vec<Header>,
     rows: Vec<Row>,
+    tabs: Vec<Tab>,
+    /// Set when `as_of` is before the first framework revision: shown
+    /// instead of verdicts.
+    before_framework: Option<String>,
     total: usize,
     errors: Vec<(String, String)>,
     api_href: String,
@@ -643,7 +761,15 @@ fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiError> {
     let pairs = params::pairs(raw)?;
     params::check_known(
         &pairs,
-        &["stage", "kind", "as_of", "framework", "sort", "order"],
+        &[
+            "stage",
+            "kind",
+            "as_of",
+            "framework",
+            "sort",
+            "order",
+            "category",
+        ],
     )?;
     let q = params::list_query(&pairs)?;
     let get = |k: &str| {
@@ -667,8 +793,15 @@ fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiError> {
             )));
         }
     };
+    let category = match get("category") {
+        "" => None,
+        c => Some(Category::parse(c)?),
+    };
     let today = app.today();
     let as_of = q.when.as_of.unwrap_or(today);
+    if let Some(msg) = before_framework(as_of) {
+        return Ok(IndexPage::empty(as_of, today, msg));
+    }
     let live = app.live();
     let day = live.day(as_of, q.when.framework.as_deref())?;
     let framework = day
@@ -679,9 +812,17 @@ fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiError> {
         .unwrap_or_default();
 
     let mut items: Vec<(&Item, ExitView)> = api::filtered(&day, &q)
+        .filter(|i| category.is_none_or(|c| c.contains(i)))
         .map(|i| (i, exit_view(&i.value)))
         .collect();
     items.sort_by(|(a, ea), (b, eb)| {
+        // Archived projects after live ones, whatever the sort.
+        let archived = a
+            .assessment
+            .verdict
+            .archived
+            .is_some()
+            .cmp(&b.assessment.verdict.archived.is_some());
         let (va, vb) = (&a.assessment.verdict, &b.assessment.verdict);
         let by_name = va.name.to_lowercase().cmp(&vb.name.to_lowercase());
         let primary = match sort {
@@ -691,7 +832,7 @@ fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiError> {
             SortKey::BattleTested => bt_rank(a.assessment.labels.battle_tested.status)
                 .cmp(&bt_rank(b.assessment.labels.battle_tested.status)),
             // Unknown exit windows last in both directions.
-            SortKey::Exit => match (ea.seconds, eb.seconds) {
+            SortKey::Exit => match (ea.rank, eb.rank) {
                 (Some(x), Some(y)) => x.cmp(&y),
                 (Some(_), None) => {
                     if desc {
@@ -710,16 +851,25 @@ fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiError> {
                 (None, None) => std::cmp::Ordering::Equal,
             },
         };
+        // Sorting by name reverses the name itself; other sorts break ties
+        // by name, A to Z.
+        let primary = if sort == SortKey::Name {
+            by_name
+        } else {
+            primary
+        };
         let primary = if desc { primary.reverse() } else { primary };
-        primary.then(by_name)
+        archived.then(primary).then(by_name)
     });
 
     let stage_param = get("stage");
     let kind_param = get("kind");
     let as_of_param = get("as_of");
     let fw_param = get("framework");
+    let cat_param = get("category");
     let link = |stage: &str, kind: &str, sort: &str, order: &str| {
         qs(&[
+            ("category", cat_param),
             ("stage", stage),
             ("kind", kind),
             ("as_of", as_of_param),
@@ -796,23 +946,36 @@ fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiError> {
                 pending: v
                     .downgrade_pending
                     .as_ref()
-                    .map(|d| format!("downgrade to {} on {}", d.to_stage.label(), d.deadline)),
+                    .map(|d| countdown(v.stage, d, as_of)),
                 exit_label: ew.label.clone(),
                 exit_class: ew.class,
                 exit_title: ew.detail.clone(),
                 bt: bt_chip(&item.assessment.labels.battle_tested),
-                missing: match &v.missing {
-                    Some(m) if !m.requirements.is_empty() => format!(
+                missing: match split_missing(v) {
+                    Some((next, fails, _)) if !fails.is_empty() => format!(
                         "{}: {}",
-                        m.next_stage.label(),
-                        m.requirements
-                            .iter()
-                            .map(|r| r.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        next.label(),
+                        fails.iter().map(|r| r.title).collect::<Vec<_>>().join("; ")
                     ),
+                    Some((_, _, unknown)) if !unknown.is_empty() => String::new(),
                     _ => "—".into(),
                 },
+                needs_data: match split_missing(v) {
+                    Some((next, _, unknown)) if !unknown.is_empty() => format!(
+                        "needs data for {}: {} requirement{} not declared",
+                        next.label(),
+                        unknown.len(),
+                        if unknown.len() == 1 { "" } else { "s" }
+                    ),
+                    _ => String::new(),
+                },
+                others: v
+                    .others_reasons
+                    .iter()
+                    .map(|r| r.label())
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                archived: v.archived.map(|d| d.to_string()),
             }
         })
         .collect();
@@ -851,13 +1014,188 @@ fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiError> {
         as_of_input: as_of.to_string(),
         sort: sort_str,
         order: order_str,
-        filtered: !stage_param.is_empty() || !kind_param.is_empty() || !as_of_param.is_empty(),
+        filtered: !stage_param.is_empty()
+            || !kind_param.is_empty()
+            || !as_of_param.is_empty()
+            || !cat_param.is_empty(),
         headers,
         rows,
+        tabs: Category::ALL
+            .iter()
+            .map(|c| Tab {
+                label: c.label(),
+                href: qs(&[
+                    ("category", c.as_str()),
+                    ("as_of", as_of_param),
+                    ("framework", fw_param),
+                    ("sort", sort_str),
+                    ("order", order_str),
+                ]),
+                active: category == Some(*c),
+                count: day.items.iter().filter(|i| c.contains(i)).count(),
+            })
+            .collect(),
+        before_framework: None,
         total: day.items.len(),
         errors: day.failed.clone(),
         api_href,
     })
+}
+
+/// The list's category tabs, as L2BEAT's: rollups, validiums and
+/// optimiums, others (not even Stage 0), under review, archived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Category {
+    Rollups,
+    ValidiumsOptimiums,
+    Others,
+    UnderReview,
+    Archived,
+}
+
+impl Category {
+    const ALL: [Category; 5] = [
+        Category::Rollups,
+        Category::ValidiumsOptimiums,
+        Category::Others,
+        Category::UnderReview,
+        Category::Archived,
+    ];
+    fn as_str(self) -> &'static str {
+        match self {
+            Category::Rollups => "rollups",
+            Category::ValidiumsOptimiums => "validiums-optimiums",
+            Category::Others => "others",
+            Category::UnderReview => "under-review",
+            Category::Archived => "archived",
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            Category::Rollups => "Rollups",
+            Category::ValidiumsOptimiums => "Validiums & optimiums",
+            Category::Others => "Not even Stage 0",
+            Category::UnderReview => "Under review",
+            Category::Archived => "Archived",
+        }
+    }
+    fn parse(s: &str) -> Result<Category, ApiError> {
+        Category::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "invalid category `{s}`: expected rollups, validiums-optimiums, others, under-review or archived"
+                ))
+            })
+    }
+    /// Whether a project is listed under this tab: archived projects only
+    /// under Archived; under review and not even Stage 0 apart from the
+    /// rollups and the validiums and optimiums.
+    fn contains(self, i: &Item) -> bool {
+        let v = &i.assessment.verdict;
+        if v.archived.is_some() {
+            return self == Category::Archived;
+        }
+        match self {
+            Category::Archived => false,
+            Category::UnderReview => v.stage == Stage::UnderReview,
+            Category::Others => v.stage == Stage::NotStage0,
+            Category::Rollups | Category::ValidiumsOptimiums => {
+                let alt_da = matches!(v.kind, Kind::Validium | Kind::Optimium);
+                !matches!(v.stage, Stage::UnderReview | Stage::NotStage0)
+                    && alt_da == (self == Category::ValidiumsOptimiums)
+            }
+        }
+    }
+}
+
+/// The message shown instead of verdicts for a day before the first
+/// framework revision.
+fn before_framework(as_of: Date) -> Option<String> {
+    let start = l2stage_framework::revision::revisions()
+        .first()
+        .map(|r| r.in_force)?;
+    (as_of < start).then(|| {
+        format!(
+            "No stages on {as_of}: the Stages Framework did not exist yet. Its first revision is in force from {start}; pick that day or a later one."
+        )
+    })
+}
+
+impl IndexPage {
+    fn empty(as_of: Date, today: Date, message: String) -> IndexPage {
+        IndexPage {
+            as_of: as_of.to_string(),
+            today: today.to_string(),
+            is_today: as_of == today,
+            framework: String::new(),
+            counts: Vec::new(),
+            stage_options: Vec::new(),
+            kind_options: Vec::new(),
+            as_of_input: as_of.to_string(),
+            sort: "stage",
+            order: "desc",
+            filtered: true,
+            headers: Vec::new(),
+            rows: Vec::new(),
+            tabs: Vec::new(),
+            before_framework: Some(message),
+            total: 0,
+            errors: Vec::new(),
+            api_href: "/api/v1/projects".into(),
+        }
+    }
+}
+
+/// What stands between a project and its next stage, split into what it
+/// fails (unmet, under review) and what its file does not declare
+/// (unknown: needs data). `None` at Stage 2 or under review.
+fn split_missing(
+    v: &l2stage_framework::Verdict,
+) -> Option<(
+    Stage,
+    Vec<&l2stage_framework::RequirementResult>,
+    Vec<&l2stage_framework::RequirementResult>,
+)> {
+    let m = v.missing.as_ref()?;
+    let reqs: Vec<_> = m
+        .requirements
+        .iter()
+        .filter_map(|id| v.requirement(*id))
+        .collect();
+    let (unknown, fails): (Vec<_>, Vec<_>) =
+        reqs.into_iter().partition(|r| r.status == Status::Unknown);
+    Some((m.next_stage, fails, unknown))
+}
+
+/// "Stage 1 until 2026-08-17 (254 days), then Stage 0 unless …".
+fn countdown(stage: Stage, d: &l2stage_framework::DowngradePending, as_of: Date) -> String {
+    let days = as_of.days_until(d.deadline);
+    let left = match days {
+        1 => " (1 day)".to_string(),
+        n if n > 1 => format!(" ({n} days)"),
+        _ => String::new(),
+    };
+    // "principle is unmet: …" names a requirement: its title.
+    let titles: Vec<&str> = d
+        .reasons
+        .iter()
+        .filter_map(|r| r.split_once(" is unmet"))
+        .filter_map(|(id, _)| id.trim().parse::<l2stage_model::RequirementId>().ok())
+        .map(|id| id.title())
+        .collect();
+    let unless = if titles.is_empty() {
+        " unless the missing requirements are met".to_string()
+    } else {
+        format!(" unless it meets: {}", titles.join("; "))
+    };
+    format!(
+        "{} until {}{left}, then {}{unless}",
+        stage.label(),
+        d.deadline,
+        d.to_stage.label()
+    )
 }
 
 /// `GET /`: every project in a table.
@@ -906,13 +1244,38 @@ struct Group {
 
 struct MissingView {
     next: &'static str,
+    /// What the project fails: (id, title).
     items: Vec<(&'static str, &'static str)>,
+    /// What its file does not declare: (id, title).
+    needs_data: Vec<(&'static str, &'static str)>,
 }
 
 struct PendingView {
-    to: &'static str,
-    deadline: String,
+    countdown: String,
     reasons: Vec<String>,
+}
+
+/// An actor of the governance structure, for the permissions list.
+struct ActorView {
+    id: String,
+    name: String,
+    kind: String,
+    address: Option<String>,
+    /// `6/8` for a multisig.
+    threshold: Option<String>,
+    members: Vec<String>,
+    delay: Option<String>,
+    security_council: bool,
+    /// What it can do: "upgrade all core contracts (no delay)".
+    powers: Vec<String>,
+}
+
+/// A contract that can be upgraded, for the contracts list.
+struct ContractView {
+    name: String,
+    address: Option<String>,
+    /// Who can upgrade it, with what delay.
+    upgraders: Vec<String>,
 }
 
 struct TimelineRow {
@@ -952,9 +1315,13 @@ struct ProjectPage {
     badge_md: String,
     exit: ExitView,
     labels: LabelsView,
+    verdict: String,
     missing: Option<MissingView>,
     pending: Option<PendingView>,
     warnings: Vec<String>,
+    actors: Vec<ActorView>,
+    contracts: Vec<ContractView>,
+    governance_note: String,
     groups: Vec<Group>,
     graph_svg: Option<String>,
     graph_note: String,
@@ -963,6 +1330,7 @@ struct ProjectPage {
     risk_href: String,
     timeline: Vec<TimelineRow>,
     timeline_svg: String,
+    timeline_svg_narrow: String,
     history: Vec<HistoryRow>,
     history_total: usize,
 }
@@ -995,13 +1363,60 @@ fn evidence(e: &str) -> Evidence {
     }
 }
 
+/// Engine text as people read it: a negative duration such as
+/// `= -7d 8h 43m 36s` (an upgrade that beats the exit) becomes
+/// `= none (7d 8h 43m 36s too short)`. The JSON keeps the engine's text.
+pub fn no_negative(text: &str) -> String {
+    let is_unit = |t: &str| {
+        let t = t.trim_end_matches([',', ';', '.', ')']);
+        t.len() >= 2
+            && t.ends_with(['d', 'h', 'm', 's'])
+            && t[..t.len() - 1].bytes().all(|b| b.is_ascii_digit())
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut tokens = text.split(' ').peekable();
+    while let Some(tok) = tokens.next() {
+        let rest = tok.strip_prefix('-').or_else(|| tok.strip_prefix('−'));
+        match rest {
+            Some(first) if is_unit(first) => {
+                let mut dur = vec![first.to_string()];
+                while let Some(next) = tokens.peek() {
+                    if is_unit(next)
+                        && !dur
+                            .last()
+                            .is_some_and(|d| d.ends_with([',', ';', '.', ')']))
+                    {
+                        dur.push((*next).to_string());
+                        tokens.next();
+                    } else {
+                        break;
+                    }
+                }
+                let last = dur.last_mut().expect("one token");
+                let trail: String = last
+                    .chars()
+                    .rev()
+                    .take_while(|c| [',', ';', '.', ')'].contains(c))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                last.truncate(last.len() - trail.len());
+                out.push(format!("none ({} too short){trail}", dur.join(" ")));
+            }
+            _ => out.push(tok.to_string()),
+        }
+    }
+    out.join(" ")
+}
+
 fn status_view(s: Status) -> (&'static str, &'static str, &'static str) {
     match s {
         Status::Met => ("met", "s-met", "✓"),
         Status::Unmet => ("unmet", "s-unmet", "✗"),
         Status::UnderReview => ("under review", "s-review", "…"),
         Status::NotApplicable => ("not applicable", "s-na", "–"),
-        Status::Unknown => ("unknown", "s-unknown", "?"),
+        Status::Unknown => ("needs data", "s-unknown", "?"),
     }
 }
 
@@ -1043,11 +1458,33 @@ fn permission_graph(project: &ProjectFile, as_of: Date) -> (Option<String>, Stri
         Some(OutOfForce::Replaced(until)) => format!("Not drawn: the governance structure in the project file applies until {until}, when it was replaced; this page is as of {as_of}."),
         None if graph_size(g) > MAX_GRAPH_BOXES => format!("Not drawn: the structure has {} actors and powers, more than the {MAX_GRAPH_BOXES} the page draws; use l2stage graph FILE --format dot|mermaid|svg.", graph_size(g)),
         None => return (
-            Some(l2stage_governance::graph::svg(g)),
+            Some(natural_width(&l2stage_governance::graph::svg(g))),
             "Who can act on the system, and through which delays: arrows point from who acts to what it acts on; hover a box for its full name. As text: l2stage graph FILE --format dot|mermaid|svg.".into(),
         ),
     };
     (None, note)
+}
+
+/// The graph at its natural width (`width="N"` instead of `width="100%"`
+/// capped at N px): screens shrink it to fit with `max-width: 100%`,
+/// phones show it at its size, its labels readable, scrolling in its box.
+fn natural_width(svg: &str) -> String {
+    let Some(start) = svg.find(" width=\"100%\" style=\"max-width:") else {
+        return svg.to_string();
+    };
+    let rest = &svg[start + " width=\"100%\" style=\"max-width:".len()..];
+    let Some(end) = rest.find("px\"") else {
+        return svg.to_string();
+    };
+    let n = &rest[..end];
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return svg.to_string();
+    }
+    format!(
+        "{} width=\"{n}\"{}",
+        &svg[..start],
+        &rest[end + "px\"".len()..]
+    )
 }
 
 /// Above this many boxes (actors and powers) the page does not draw the
@@ -1061,16 +1498,22 @@ fn graph_size(g: &l2stage_model::governance::Governance) -> usize {
 
 /// A timeline strip: one coloured segment per period, with year ticks.
 pub fn timeline_svg(entries: &[TimelineEntry], end: Date) -> String {
-    const W: f64 = 1000.0;
+    timeline_svg_sized(entries, end, 1000.0, 12)
+}
+
+/// The timeline strip `w` units wide with at most `max_ticks` year ticks:
+/// the page draws a 1000-wide one for screens and a 380-wide one for
+/// phones, so that its 11 px labels stay 11 px instead of shrinking.
+pub fn timeline_svg_sized(entries: &[TimelineEntry], end: Date, w: f64, max_ticks: i32) -> String {
     const H: f64 = 58.0;
     let Some(first) = entries.first() else {
         return String::new();
     };
     let start = first.date;
     let span = start.days_until(end).max(1) as f64;
-    let x = |d: Date| (start.days_until(d) as f64 / span * W).clamp(0.0, W);
+    let x = |d: Date| (start.days_until(d) as f64 / span * w).clamp(0.0, w);
     let mut out = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="Stage timeline"><g font-family="system-ui, sans-serif" font-size="11">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {H}" width="100%" role="img" aria-label="Stage timeline"><g font-family="system-ui, sans-serif" font-size="11">"#
     );
     for e in entries {
         let x0 = x(e.date);
@@ -1096,7 +1539,7 @@ pub fn timeline_svg(entries: &[TimelineEntry], end: Date) -> String {
     );
     if let (Ok(y0), Ok(y1)) = (y0.parse::<i32>(), y1.parse::<i32>()) {
         // At most about a dozen ticks, whatever the span.
-        let step = usize::try_from(((y1 - y0) / 12).max(1)).unwrap_or(1);
+        let step = usize::try_from(((y1 - y0) / max_ticks.max(1)).max(1)).unwrap_or(1);
         for y in ((y0 + 1)..=y1).step_by(step) {
             if let Some(d) = Date::from_ymd(y, 1, 1) {
                 let xx = x(d);
@@ -1111,6 +1554,233 @@ pub fn timeline_svg(entries: &[TimelineEntry], end: Date) -> String {
     out
 }
 
+/// A 404 for an unknown project id that names the closest ids.
+fn not_found_with_suggestions(id: &str, ids: &[&str]) -> ApiError {
+    let close = closest_ids(id, ids);
+    let mut msg = format!("No project with id `{id}`.");
+    if !close.is_empty() {
+        msg.push_str(&format!(" Did you mean: {}?", close.join(", ")));
+    }
+    ApiError::not_found(msg)
+}
+
+/// Up to three ids closest to `id` (Jaro-Winkler, or one contains the
+/// other), best first.
+pub fn closest_ids(id: &str, ids: &[&str]) -> Vec<String> {
+    let needle = id.to_lowercase();
+    let mut scored: Vec<(f64, &str)> = ids
+        .iter()
+        .map(|c| {
+            let mut score = strsim::jaro_winkler(&needle, c);
+            if !needle.is_empty() && (c.contains(needle.as_str()) || needle.contains(c)) {
+                score = score.max(0.9);
+            }
+            (score, *c)
+        })
+        .filter(|(score, _)| *score >= 0.7)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, c)| c.to_string())
+        .collect()
+}
+
+/// The verdict in plain words, one or two sentences after the stage:
+/// why the project is not at the next stage, and what its exit window
+/// means for users.
+fn verdict_sentence(v: &l2stage_framework::Verdict, ew: &ExitView) -> String {
+    let mut out = format!("{}.", v.stage.label());
+    let lower = |t: &str| {
+        let mut c = t.chars();
+        match c.next() {
+            Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+            None => String::new(),
+        }
+    };
+    let list = |rs: &[&l2stage_framework::RequirementResult]| {
+        let mut names: Vec<String> = rs.iter().take(2).map(|r| lower(r.title)).collect();
+        if rs.len() > 2 {
+            names.push(format!("{} more", rs.len() - 2));
+        }
+        names.join("; ")
+    };
+    match (v.stage, split_missing(v)) {
+        (Stage::UnderReview, _) => out.push_str(
+            " Its verdict is under review: a requirement it depends on is being checked.",
+        ),
+        (Stage::Stage2, _) => out.push_str(" It meets every requirement of the framework."),
+        (Stage::NotStage0, Some((_, fails, _))) if !fails.is_empty() => {
+            out.push_str(&format!(" It fails Stage 0: {}.", list(&fails)))
+        }
+        (_, Some((next, fails, _))) if !fails.is_empty() => out.push_str(&format!(
+            " For {} it lacks: {}.",
+            next.label(),
+            list(&fails)
+        )),
+        (_, Some((next, _, unknown))) if !unknown.is_empty() => out.push_str(&format!(
+            " {} depends on {} requirement{} its project file does not declare yet.",
+            next.label(),
+            unknown.len(),
+            if unknown.len() == 1 { "" } else { "s" }
+        )),
+        _ => {}
+    }
+    let council = ew
+        .detail
+        .contains("Security Council can upgrade without delay");
+    match (ew.class, ew.seconds) {
+        ("ew-unknown", _) => {}
+        _ if ew.unbounded => out.push_str(
+            " Nothing can upgrade it, so users can always exit before a change.",
+        ),
+        (_, Some(s)) if council => out.push_str(&format!(
+            " The Security Council can upgrade instantly; other upgrades leave users {} to exit.",
+            duration_words(s)
+        )),
+        (_, Some(s)) => out.push_str(&format!(
+            " Upgrades leave users {} to exit.",
+            duration_words(s)
+        )),
+        _ if council => out.push_str(
+            " The Security Council can upgrade instantly, so users have no window to exit before an upgrade.",
+        ),
+        _ => out.push_str(" Users have no window to exit before an upgrade."),
+    }
+    out
+}
+
+/// The permissions (actors) and contracts lists from the governance
+/// structure in force on `as_of`.
+fn permissions(project: &ProjectFile, as_of: Date) -> (Vec<ActorView>, Vec<ContractView>, String) {
+    let Some(g) = project.governance.as_ref() else {
+        return (
+            Vec::new(),
+            Vec::new(),
+            "Not listed: the project file does not describe its governance structure.".into(),
+        );
+    };
+    if !g.applies_on(as_of) {
+        return (
+            Vec::new(),
+            Vec::new(),
+            format!(
+                "Not listed: the governance structure in the project file does not apply on {as_of}."
+            ),
+        );
+    }
+    let label = |id: &str| -> String {
+        if id == "anyone" {
+            return "anyone".into();
+        }
+        g.actors
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.label().to_string())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let kind_str = |a: &l2stage_model::governance::Actor| {
+        serde_json::to_value(a.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let delay_of = |p: &l2stage_model::governance::Power| match &p.delay {
+        Some(d) => format!("after {d}"),
+        None => {
+            match g
+                .actors
+                .iter()
+                .find(|a| a.id == p.actor)
+                .and_then(|a| a.delay.as_ref())
+            {
+                Some(d) => format!("after its {d} delay"),
+                None => "no delay".into(),
+            }
+        }
+    };
+    let actors = g
+        .actors
+        .iter()
+        .map(|a| {
+            let members: Vec<String> = a
+                .members
+                .iter()
+                .map(|m| {
+                    let who = m
+                        .actor
+                        .as_deref()
+                        .map(&label)
+                        .or_else(|| m.entity.clone())
+                        .or_else(|| m.address.clone())
+                        .unwrap_or_else(|| "unnamed signer".into());
+                    match (&m.address, m.actor.is_some() || m.entity.is_none()) {
+                        (Some(addr), false) => format!("{who} ({addr})"),
+                        _ => who,
+                    }
+                })
+                .collect();
+            let mut controllers: Vec<String> = a.controllers().iter().map(|c| label(c)).collect();
+            controllers.dedup();
+            let mut powers: Vec<String> = g
+                .powers
+                .iter()
+                .filter(|p| p.actor == a.id)
+                .map(|p| {
+                    format!(
+                        "{} {} ({})",
+                        p.power.as_str(),
+                        p.target.as_deref().unwrap_or("the system"),
+                        delay_of(p)
+                    )
+                })
+                .collect();
+            if !controllers.is_empty() {
+                powers.insert(0, format!("acts for: {}", controllers.join(", ")));
+            }
+            ActorView {
+                id: a.id.clone(),
+                name: a.label().to_string(),
+                kind: kind_str(a),
+                address: a.address.clone(),
+                threshold: a
+                    .threshold
+                    .map(|t| format!("{t}/{}", a.members.len().max(t as usize))),
+                members,
+                delay: a.delay.as_ref().map(|d| d.to_string()),
+                security_council: a.security_council,
+                powers,
+            }
+        })
+        .collect();
+    let mut contracts: Vec<ContractView> = Vec::new();
+    for p in g
+        .powers
+        .iter()
+        .filter(|p| p.power == l2stage_model::governance::PowerKind::Upgrade)
+    {
+        let name = p.target.clone().unwrap_or_else(|| "the system".into());
+        let who = format!("{} ({})", label(&p.actor), delay_of(p));
+        match contracts
+            .iter_mut()
+            .find(|c| c.name == name && c.address == p.address)
+        {
+            Some(c) => c.upgraders.push(who),
+            None => contracts.push(ContractView {
+                name,
+                address: p.address.clone(),
+                upgraders: vec![who],
+            }),
+        }
+    }
+    (
+        actors,
+        contracts,
+        "From the project file's governance structure: who holds each permission, and with what delay.".into(),
+    )
+}
+
 fn project_page(
     app: &App,
     id: &str,
@@ -1123,7 +1793,17 @@ fn project_page(
     let today = app.today();
     let as_of = when.as_of.unwrap_or(today);
     let live = app.live();
-    let current = live.project(id).ok_or_else(|| api::no_project(id))?;
+    let current = live.project(id).ok_or_else(|| {
+        let ids: Vec<&str> = live
+            .projects
+            .iter()
+            .map(|p| p.project.project.id.as_str())
+            .collect();
+        not_found_with_suggestions(id, &ids)
+    })?;
+    if let Some(msg) = before_framework(as_of) {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, msg));
+    }
     let day = live.day(as_of, when.framework.as_deref())?;
     let item = match day.get(id) {
         Some(i) => i,
@@ -1170,7 +1850,7 @@ fn project_page(
                 for e in r.evidence.iter().map(|e| evidence(e)) {
                     match e.href {
                         Some(href) => links.push(EvidenceLink { href, text: e.text }),
-                        None => notes.push(e.text),
+                        None => notes.push(no_negative(&e.text)),
                     }
                 }
                 Req {
@@ -1179,7 +1859,14 @@ fn project_page(
                     status_label,
                     status_class,
                     icon,
-                    reason: r.reason.clone(),
+                    // Missing data is not the project's failure: said so,
+                    // not "counts as unmet" (the JSON keeps the engine's text).
+                    reason: if r.status == Status::Unknown && r.reason.starts_with("not declared")
+                    {
+                        "Needs data: the project file does not declare this yet, so l2stage cannot rate it.".to_string()
+                    } else {
+                        no_negative(&r.reason)
+                    },
                     links,
                     notes,
                     derived: r.derived,
@@ -1194,20 +1881,19 @@ fn project_page(
         }
     }
 
-    let missing = v.missing.as_ref().map(|m| MissingView {
-        next: m.next_stage.label(),
-        items: m
-            .requirements
-            .iter()
-            .map(|r| (r.as_str(), r.title()))
-            .collect(),
+    let pair = |r: &&l2stage_framework::RequirementResult| (r.id.as_str(), r.title);
+    let missing = split_missing(v).map(|(next, fails, unknown)| MissingView {
+        next: next.label(),
+        items: fails.iter().map(pair).collect(),
+        needs_data: unknown.iter().map(pair).collect(),
     });
     let pending = v.downgrade_pending.as_ref().map(|d| PendingView {
-        to: d.to_stage.label(),
-        deadline: d.deadline.to_string(),
-        reasons: d.reasons.clone(),
+        countdown: countdown(v.stage, d, as_of),
+        reasons: d.reasons.iter().map(|r| no_negative(r)).collect(),
     });
-
+    let ew = exit_view(&item.value);
+    let verdict = verdict_sentence(v, &ew);
+    let (actors, contracts, governance_note) = permissions(project, as_of);
     let entries = l2stage_store::timeline(project, as_of)
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let timeline = entries
@@ -1224,11 +1910,12 @@ fn project_page(
             causes: t
                 .causes
                 .iter()
-                .map(|c| (cause_label(c.kind), c.detail.clone()))
+                .map(|c| (cause_label(c.kind), no_negative(&c.detail)))
                 .collect(),
         })
         .collect();
     let timeline_svg = timeline_svg(&entries, as_of);
+    let timeline_svg_narrow = timeline_svg_sized(&entries, as_of, 380.0, 4);
 
     let rows = app
         .with_store(|s| s.assessments(id))
@@ -1257,6 +1944,7 @@ fn project_page(
 
     let (graph_svg, graph_note) = permission_graph(project, as_of);
     let (risk_svg, risk_note) = crate::risk::project_chart(project, as_of);
+    let risk_svg = risk_svg.map(|svg| compact_svg(&svg));
     let risk_href = crate::risk::council_shape(project, as_of)
         .map(|(_, shape, _)| format!("/risk?stage1_council={shape}"))
         .unwrap_or_else(|| "/risk".to_string());
@@ -1275,11 +1963,22 @@ fn project_page(
             Some(h) => format!("![stage](http://{h}/badge/{}.svg)", v.id),
             None => format!("![stage](/badge/{}.svg)", v.id),
         },
-        exit: exit_view(&item.value),
+        exit: ew,
         labels: labels_view(&item.assessment.labels),
+        verdict,
         missing,
         pending,
-        warnings: v.warnings.clone(),
+        // The undeclared requirements are listed as "needs data"; the
+        // engine's warning that counts them as unmet is not repeated.
+        warnings: v
+            .warnings
+            .iter()
+            .filter(|w| !w.starts_with("not declared, counted as unmet"))
+            .map(|w| no_negative(w))
+            .collect(),
+        actors,
+        contracts,
+        governance_note,
         groups,
         graph_svg,
         graph_note,
@@ -1288,6 +1987,7 @@ fn project_page(
         risk_href,
         timeline,
         timeline_svg,
+        timeline_svg_narrow,
         history,
         history_total,
     })
@@ -1320,6 +2020,71 @@ pub async fn project(
         Ok(Ok(page)) => render(&page),
         Ok(Err(e)) | Err(e) => error_page(&e),
     }
+}
+
+/// A chart's SVG made lighter for the page, drawing the same: `opacity="1"`
+/// dropped, long decimals cut to one digit, and runs of rectangles of one
+/// colour grouped under a `<g>` that carries it (the regions chart draws
+/// hundreds).
+pub fn compact_svg(svg: &str) -> String {
+    // `<rect x="1" y="2" width="3" height="4" opacity="O" fill="F" stroke="none"/>`
+    fn rect_parts(line: &str) -> Option<(&str, &str)> {
+        let body = line
+            .trim()
+            .strip_prefix("<rect ")?
+            .strip_suffix(" stroke=\"none\"/>")?;
+        let (geometry, paint) = body.split_at(body.find(" opacity=")?);
+        paint.contains(" fill=").then_some((geometry, paint))
+    }
+    let mut out = String::with_capacity(svg.len());
+    let mut group: Option<String> = None;
+    for line in svg.lines() {
+        match rect_parts(line) {
+            Some((geometry, paint)) if !geometry.contains("width=\"960\"") => {
+                if group.as_deref() != Some(paint) {
+                    if group.is_some() {
+                        out.push_str("</g>");
+                    }
+                    out.push_str(&format!("<g{paint} stroke=\"none\">"));
+                    group = Some(paint.to_string());
+                }
+                out.push_str(&format!("<rect {geometry}/>"));
+            }
+            _ => {
+                if group.take().is_some() {
+                    out.push_str("</g>");
+                }
+                out.push_str(&shorten_decimals(&line.replace(" opacity=\"1\"", "")));
+                out.push('\n');
+            }
+        }
+    }
+    if group.is_some() {
+        out.push_str("</g>");
+    }
+    out
+}
+
+/// `font-size="12.096774193548388"` → `font-size="12.1"`: an attribute
+/// that is one long decimal number is rounded to one decimal, finer than a
+/// pixel; text and other values are kept.
+fn shorten_decimals(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(i) = rest.find("=\"") {
+        out.push_str(&rest[..i + 2]);
+        rest = &rest[i + 2..];
+        let Some(end) = rest.find('"') else { break };
+        let value = &rest[..end];
+        let long = value.split_once('.').is_some_and(|(_, dec)| dec.len() > 3);
+        match value.parse::<f64>() {
+            Ok(v) if long && v.is_finite() => out.push_str(&format!("{v:.1}")),
+            _ => out.push_str(value),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 const CSS: &str = include_str!("../static/style.css");
@@ -1365,6 +2130,77 @@ mod tests {
         let no_exit =
             exit_view(&serde_json::json!({"exit_window": {"seconds": null, "rating": "none"}}));
         assert_eq!(no_exit.label, "no exit");
+        // Immutable: unbounded, green, sorted above every window.
+        let immutable = exit_view(&serde_json::json!({"exit_window": {
+            "seconds": null, "rating": "green", "unbounded": true, "path": []}}));
+        assert_eq!(
+            (
+                immutable.label.as_str(),
+                immutable.class,
+                immutable.unbounded
+            ),
+            ("unbounded", "ew-green", true)
+        );
+        assert!(immutable.rank > ten.rank && ten.rank > neg.rank && neg.rank > no_exit.rank);
+        assert!(none.rank.is_none());
+    }
+
+    #[test]
+    fn negative_durations_are_said_in_words() {
+        assert_eq!(
+            no_negative("window 0s − exit time = -7d 8h 43m 36s"),
+            "window 0s − exit time = none (7d 8h 43m 36s too short)"
+        );
+        assert_eq!(
+            no_negative("paths: -7d 12h via a → b; ok"),
+            "paths: none (7d 12h too short) via a → b; ok"
+        );
+        assert_eq!(no_negative("-3d, then"), "none (3d too short), then");
+        // Hyphens elsewhere, subtraction and ids stay.
+        assert_eq!(
+            no_negative("a - b = 3d -x l2-timelock"),
+            "a - b = 3d -x l2-timelock"
+        );
+        assert_eq!(duration_words(-648_000), "7 days 12 hours");
+        assert_eq!(duration_words(3_600 * 5 + 60), "5 hours 1 minute");
+        assert_eq!(duration_words(86_400 * 6 + 60), "6 days");
+    }
+
+    #[test]
+    fn compact_svg_groups_rects_and_cuts_decimals() {
+        let svg = "<svg>\n<rect x=\"0\" y=\"0\" width=\"960\" height=\"640\" opacity=\"1\" fill=\"#FFFFFF\" stroke=\"none\"/>\n<rect x=\"1\" y=\"2\" width=\"3\" height=\"4\" opacity=\"0.55\" fill=\"#C82828\" stroke=\"none\"/>\n<rect x=\"5\" y=\"6\" width=\"7\" height=\"8\" opacity=\"0.55\" fill=\"#C82828\" stroke=\"none\"/>\n<text font-size=\"12.096774193548388\" opacity=\"1\">p = 1.14e-7</text>\n</svg>";
+        assert_eq!(
+            compact_svg(svg),
+            "<svg>\n<rect x=\"0\" y=\"0\" width=\"960\" height=\"640\" fill=\"#FFFFFF\" stroke=\"none\"/>\n<g opacity=\"0.55\" fill=\"#C82828\" stroke=\"none\"><rect x=\"1\" y=\"2\" width=\"3\" height=\"4\"/><rect x=\"5\" y=\"6\" width=\"7\" height=\"8\"/></g><text font-size=\"12.1\">p = 1.14e-7</text>\n</svg>\n"
+        );
+    }
+
+    #[test]
+    fn the_graph_keeps_its_natural_width() {
+        assert_eq!(
+            natural_width(
+                r#"<svg viewBox="0 0 812 300" width="100%" style="max-width:812px" role="img">"#
+            ),
+            r#"<svg viewBox="0 0 812 300" width="812" role="img">"#
+        );
+        assert_eq!(natural_width("<svg width=\"5\">"), "<svg width=\"5\">");
+    }
+
+    #[test]
+    fn closest_ids_for_a_404() {
+        let ids = [
+            "arbitrum-one",
+            "base",
+            "op-mainnet",
+            "zksync-era",
+            "zksync-lite",
+        ];
+        assert_eq!(closest_ids("arbitrum", &ids)[0], "arbitrum-one");
+        assert_eq!(
+            closest_ids("zksync", &ids)[..2],
+            ["zksync-era", "zksync-lite"]
+        );
+        assert!(closest_ids("qqqqqqqq", &ids).is_empty());
     }
 
     #[test]

@@ -299,14 +299,14 @@ fn fill(page: &mut RiskPage, params: &RiskParams, r: &RiskReport) -> Result<(), 
         proof_failure: params.proof_failure.as_ref().map(|p| p.value()),
         ..ChartOptions::default()
     };
-    page.stage_chart = Some(
-        stage_chart_svg(&params.model, &opts)
+    page.stage_chart = Some(crate::html::compact_svg(
+        &stage_chart_svg(&params.model, &opts)
             .map_err(|e| ApiError::internal(format!("drawing the chart: {e}")))?,
-    );
-    page.regions_chart = Some(
-        regions_chart_svg(&params.model, &opts)
+    ));
+    page.regions_chart = Some(crate::html::compact_svg(
+        &regions_chart_svg(&params.model, &opts)
             .map_err(|e| ApiError::internal(format!("drawing the chart: {e}")))?,
-    );
+    ));
     Ok(())
 }
 

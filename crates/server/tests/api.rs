@@ -754,7 +754,7 @@ fn graph_section(html: &str) -> &str {
         .find("<h2 id=\"graph\">")
         .unwrap_or_else(|| panic!("no graph section in {html}"));
     let rest = &html[start..];
-    let end = rest.find("<h2 id=\"risk\">").unwrap_or(rest.len());
+    let end = rest.find("<h2 id=\"labels\">").unwrap_or(rest.len());
     &rest[..end]
 }
 
@@ -914,7 +914,7 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 
 /// The table row of project `id` on the index page.
 fn row<'a>(html: &'a str, id: &str) -> &'a str {
-    between(html, &format!("<tr data-id=\"{id}\">"), "</tr>")
+    between(html, &format!("<tr data-id=\"{id}\""), "</tr>")
 }
 
 /// BattleTested and proof-system maturity on the pages: a catalog with a
@@ -966,8 +966,12 @@ async fn pages_show_the_labels() {
         head.contains("href=\"#labels\"") && head.contains("BattleTested: met"),
         "{head}"
     );
-    assert!(head.contains("test-prover: maturing"), "{head}");
-    let labels = between(&html, "<h2 id=\"labels\">", "<h2 id=\"requirements\">");
+    // The proof system by name, its id in the tooltip.
+    assert!(
+        head.contains("Prover · maturing</a>") && head.contains("title=\"test-prover: "),
+        "{head}"
+    );
+    let labels = between(&html, "<h2 id=\"labels\">", "<h2 id=\"risk\">");
     let bt = between(labels, "id=\"battle-tested\"", "</section>");
     assert!(bt.contains("class=\"lchip bt-met\""), "{bt}");
     assert!(bt.contains("✓</span> met</span>"), "{bt}");
@@ -1059,7 +1063,7 @@ async fn pages_show_the_labels() {
     assert!(missing.contains("2026-04-16"), "{missing}");
     assert!(missing.contains("&#60;script&#62;"), "{missing}");
     assert!(!html.contains("<script>alert"));
-    let labels = between(&html, "<h2 id=\"labels\">", "<h2 id=\"requirements\">");
+    let labels = between(&html, "<h2 id=\"labels\">", "<h2 id=\"risk\">");
     assert!(labels.contains("None in use on this day"), "{labels}");
 
     // No `[labels]` at all: unknown, with no date.
@@ -1328,4 +1332,261 @@ fn a_dangling_or_looping_catalog_symlink_is_an_error_naming_it() {
         assert!(err.contains(name), "{name}: {err}");
         std::fs::remove_file(&link).expect("rm");
     }
+
+/// The ids of the list page's rows, in order.
+fn row_ids(html: &str) -> Vec<String> {
+    html.match_indices("<tr data-id=\"")
+        .map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            rest[..rest.find('"').expect("id end")].to_string()
+        })
+        .collect()
+}
+
+/// Gamma with its timelock's delay replaced (exit takes 1d + 7d = 8d).
+fn gamma_with_delay(id: &str, name: &str, delay: &str) -> String {
+    gamma(name, "Council")
+        .replace("\"gamma\"", &format!("{id:?}"))
+        .replace("delay = \"10d\"", &format!("delay = {delay:?}"))
+}
+
+#[tokio::test]
+async fn list_sorts_both_ways_and_pages_tell_unknown_from_unmet() {
+    let (_, r) = app_with(
+        &[
+            file("alpha.toml", ALPHA),
+            file("beta.toml", BETA),
+            // 40d − 8d = 32d: green; 20d − 8d = 12d: yellow; 10d − 8d = 2d: red;
+            // 5d − 8d: none.
+            file("g1.toml", &gamma_with_delay("g-green", "G Green", "40d")),
+            file("g2.toml", &gamma_with_delay("g-yellow", "G Yellow", "20d")),
+            file("g3.toml", &gamma_with_delay("g-red", "G Red", "10d")),
+            file("g4.toml", &gamma_with_delay("g-none", "G None", "5d")),
+        ],
+        None,
+    );
+    let exit = |id: &'static str| {
+        let r = r.clone();
+        async move {
+            let v = get(&r, &format!("/api/v1/projects/{id}")).await.json();
+            v["exit_window"]["rating"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        }
+    };
+    assert_eq!(exit("g-green").await, "green");
+    assert_eq!(exit("g-yellow").await, "yellow");
+    assert_eq!(exit("g-red").await, "red");
+    assert_eq!(exit("g-none").await, "none");
+
+    // Names, A to Z and Z to A.
+    let asc = row_ids(&get(&r, "/?sort=name&order=asc").await.text());
+    assert_eq!(
+        asc,
+        ["alpha", "beta", "g-green", "g-none", "g-red", "g-yellow"]
+    );
+    let desc = row_ids(&get(&r, "/?sort=name&order=desc").await.text());
+    assert_eq!(
+        desc,
+        ["g-yellow", "g-red", "g-none", "g-green", "beta", "alpha"]
+    );
+    // Exit windows: none < red < yellow < green; "—" (alpha and beta, no
+    // structure) last in both orders, by name.
+    let asc = row_ids(&get(&r, "/?sort=exit&order=asc").await.text());
+    assert_eq!(
+        asc,
+        ["g-none", "g-red", "g-yellow", "g-green", "alpha", "beta"]
+    );
+    let desc = row_ids(&get(&r, "/?sort=exit&order=desc").await.text());
+    assert_eq!(
+        desc,
+        ["g-green", "g-yellow", "g-red", "g-none", "alpha", "beta"]
+    );
+    // The header says what the rows do.
+    let page = get(&r, "/?sort=name&order=desc").await.text();
+    assert!(page.contains("aria-sort=\"descending\""), "{page}");
+
+    // Alpha fails permissionless-proofs and does not declare the other
+    // Stage 2 items: one "Missing for Stage 2" item, the rest "Needs data".
+    let json = get(&r, "/api/v1/projects/alpha").await.json();
+    let unknown: Vec<&str> = json["requirements"]
+        .as_array()
+        .expect("requirements")
+        .iter()
+        .filter(|r| r["status"] == "unknown" && r["stage"] == 2)
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(!unknown.is_empty(), "{json}");
+    let html = get(&r, "/projects/alpha").await.text();
+    let missing = between(&html, "id=\"missing\"", "</section>");
+    let fails = between(missing, "<h2>Missing for Stage 2</h2>", "</ul>");
+    assert!(
+        fails.contains("href=\"#req-permissionless-proofs\""),
+        "{fails}"
+    );
+    assert_eq!(fails.matches("<li>").count(), 1, "{fails}");
+    let needs = between(missing, "<h2>Needs data</h2>", "</ul>");
+    for id in &unknown {
+        assert!(
+            needs.contains(&format!("href=\"#req-{id}\"")),
+            "{id}: {needs}"
+        );
+        let row = between(&html, &format!("<tr id=\"req-{id}\""), "</tr>");
+        assert!(row.contains("class=\"s-unknown\""), "{row}");
+        assert!(row.contains("needs data"), "{row}");
+    }
+    let unmet = between(&html, "<tr id=\"req-permissionless-proofs\"", "</tr>");
+    assert!(
+        unmet.contains("class=\"s-unmet\"") && unmet.contains("unmet"),
+        "{unmet}"
+    );
+    // Nothing blames the rollup for the missing data.
+    assert!(!html.contains("counted as unmet"), "{html}");
+    // The verdict comes first, in words.
+    let verdict = between(&html, "<p class=\"verdict\" id=\"verdict\">", "</p>");
+    assert!(
+        verdict.ends_with(">Stage 1. For Stage 2 it lacks: anyone may submit fraud proofs."),
+        "{verdict}"
+    );
+    assert!(html.find("id=\"verdict\"") < html.find("id=\"requirements\""));
+    // The JSON still says unknown.
+    assert_eq!(
+        json["requirements"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["id"] == unknown[0]))
+            .map(|r| r["status"].clone()),
+        Some(Value::from("unknown"))
+    );
+
+    // An exit window shorter than the exit: said in words, never negative.
+    let html = get(&r, "/projects/g-none").await.text();
+    assert!(
+        html.contains("none — an upgrade can take effect 3 days before users could exit"),
+        "{html}"
+    );
+    assert!(!html.contains(" -3d") && !html.contains("= -"), "{html}");
+    // Permissions and contracts from the structure.
+    let perms = between(&html, "<h2 id=\"permissions\">", "<h2 id=\"graph\">");
+    assert!(
+        perms.contains("<b>Council</b>") && perms.contains("6/8"),
+        "{perms}"
+    );
+    assert!(
+        perms.contains("upgrade all core contracts (after its 5d delay)"),
+        "{perms}"
+    );
+    assert!(perms.contains("<b>emergency fixes</b>"), "{perms}");
+    assert!(perms.contains("upgraded by: Council (no delay)"), "{perms}");
+}
+
+#[tokio::test]
+async fn unknown_ids_get_suggestions_and_days_before_the_framework_a_message() {
+    let (_, r) = fixture();
+    let res = get(&r, "/projects/alph").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let html = res.text();
+    assert!(html.contains("Did you mean: alpha?"), "{html}");
+    assert!(
+        html.contains("<a href=\"/projects/alpha\">alpha</a>"),
+        "{html}"
+    );
+    // Nothing close: no suggestion.
+    let html = get(&r, "/projects/zzzzzzzzzzzz").await.text();
+    assert!(!html.contains("Did you mean"), "{html}");
+
+    // Before 2023-06-01 there was no framework: a message, no verdicts.
+    let res = get(&r, "/?as_of=2020-01-01").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let html = res.text();
+    assert!(
+        html.contains("the Stages Framework did not exist yet"),
+        "{html}"
+    );
+    assert!(html.contains("from 2023-06-01"), "{html}");
+    assert!(row_ids(&html).is_empty(), "{html}");
+    let res = get(&r, "/projects/alpha?as_of=2023-05-31").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("did not exist yet"));
+    // From its first day, verdicts.
+    let html = get(&r, "/?as_of=2023-06-01").await.text();
+    assert_eq!(row_ids(&html).len(), 2, "{html}");
+
+    // Category tabs.
+    let rollups = row_ids(&get(&r, "/?category=rollups").await.text());
+    assert_eq!(rollups, ["alpha", "beta"]);
+    assert!(row_ids(&get(&r, "/?category=archived").await.text()).is_empty());
+    assert_eq!(
+        get(&r, "/?category=planets").await.status,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+/// The catalog's own projects: the grace period of the 2025 principle
+/// (deadline 2025-07-29) as a countdown in the list and the header, and
+/// archived projects listed last, marked, and alone under their tab.
+#[tokio::test]
+async fn countdowns_and_archived_projects_in_the_catalog() {
+    let catalog = load_catalog(&repo().join("catalog")).expect("catalog");
+    let (app, _) = App::start(
+        Store::open_in_memory().expect("store"),
+        &catalog,
+        Config {
+            token: None,
+            today: Some(day("2026-12-06")),
+        },
+    )
+    .expect("start");
+    let r = router(Arc::new(app));
+    let list = get(&r, "/api/v1/projects?as_of=2025-06-29").await.json();
+    let pending: Vec<&str> = list["projects"]
+        .as_array()
+        .expect("projects")
+        .iter()
+        .filter(|p| p["downgrade_pending"]["deadline"] == "2025-07-29")
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert!(!pending.is_empty(), "{list}");
+    let html = get(&r, "/?as_of=2025-06-29").await.text();
+    let countdown = "Stage 1 until 2025-07-29 (30 days), then Stage 0 unless it meets: Only ≥75% of the Security Council";
+    for id in &pending {
+        assert!(
+            row(&html, id).contains(countdown),
+            "{id}: {}",
+            row(&html, id)
+        );
+        let page = get(&r, &format!("/projects/{id}?as_of=2025-06-29"))
+            .await
+            .text();
+        let head = between(&page, "<p class=\"countdown\" id=\"countdown\">", "</p>");
+        assert!(head.contains(countdown), "{id}: {head}");
+    }
+
+    let list = get(&r, "/api/v1/projects").await.json();
+    let archived: Vec<String> = list["projects"]
+        .as_array()
+        .expect("projects")
+        .iter()
+        .filter(|p| !p["archived"].is_null())
+        .filter_map(|p| p["id"].as_str().map(str::to_string))
+        .collect();
+    assert!(!archived.is_empty(), "{list}");
+    for sort in ["name&order=asc", "name&order=desc", "stage", "exit"] {
+        let ids = row_ids(&get(&r, &format!("/?sort={sort}")).await.text());
+        let tail = &ids[ids.len() - archived.len()..];
+        let mut tail = tail.to_vec();
+        tail.sort();
+        let mut expected = archived.clone();
+        expected.sort();
+        assert_eq!(tail, expected, "{sort}: {ids:?}");
+    }
+    let html = get(&r, "/").await.text();
+    for id in &archived {
+        assert!(row(&html, id).contains("archived 20"), "{}", row(&html, id));
+    }
+    let mut tab = row_ids(&get(&r, "/?category=archived").await.text());
+    tab.sort();
+    let mut expected = archived.clone();
+    expected.sort();
+    assert_eq!(tab, expected);
 }

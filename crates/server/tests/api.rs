@@ -1268,71 +1268,6 @@ async fn a_nested_council_is_drawn_exactly_on_its_page() {
     assert!(!risk.contains("ignores which Safe"), "{risk}");
 }
 
-/// A submitted file has no directory: naming a CSV is refused at its key,
-/// nothing is read or stored. JSON with a byte-order mark is accepted;
-/// invalid UTF-8 gives its byte offset.
-#[tokio::test]
-async fn submissions_cannot_name_files_and_accept_a_json_bom() {
-    let (app, r) = fixture();
-    let counts = || app.with_store(|s| s.counts().expect("counts"));
-    let before = counts();
-    let named = "[project]\nid = \"gamma\"\nname = \"Gamma\"\nkind = \"optimistic\"\n\n[labels.value_locked]\ncsv = \"data/gamma.csv\"\n";
-    let res = post(&r, Some(TOKEN), "application/toml", named).await;
-    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text());
-    let e = &res.json()["error"];
-    assert_eq!(e["line"], 7, "{e}");
-    assert_eq!(e["field"], "labels.value_locked.csv");
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("cannot name other files")
-    );
-    let traversal = named.replace("data/gamma.csv", "../../../../etc/passwd");
-    let res = post(&r, Some(TOKEN), "application/toml", traversal).await;
-    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text());
-    assert!(!res.text().contains("root:"));
-    assert_eq!(counts(), before, "nothing stored");
-
-    let json =
-        "\u{feff}{\"project\": {\"id\": \"gamma\", \"name\": \"Gamma\", \"kind\": \"optimistic\"}}";
-    let res = post(&r, Some(TOKEN), "application/json", json).await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
-
-    let mut bytes = json.as_bytes().to_vec();
-    bytes[20] = 0xff;
-    let res = post(&r, Some(TOKEN), "application/json", bytes).await;
-    assert_eq!(res.status, StatusCode::BAD_REQUEST);
-    assert!(
-        res.error_message().contains("byte offset 20"),
-        "{}",
-        res.text()
-    );
-}
-
-/// A catalog entry that is not a readable regular file is an error naming
-/// it, as in `l2stage assess DIR`; never skipped.
-#[test]
-fn a_dangling_or_looping_catalog_symlink_is_an_error_naming_it() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("alpha.toml"), ALPHA).expect("write");
-    assert_eq!(load_catalog(dir.path()).expect("valid").files.len(), 1);
-    for (name, target) in [
-        ("dangling.toml", "missing.toml"),
-        ("loop.json", "loop.json"),
-        ("zero.toml", "/dev/zero"),
-    ] {
-        let link = dir.path().join(name);
-        std::os::unix::fs::symlink(target, &link).expect("symlink");
-        let err = match load_catalog(dir.path()) {
-            Err(l2stage_server::CatalogError::Invalid(errors)) => errors[0].to_string(),
-            Err(other) => other.to_string(),
-            Ok(_) => panic!("{name}: skipped silently"),
-        };
-        assert!(err.contains(name), "{name}: {err}");
-        std::fs::remove_file(&link).expect("rm");
-    }
-
 /// The ids of the list page's rows, in order.
 fn row_ids(html: &str) -> Vec<String> {
     html.match_indices("<tr data-id=\"")
@@ -1589,4 +1524,70 @@ async fn countdowns_and_archived_projects_in_the_catalog() {
     let mut expected = archived.clone();
     expected.sort();
     assert_eq!(tab, expected);
+}
+
+/// A submitted file has no directory: naming a CSV is refused at its key,
+/// nothing is read or stored. JSON with a byte-order mark is accepted;
+/// invalid UTF-8 gives its byte offset.
+#[tokio::test]
+async fn submissions_cannot_name_files_and_accept_a_json_bom() {
+    let (app, r) = fixture();
+    let counts = || app.with_store(|s| s.counts().expect("counts"));
+    let before = counts();
+    let named = "[project]\nid = \"gamma\"\nname = \"Gamma\"\nkind = \"optimistic\"\n\n[labels.value_locked]\ncsv = \"data/gamma.csv\"\n";
+    let res = post(&r, Some(TOKEN), "application/toml", named).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text());
+    let e = &res.json()["error"];
+    assert_eq!(e["line"], 7, "{e}");
+    assert_eq!(e["field"], "labels.value_locked.csv");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("cannot name other files")
+    );
+    let traversal = named.replace("data/gamma.csv", "../../../../etc/passwd");
+    let res = post(&r, Some(TOKEN), "application/toml", traversal).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text());
+    assert!(!res.text().contains("root:"));
+    assert_eq!(counts(), before, "nothing stored");
+
+    let json =
+        "\u{feff}{\"project\": {\"id\": \"gamma\", \"name\": \"Gamma\", \"kind\": \"optimistic\"}}";
+    let res = post(&r, Some(TOKEN), "application/json", json).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+
+    let mut bytes = json.as_bytes().to_vec();
+    bytes[20] = 0xff;
+    let res = post(&r, Some(TOKEN), "application/json", bytes).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(
+        res.error_message().contains("byte offset 20"),
+        "{}",
+        res.text()
+    );
+}
+
+/// A catalog entry that is not a readable regular file is an error naming
+/// it, as in `l2stage assess DIR`; never skipped.
+#[test]
+fn a_dangling_or_looping_catalog_symlink_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("alpha.toml"), ALPHA).expect("write");
+    assert_eq!(load_catalog(dir.path()).expect("valid").files.len(), 1);
+    for (name, target) in [
+        ("dangling.toml", "missing.toml"),
+        ("loop.json", "loop.json"),
+        ("zero.toml", "/dev/zero"),
+    ] {
+        let link = dir.path().join(name);
+        std::os::unix::fs::symlink(target, &link).expect("symlink");
+        let err = match load_catalog(dir.path()) {
+            Err(l2stage_server::CatalogError::Invalid(errors)) => errors[0].to_string(),
+            Err(other) => other.to_string(),
+            Ok(_) => panic!("{name}: skipped silently"),
+        };
+        assert!(err.contains(name), "{name}: {err}");
+        std::fs::remove_file(&link).expect("rm");
+    }
 }

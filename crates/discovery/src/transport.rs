@@ -415,7 +415,18 @@ impl Transport {
     fn http_error(&self, e: reqwest::Error, doing: &str) -> CallError {
         let timeout = e.is_timeout();
         let connect = e.is_connect();
-        let text = error_chain(&e.without_url());
+        let e = e.without_url();
+        // The HTTP stack's own words ("error sending request", "client
+        // error (Connect)") say nothing; the causes do.
+        let text = match std::error::Error::source(&e) {
+            Some(src) => error_chain(src),
+            None => e.to_string(),
+        };
+        let text = text
+            .split(": ")
+            .filter(|p| !p.starts_with("client error ("))
+            .collect::<Vec<_>>()
+            .join(": ");
         if timeout {
             return CallError::Timeout(if connect {
                 self.connect_timeout

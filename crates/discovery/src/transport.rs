@@ -502,6 +502,10 @@ pub fn parse_batch(body: &[u8], n: usize) -> Vec<Result<Json, CallError>> {
             });
             return vec![Err(e); n];
         }
+        // A batch of one answered with a bare object.
+        Json::Object(_) if n == 1 && j.get("id").and_then(answer_id) == Some(0) => {
+            return vec![entry(&j)];
+        }
         other => {
             return vec![
                 Err(CallError::Malformed(format!(
@@ -546,11 +550,12 @@ pub fn parse_batch(body: &[u8], n: usize) -> Vec<Result<Json, CallError>> {
         .collect()
 }
 
-/// An answer's id: a number, or a string holding one.
+/// An answer's id: a number, or a string holding one (as we wrote it:
+/// `"01"` or `"+1"` is not id 1).
 fn answer_id(j: &Json) -> Option<u64> {
     match j {
         Json::Number(n) => n.as_u64(),
-        Json::String(s) => s.parse().ok(),
+        Json::String(s) => s.parse::<u64>().ok().filter(|n| n.to_string() == *s),
         _ => None,
     }
 }
@@ -738,6 +743,14 @@ mod tests {
                 .iter()
                 .all(|x| matches!(x, Err(CallError::Malformed(_))))
         );
+        assert_eq!(
+            parse_batch(br#"{"id":0,"result":"0x5"}"#, 1),
+            vec![Ok(json!("0x5"))]
+        );
+        assert!(matches!(
+            parse_batch(br#"{"id":0,"result":"0x5"}"#, 2)[1],
+            Err(CallError::Malformed(_))
+        ));
         assert!(matches!(
             parse_batch(b"{}", 1)[0],
             Err(CallError::Malformed(_))
@@ -746,6 +759,12 @@ mod tests {
             parse_batch(b"[]", 1)[0],
             Err(CallError::Missing(None))
         ));
+        // Ids as we wrote them only: "01" and "+1" are not id 1.
+        let r = parse_batch(
+            br#"[{"id":"01","result":"0x1"},{"id":"+1","result":"0x1"}]"#,
+            2,
+        );
+        assert!(matches!(r[1], Err(CallError::Missing(_))), "{r:?}");
         assert!(matches!(
             parse_batch(br#"[{"id":0,"error":{"code":"x"}}]"#, 1)[0],
             Err(CallError::Malformed(_))

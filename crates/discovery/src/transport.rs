@@ -306,11 +306,30 @@ impl Transport {
         sanitize(&self.scrub(text), max_chars)
     }
 
+    /// Replace every secret with `…`; and since `text` may have been cut
+    /// (an error body is read only in part), a secret cut short at its end
+    /// too.
     fn scrub(&self, text: &str) -> String {
         let mut t = text.to_string();
         for s in &self.secrets {
             if t.contains(s.as_str()) {
                 t = t.replace(s.as_str(), "…");
+            }
+        }
+        let end = t.trim_end_matches('\u{fffd}').len();
+        t.truncate(end);
+        for s in self.secrets.iter().filter(|s| !s.contains("://")) {
+            // The longest prefix of at least 4 bytes the text ends with.
+            let cut = s
+                .char_indices()
+                .map(|(i, _)| i)
+                .filter(|&i| i >= 4)
+                .rev()
+                .find(|&i| t.ends_with(&s[..i]));
+            if let Some(i) = cut {
+                t.truncate(t.len() - i);
+                t.push('…');
+                break;
             }
         }
         t
@@ -594,14 +613,24 @@ fn entry(j: &Json) -> Result<Json, CallError> {
     }
 }
 
+/// Node text kept before it is cleaned (scrubbed, then cut much shorter):
+/// enough that scrubbing cannot pull a cut secret into view (see
+/// [`Transport::clean`]).
+const MAX_RAW_TEXT: usize = 65536;
+
 fn not_json(e: &serde_json::Error, body: &[u8]) -> CallError {
-    let start = String::from_utf8_lossy(&body[..body.len().min(600)]).into_owned();
+    let start = String::from_utf8_lossy(&body[..body.len().min(MAX_RAW_TEXT)]).into_owned();
     CallError::Malformed(format!("not JSON ({e}); the response starts: {start}"))
 }
 
+/// A JSON value as text, cut at [`MAX_RAW_TEXT`] characters (not yet
+/// sanitised: [`Transport::clean`] does that).
 fn short_json(j: &Json) -> String {
     let s = j.to_string();
-    sanitize(&s, 120)
+    match s.char_indices().nth(MAX_RAW_TEXT) {
+        Some((i, _)) => s[..i].to_string(),
+        None => s,
+    }
 }
 
 #[cfg(test)]
@@ -648,6 +677,19 @@ mod tests {
             assert!(!c.contains(s), "{s} in {c}");
         }
         assert!(c.contains("bad key"), "{c}");
+        // Cut short (a partly read body), or pulled into view by scrubbing.
+        for text in [
+            "page: /v3/API-KEY-01",
+            "API-KEY-0123456789 API-KEY-0123456789 API-KEY-01234",
+            "token QUERYSEC",
+            "alice:hunt",
+        ] {
+            let c = t.clean(text, 1000);
+            for partial in ["API-KEY-01", "QUERYSEC", "hunt"] {
+                assert!(!c.contains(partial), "{c}");
+            }
+            assert!(c.ends_with('…'), "{c}");
+        }
         // A percent-encoded key is scrubbed as sent and as decoded.
         let t = Transport::new(
             "http://n.example/k/KEY%7CWITH%7CBARS",

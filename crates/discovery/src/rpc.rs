@@ -872,11 +872,11 @@ pub fn retry_wait(opts: &RpcOptions, attempt: u32, after: Option<Duration>) -> D
 /// before it succeeds or is given up: see [`retry_wait`].
 pub fn give_up_bound(opts: &RpcOptions) -> Duration {
     let attempts = opts.max_attempts.max(1);
-    opts.timeout.saturating_mul(attempts)
-        + opts
-            .max_backoff
+    opts.timeout.saturating_mul(attempts).saturating_add(
+        opts.max_backoff
             .min(opts.timeout)
-            .saturating_mul(attempts - 1)
+            .saturating_mul(attempts - 1),
+    )
 }
 
 /// Decide what a failed call means: a revert (an answer), a retry, or the

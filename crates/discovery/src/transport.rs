@@ -740,6 +740,12 @@ mod tests {
         assert_eq!(parse_retry_after("soon", 0), None);
         assert_eq!(parse_retry_after("-3", 0), None);
         assert_eq!(parse_retry_after("NaN", 0), None);
+        assert_eq!(parse_retry_after("-0", 0), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("1e300", 0),
+            Some(Duration::from_secs(1_000_000_000))
+        );
+        assert_eq!(parse_retry_after("inf", 0), None);
     }
 
     #[test]

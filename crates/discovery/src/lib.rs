@@ -14,6 +14,7 @@ pub mod error;
 pub mod render;
 pub mod rpc;
 pub mod structure;
+pub mod transport;
 pub mod verify;
 
 #[cfg(feature = "testkit")]

@@ -1,21 +1,23 @@
 //! Reads at one pinned block, batched: every wave of reads goes out as
-//! JSON-RPC batch requests (alloy's `RpcClient` batches, one HTTP request per
-//! `batch_size` calls, sent concurrently) and, where Multicall3 is deployed,
-//! with view calls packed into `aggregate3`. Answers are cached by
+//! JSON-RPC batch requests (one HTTP request per `batch_size` calls, sent
+//! concurrently, through [`crate::transport`]) and, where Multicall3 is
+//! deployed, with view calls packed into `aggregate3`. Answers are cached by
 //! (block, read). Failures are retried with exponential backoff (HTTP 429
-//! honours `Retry-After`); what still fails ends in an error naming the call.
+//! honours `Retry-After`, capped: see [`retry_wait`]); what still fails ends
+//! in an error naming the call. Nothing the node sends reaches a message
+//! unsanitised, and the URL is only ever shown redacted.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use alloy::primitives::{Address, B256, Bytes};
-use alloy::rpc::client::RpcClient;
-use alloy::transports::{RpcError, TransportErrorKind};
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
 use crate::abi;
 use crate::error::{DiscoveryError, Result};
+use crate::transport::{self, CallError, Transport, show_duration};
 
 /// One thing to read from the chain at the pinned block.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -69,16 +71,20 @@ pub struct RpcOptions {
     /// JSON-RPC calls per HTTP request; 1 sends every read on its own, one
     /// after the other (no batching at all).
     pub batch_size: usize,
-    /// Per HTTP request.
+    /// Per HTTP request: connecting, sending and reading the whole answer.
     pub timeout: Duration,
     /// Attempts per read before giving up (≥ 1).
     pub max_attempts: u32,
     /// First retry delay, doubled on every further attempt.
     pub backoff: Duration,
+    /// Cap on any wait between attempts (with the timeout: see
+    /// [`retry_wait`]).
     pub max_backoff: Duration,
     pub multicall: MulticallMode,
     /// View calls per `aggregate3`.
     pub multicall_size: usize,
+    /// Cap on one HTTP response body, enforced while it streams in.
+    pub max_response_bytes: u64,
 }
 
 impl Default for RpcOptions {
@@ -91,6 +97,7 @@ impl Default for RpcOptions {
             max_backoff: Duration::from_secs(10),
             multicall: MulticallMode::Auto,
             multicall_size: 200,
+            max_response_bytes: transport::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -171,8 +178,7 @@ enum Why {
 pub type Observer = Box<dyn FnMut(&Stats) + Send>;
 
 pub struct Rpc {
-    client: RpcClient,
-    url: String,
+    transport: Arc<Transport>,
     opts: RpcOptions,
     pin: Option<Pin>,
     header_checked: bool,
@@ -199,32 +205,18 @@ impl Rpc {
     /// A client for `url` (http or https). Nothing is sent yet.
     pub fn new(url: &str, opts: RpcOptions) -> Result<Rpc> {
         install_tls();
-        let parsed: reqwest::Url = url
-            .parse()
-            .map_err(|e| DiscoveryError::Input(format!("invalid RPC URL `{url}`: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(DiscoveryError::Input(format!(
-                "invalid RPC URL `{url}`: only http and https are supported"
-            )));
-        }
+        let transport = Transport::new(url, opts.timeout, opts.max_response_bytes)?;
         if opts.batch_size == 0 || opts.max_attempts == 0 || opts.multicall_size == 0 {
             return Err(DiscoveryError::Input(
                 "batch size, attempts and multicall size must be at least 1".into(),
             ));
         }
-        let http = reqwest::Client::builder()
-            .timeout(opts.timeout)
-            .connect_timeout(opts.timeout.min(Duration::from_secs(10)))
-            .build()
-            .map_err(|e| DiscoveryError::Input(format!("cannot build an HTTP client: {e}")))?;
-        let client = RpcClient::new_http_with_client(http, parsed);
         let multicall = match opts.multicall {
             MulticallMode::At(a) => Some(a),
             _ => None,
         };
         Ok(Rpc {
-            client,
-            url: url.to_string(),
+            transport: Arc::new(transport),
             multicall_checked: !matches!(opts.multicall, MulticallMode::Auto),
             opts,
             pin: None,
@@ -240,8 +232,10 @@ impl Rpc {
         })
     }
 
+    /// The node's URL as it may be shown: `scheme://host[:port]/…` (never
+    /// its path, query or user-info).
     pub fn url(&self) -> &str {
-        &self.url
+        self.transport.shown()
     }
 
     pub fn set_observer(&mut self, f: Observer) {
@@ -543,15 +537,7 @@ impl Rpc {
                     });
                 }
                 self.stats.retries += 1;
-                let exp = self
-                    .opts
-                    .backoff
-                    .saturating_mul(1u32 << (attempt - 1).min(16))
-                    .min(self.opts.max_backoff);
-                let wait = match after {
-                    Some(a) => a.min(self.opts.max_backoff.max(Duration::from_secs(1)) * 3),
-                    None => exp,
-                };
+                let wait = retry_wait(&self.opts, attempt, after);
                 if !wait.is_zero() {
                     tokio::time::sleep(wait).await;
                 }
@@ -652,14 +638,36 @@ impl Rpc {
             .collect();
         let mut out: Vec<Option<std::result::Result<Json, Failure>>> =
             (0..jobs.len()).map(|_| None).collect();
+        let block = self.block();
         if self.opts.batch_size == 1 {
+            // One after the other; once the node fails a request (timeout,
+            // connection, HTTP error), the rest of the wave is not sent: it
+            // is retried with the failed one, so a round trip stays within
+            // one timeout of the failure.
+            let mut failed: Option<(String, Option<Duration>)> = None;
             for (i, (method, params)) in calls.into_iter().enumerate() {
+                if let Some((message, after)) = &failed {
+                    out[i] = Some(Err(Failure::Retry {
+                        message: message.clone(),
+                        after: *after,
+                        why: Why::Transport,
+                    }));
+                    continue;
+                }
                 self.stats.round_trips += 1;
                 self.stats.http_requests += 1;
                 self.stats.rpc_calls += 1;
-                let r: std::result::Result<Json, RpcError<TransportErrorKind>> =
-                    self.client.request(method, params).await;
-                out[i] = Some(r.map_err(|e| classify(&e, method, &described[i], self.block())));
+                let r = self.transport.call(method, &params).await;
+                let r = r.map_err(|e| classify(&e, method, &described[i], block));
+                if let Err(Failure::Retry {
+                    message,
+                    after,
+                    why: Why::Transport,
+                }) = &r
+                {
+                    failed = Some((message.clone(), *after));
+                }
+                out[i] = Some(r);
                 self.notify();
             }
         } else {
@@ -670,33 +678,22 @@ impl Rpc {
             for chunk in indexed.chunks(self.opts.batch_size) {
                 self.stats.http_requests += 1;
                 self.stats.rpc_calls += chunk.len() as u64;
-                let client = self.client.clone();
-                let chunk: Vec<(usize, (&'static str, Json))> = chunk.to_vec();
+                let transport = self.transport.clone();
+                let (idx, calls): (Vec<usize>, Vec<(&'static str, Json)>) =
+                    chunk.iter().cloned().unzip();
                 set.spawn(async move {
-                    let mut batch = client.new_batch();
-                    let mut waiters = Vec::new();
-                    for (i, (method, params)) in &chunk {
-                        waiters.push((*i, *method, batch.add_call::<Json, Json>(*method, params)));
-                    }
-                    let sent = batch.send().await;
-                    let mut results = Vec::new();
-                    for (i, method, w) in waiters {
-                        let r = match (&sent, w) {
-                            (Err(e), _) => Err((method, clone_err(e))),
-                            (Ok(()), Err(e)) => Err((method, e)),
-                            (Ok(()), Ok(w)) => w.await.map_err(|e| (method, e)),
-                        };
-                        results.push((i, r));
-                    }
-                    results
+                    let answers = transport.batch(&calls).await;
+                    idx.into_iter()
+                        .zip(calls.into_iter().map(|(m, _)| m))
+                        .zip(answers)
+                        .map(|((i, m), a)| (i, m, a))
+                        .collect::<Vec<_>>()
                 });
             }
-            let block = self.block();
             while let Some(joined) = set.join_next().await {
                 let Ok(results) = joined else { continue };
-                for (i, r) in results {
-                    out[i] =
-                        Some(r.map_err(|(method, e)| classify(&e, method, &described[i], block)));
+                for (i, method, r) in results {
+                    out[i] = Some(r.map_err(|e| classify(&e, method, &described[i], block)));
                 }
             }
             self.notify();
@@ -727,7 +724,10 @@ impl Rpc {
         let pinned = self.block();
         let pin = self.pin.get_or_insert(Pin::new(0));
         let malformed = |what: &str| Failure::Retry {
-            message: format!("{what}: not a valid answer: {}", short(j)),
+            message: format!(
+                "{what}: not a valid answer: {}",
+                self.transport.clean(&j.to_string(), 120)
+            ),
             after: None,
             why: Why::Malformed,
         };
@@ -781,7 +781,11 @@ impl Rpc {
 
     fn decode(&self, r: &Read, j: Json) -> std::result::Result<Answer, Failure> {
         let bad = |what: &str| Failure::Retry {
-            message: format!("{}: {what}: {}", self.describe(r), short(&j)),
+            message: format!(
+                "{}: {what}: {}",
+                self.describe(r),
+                self.transport.clean(&j.to_string(), 120)
+            ),
             after: None,
             why: Why::Malformed,
         };
@@ -848,52 +852,55 @@ impl Rpc {
     }
 }
 
-fn clone_err(e: &RpcError<TransportErrorKind>) -> RpcError<TransportErrorKind> {
-    // Transport errors are not Clone; keep what classification needs.
-    match e {
-        RpcError::Transport(TransportErrorKind::HttpError(h)) => {
-            TransportErrorKind::http_error(h.status, h.body.clone())
-        }
-        RpcError::Transport(k @ TransportErrorKind::HttpErrorWithRetryAfter { .. }) => {
-            match (k.as_http_error(), k.retry_after()) {
-                (Some(h), Some(after)) => TransportErrorKind::http_error_with_retry_after(
-                    h.status,
-                    h.body.clone(),
-                    Some(after),
-                ),
-                _ => TransportErrorKind::custom_str(&e.to_string()),
-            }
-        }
-        RpcError::DeserError { .. } => RpcError::DeserError {
-            err: serde_json::Error::io(std::io::Error::other(e.to_string())),
-            text: String::new(),
-        },
-        other => TransportErrorKind::custom_str(&other.to_string()),
+/// The wait before attempt `attempt + 1`: exponential backoff from
+/// `backoff`, or the node's `Retry-After`; either way at most
+/// `min(max_backoff, timeout)`. So a round trip that keeps failing is given
+/// up after at most `max_attempts × timeout + (max_attempts − 1) ×
+/// min(max_backoff, timeout)`.
+pub fn retry_wait(opts: &RpcOptions, attempt: u32, after: Option<Duration>) -> Duration {
+    let cap = opts.max_backoff.min(opts.timeout);
+    match after {
+        Some(a) => a.min(cap),
+        None => opts
+            .backoff
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
+            .min(cap),
     }
 }
 
-/// Decide what an RPC error means: a revert (an answer), a retry, or the end.
-fn classify(e: &RpcError<TransportErrorKind>, method: &str, call: &str, block: u64) -> Failure {
+/// The longest a round trip (one wave of reads, with its retries) can take
+/// before it succeeds or is given up: see [`retry_wait`].
+pub fn give_up_bound(opts: &RpcOptions) -> Duration {
+    let attempts = opts.max_attempts.max(1);
+    opts.timeout.saturating_mul(attempts).saturating_add(
+        opts.max_backoff
+            .min(opts.timeout)
+            .saturating_mul(attempts - 1),
+    )
+}
+
+/// Decide what a failed call means: a revert (an answer), a retry, or the
+/// end. The texts in `e` are already sanitised and scrubbed of the URL.
+fn classify(e: &CallError, method: &str, call: &str, block: u64) -> Failure {
     match e {
-        RpcError::ErrorResp(p) => {
-            let msg = p.message.to_lowercase();
-            if method == "eth_call" && (p.code == 3 || msg.contains("revert")) {
-                let data = p
-                    .data
-                    .as_ref()
-                    .and_then(|d| serde_json::from_str::<Json>(d.get()).ok())
-                    .and_then(|d| hex_bytes(&d))
-                    .unwrap_or_default();
+        CallError::Resp {
+            code,
+            message,
+            data,
+        } => {
+            let msg = message.to_lowercase();
+            if method == "eth_call" && (*code == 3 || msg.contains("revert")) {
+                let data = data.as_ref().and_then(hex_bytes).unwrap_or_default();
                 return Failure::Revert(data);
             }
-            if p.code == 429
-                || p.code == -32005
+            if *code == 429
+                || *code == -32005
                 || msg.contains("rate limit")
                 || msg.contains("too many requests")
                 || msg.contains("limit exceeded")
             {
                 return Failure::Retry {
-                    message: format!("rate limited: {} (code {})", p.message, p.code),
+                    message: format!("rate limited: {message} (code {code})"),
                     after: None,
                     why: Why::Transport,
                 };
@@ -907,7 +914,7 @@ fn classify(e: &RpcError<TransportErrorKind>, method: &str, call: &str, block: u
                 || msg.contains("future block")
             {
                 return Failure::Retry {
-                    message: format!("the node is behind the pinned block {block}: {}", p.message),
+                    message: format!("the node is behind the pinned block {block}: {message}"),
                     after: None,
                     why: Why::Behind,
                 };
@@ -918,100 +925,80 @@ fn classify(e: &RpcError<TransportErrorKind>, method: &str, call: &str, block: u
                 return Failure::Fatal(DiscoveryError::Rpc {
                     call: call.to_string(),
                     message: format!(
-                        "the node has no state at block {block} ({}): use an archive node or a recent block",
-                        p.message
+                        "the node has no state at block {block} ({message}): use an archive node or a recent block"
                     ),
                 });
             }
             Failure::Fatal(DiscoveryError::Rpc {
                 call: call.to_string(),
-                message: format!("error {}: {}", p.code, p.message),
+                message: format!("error {code}: {message}"),
             })
         }
-        RpcError::Transport(kind) => {
-            if let Some(h) = kind.as_http_error() {
-                let retryable = h.status == 429 || h.status == 408 || h.status >= 500;
-                let text = format!(
-                    "HTTP {}{}",
-                    h.status,
-                    if h.body.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {}", truncate(&h.body, 200))
-                    }
-                );
-                if retryable {
-                    return Failure::Retry {
-                        message: text,
-                        after: kind.retry_after(),
-                        why: Why::Transport,
-                    };
-                }
-                let hint = if h.status == 413 {
-                    " (try a smaller --batch-size)"
+        CallError::Http {
+            status,
+            body,
+            retry_after,
+        } => {
+            let status = *status;
+            let retryable = status == 429 || status == 408 || status >= 500;
+            let text = format!(
+                "HTTP {status}{}",
+                if body.is_empty() {
+                    String::new()
                 } else {
-                    ""
-                };
-                return Failure::Fatal(DiscoveryError::Rpc {
-                    call: call.to_string(),
-                    message: format!("{text}{hint}"),
-                });
-            }
-            if matches!(kind, TransportErrorKind::MissingBatchResponse(_)) {
+                    format!(": {body}")
+                }
+            );
+            if retryable {
                 return Failure::Retry {
-                    message: "the batch response has no answer for this call".into(),
-                    after: None,
-                    why: Why::Malformed,
+                    message: text,
+                    after: *retry_after,
+                    why: Why::Transport,
                 };
             }
-            Failure::Retry {
-                message: error_chain(e),
-                after: None,
-                why: Why::Transport,
-            }
+            let hint = match status {
+                413 => " (try a smaller --batch-size)",
+                300..=399 => " (the node redirects: give the URL it redirects to)",
+                _ => "",
+            };
+            Failure::Fatal(DiscoveryError::Rpc {
+                call: call.to_string(),
+                message: format!("{text}{hint}"),
+            })
         }
-        RpcError::DeserError { err, text } => Failure::Retry {
-            message: format!("{err}; the response starts: {}", truncate(text, 120)),
+        CallError::Timeout(d) => Failure::Retry {
+            message: format!("timed out after {} (--timeout)", show_duration(*d)),
             after: None,
-            why: Why::Malformed,
+            why: Why::Transport,
         },
-        RpcError::NullResp => Failure::Retry {
-            message: "null response".into(),
+        CallError::Connection(m) => Failure::Retry {
+            message: m.clone(),
             after: None,
-            why: Why::Malformed,
+            why: Why::Transport,
         },
-        other => Failure::Fatal(DiscoveryError::Rpc {
+        CallError::TooLarge { limit, declared } => Failure::Fatal(DiscoveryError::Rpc {
             call: call.to_string(),
-            message: other.to_string(),
+            message: format!(
+                "the response is larger than the limit of {limit} bytes{} (--max-response-bytes; or try a smaller --batch-size)",
+                declared
+                    .map(|n| format!(" (it declares {n} bytes)"))
+                    .unwrap_or_default()
+            ),
         }),
+        CallError::Malformed(m) => Failure::Retry {
+            message: m.clone(),
+            after: None,
+            why: Why::Malformed,
+        },
+        CallError::Missing(note) => Failure::Retry {
+            message: format!(
+                "the batch response has no answer for this call{}",
+                note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
+            ),
+            after: None,
+            why: Why::Malformed,
+        },
     }
-}
-
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(x) = src {
-        let t = x.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        src = x.source();
-    }
-    s
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    let t: String = s.chars().take(n).collect();
-    if t.len() < s.len() {
-        format!("{t}…")
-    } else {
-        t
-    }
-}
-
-fn short(j: &Json) -> String {
-    truncate(&j.to_string(), 120)
 }
 
 fn hex_bytes(j: &Json) -> Option<Bytes> {
@@ -1066,5 +1053,253 @@ mod tests {
         assert_eq!(hex_bytes(&json!("0x1")).unwrap().as_ref(), &[1]);
         assert!(hex_bytes(&json!("zz")).is_none());
         assert!(parse_log(&json!({"address": "0x01"})).is_none());
+    }
+}
+
+/// Whatever the node answers, decoding gives answers or errors, never a
+/// panic; and what reaches a message is terminal-safe.
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use crate::transport::{CallError, parse_batch, parse_single, sanitize};
+    use proptest::prelude::*;
+
+    const KEYS: &[&str] = &[
+        "id",
+        "jsonrpc",
+        "result",
+        "error",
+        "code",
+        "message",
+        "data",
+        "address",
+        "topics",
+        "blockNumber",
+        "logIndex",
+        "transactionIndex",
+        "removed",
+        "number",
+        "hash",
+        "timestamp",
+    ];
+
+    fn hexish() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "0x[0-9a-fA-F]{0,80}",
+            "0x[0-9a-f]{64}",
+            "0x[0-9a-f]{40}",
+            "0x[0-9a-f]{0,3}",
+            "0X[0-9a-z]{0,10}",
+            "[0-9a-fx]{0,10}",
+            "\\PC{0,20}",
+            ".*\u{1b}\\[[0-9;]*m.*",
+        ]
+    }
+
+    fn json() -> impl Strategy<Value = Json> {
+        let leaf = prop_oneof![
+            Just(Json::Null),
+            any::<bool>().prop_map(Json::from),
+            any::<i64>().prop_map(Json::from),
+            any::<u64>().prop_map(Json::from),
+            any::<f64>().prop_map(|f| json!(f)),
+            (0u64..8).prop_map(Json::from),
+            hexish().prop_map(Json::from),
+        ];
+        leaf.prop_recursive(4, 48, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..8).prop_map(Json::Array),
+                prop::collection::vec((prop::sample::select(KEYS), inner), 0..8).prop_map(|kv| {
+                    Json::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+                }),
+            ]
+        })
+    }
+
+    /// A batch answer: entries with right, wrong, repeated or missing ids,
+    /// results and errors of any shape.
+    fn batch_answer() -> impl Strategy<Value = Json> {
+        let entry = (
+            prop_oneof![
+                (0u64..6).prop_map(Json::from),
+                Just(Json::Null),
+                "[+]?[0-9]{1,3}".prop_map(Json::from),
+                any::<i64>().prop_map(Json::from),
+            ],
+            prop_oneof![
+                json().prop_map(|r| ("result", r)),
+                (any::<i64>(), "\\PC{0,30}", json())
+                    .prop_map(|(c, m, d)| ("error", json!({"code": c, "message": m, "data": d}))),
+                json().prop_map(|e| ("error", e)),
+            ],
+        )
+            .prop_map(|(id, (k, v))| json!({"jsonrpc": "2.0", "id": id, k: v}));
+        prop_oneof![
+            prop::collection::vec(entry, 0..8).prop_map(Json::Array),
+            json(),
+        ]
+    }
+
+    thread_local! {
+        // Building an HTTP client is slow: one per test thread.
+        static RPC: std::cell::RefCell<Rpc> = std::cell::RefCell::new(
+            Rpc::new("http://127.0.0.1:9/KEY-0123456789", RpcOptions::default()).unwrap(),
+        );
+    }
+
+    /// Run `f` with a client pinned to block 100 (nothing is sent).
+    fn with_rpc<T>(f: impl FnOnce(&mut Rpc) -> T) -> T {
+        RPC.with(|r| {
+            let mut rpc = r.borrow_mut();
+            rpc.pin = Some(Pin::new(100));
+            rpc.header_checked = false;
+            f(&mut rpc)
+        })
+    }
+
+    fn reads() -> Vec<Read> {
+        let a = Address::repeat_byte(1);
+        vec![
+            Read::Code(a),
+            Read::Storage(a, abi::IMPLEMENTATION_SLOT),
+            Read::Call(a, Bytes::from(vec![0x8d, 0xa5, 0xcb, 0x5b])),
+            Read::Logs {
+                addresses: vec![a],
+                topics: vec![B256::repeat_byte(2)],
+                from: 0,
+            },
+        ]
+    }
+
+    fn safe(text: &str) -> bool {
+        !text.chars().any(|c| c.is_control())
+    }
+
+    fn failure_text(f: &Failure) -> String {
+        match f {
+            Failure::Retry { message, .. } => message.clone(),
+            Failure::Revert(_) => String::new(),
+            Failure::Fatal(e) => e.to_string(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_bytes_decode_without_panicking(body in prop::collection::vec(any::<u8>(), 0..300), n in 0usize..6) {
+            let answers = parse_batch(&body, n);
+            prop_assert_eq!(answers.len(), n);
+            let _ = parse_single(&body, 0);
+        }
+
+        #[test]
+        fn garbled_batch_answers_give_one_outcome_per_call(answer in batch_answer(), n in 0usize..6) {
+            let body = answer.to_string();
+            // As the parser reads it (floats may not round-trip exactly).
+            let answer: Json = serde_json::from_str(&body).unwrap();
+            let answers = parse_batch(body.as_bytes(), n);
+            prop_assert_eq!(answers.len(), n);
+            // An answer is only ever taken from an entry with that call's id.
+            for (i, a) in answers.iter().enumerate() {
+                if let Ok(result) = a {
+                    let items = match &answer {
+                        Json::Array(items) => items.clone(),
+                        one => vec![one.clone()],
+                    };
+                    let found = items.iter().any(|e| {
+                        e.get("id").is_some_and(|id| {
+                            id.as_u64() == Some(i as u64) || id.as_str() == Some(i.to_string().as_str())
+                        }) && e.get("result") == Some(result)
+                    });
+                    prop_assert!(found, "answer {} = {} not in {}", i, result, answer);
+                }
+            }
+            let _ = parse_single(body.as_bytes(), 0);
+            // Every outcome classifies, and its text is terminal-safe once
+            // the transport has cleaned it.
+            let transport = with_rpc(|rpc| rpc.transport.clone());
+            for a in answers {
+                if let Err(e) = a {
+                    let cleaned = match e {
+                        CallError::Resp { code, message, data } => CallError::Resp {
+                            code,
+                            message: transport.clean(&message, 200),
+                            data,
+                        },
+                        CallError::Malformed(m) => CallError::Malformed(transport.clean(&m, 200)),
+                        CallError::Missing(m) => CallError::Missing(m.map(|m| transport.clean(&m, 200))),
+                        other => other,
+                    };
+                    for method in ["eth_call", "eth_getCode"] {
+                        let f = classify(&cleaned, method, "call", 100);
+                        let text = failure_text(&f);
+                        prop_assert!(safe(&text), "{:?}", text);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn any_result_decodes_to_an_answer_or_an_error(result in json()) {
+            for r in reads() {
+                match with_rpc(|rpc| rpc.decode(&r, result.clone())) {
+                    Ok(Answer::Word(_)) => prop_assert!(matches!(r, Read::Storage(..))),
+                    Ok(_) => {}
+                    Err(f) => prop_assert!(safe(&failure_text(&f))),
+                }
+            }
+        }
+
+        #[test]
+        fn any_header_or_quantity_is_checked(result in json()) {
+            for job in [Job::ChainId, Job::BlockNumber, Job::Header] {
+                if let Err(f) = with_rpc(|rpc| rpc.aux(&job, &result, false)) {
+                    prop_assert!(safe(&failure_text(&f)));
+                }
+            }
+        }
+
+        #[test]
+        fn hex_of_any_length_decodes_or_is_refused(s in hexish()) {
+            let j = Json::from(s.clone());
+            if let Some(b) = hex_bytes(&j) {
+                let digits = s.len() - 2;
+                prop_assert_eq!(b.len(), digits.div_ceil(2));
+            }
+            if let Some(q) = quantity(&j) {
+                let digits = s[2..].to_lowercase();
+                let digits = digits.trim_start_matches('0');
+                prop_assert_eq!(format!("{q:x}"), if digits.is_empty() { "0" } else { digits });
+            }
+        }
+
+        #[test]
+        fn any_log_parses_or_is_refused(l in json()) {
+            let _ = parse_log(&l);
+        }
+
+        #[test]
+        fn aggregate3_of_any_bytes_decodes_or_is_refused(data in prop::collection::vec(any::<u8>(), 0..400), n in 0usize..4) {
+            if let Some(v) = abi::decode_aggregate3(&data, n) {
+                prop_assert_eq!(v.len(), n);
+            }
+        }
+
+        #[test]
+        fn sanitised_text_is_terminal_safe_and_capped(s in "\\PC*|[\\x00-\\x1f\\x7f-\\u{9f}\u{202e}a]{0,50}", max in 0usize..40) {
+            let out = sanitize(&s, max);
+            prop_assert!(safe(&out));
+            // At most `max` characters kept, each escaped to at most 10.
+            prop_assert!(out.chars().count() <= max * 10 + 1);
+            if s.chars().count() <= max && s.chars().all(|c| !c.is_control() && c != '\u{202e}') {
+                prop_assert_eq!(out, s);
+            }
+        }
+
+        #[test]
+        fn any_retry_after_parses_or_is_ignored(s in "\\PC{0,40}|[0-9.e+-]{0,20}") {
+            let _ = crate::transport::parse_retry_after(&s, 0);
+        }
     }
 }

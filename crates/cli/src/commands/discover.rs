@@ -37,12 +37,15 @@ pub struct RpcArgs {
     /// Use Multicall3: `auto` (if deployed at its canonical address), `off`, or its address.
     #[arg(long, value_name = "auto|off|ADDRESS", default_value = "auto", value_parser = parse_multicall)]
     pub multicall: MulticallMode,
-    /// Seconds before an HTTP request times out.
+    /// Seconds an HTTP request may take, answer included; also caps every wait between attempts (`Retry-After` too).
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
     /// Attempts per request before giving up (timeouts, HTTP 429 and 5xx, malformed answers).
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub attempts: u32,
+    /// Largest HTTP response accepted from the node, in bytes (refused while it streams in).
+    #[arg(long, value_name = "BYTES", default_value_t = l2stage_discovery::transport::DEFAULT_MAX_RESPONSE_BYTES)]
+    pub max_response_bytes: u64,
     /// Print round trips, requests, reads and time to stderr.
     #[arg(long)]
     pub stats: bool,
@@ -63,6 +66,7 @@ impl RpcArgs {
             timeout: Duration::from_secs(self.timeout.max(1)),
             max_attempts: self.attempts.max(1),
             multicall: self.multicall,
+            max_response_bytes: self.max_response_bytes,
             ..RpcOptions::default()
         }
     }

@@ -553,9 +553,19 @@ window.addEventListener('load', function () {
 #[test]
 fn dashboard_fits_a_phone_and_a_desktop() {
     let dir = tempfile::tempdir().expect("tempdir");
+    // The real catalog, plus one project that leaves the 2026 proving items
+    // undeclared (every catalog project declares them): its page must show
+    // them as "needs data", styled apart from what it fails.
+    let catalog = dir.path().join("catalog");
+    copy_dir(&repo().join("catalog"), &catalog);
+    std::fs::write(
+        catalog.join("sparse.toml"),
+        "[project]\nid = \"sparse-rollup\"\nname = \"Sparse Rollup\"\nkind = \"optimistic\"\n\n[requirements]\ncalls-itself-rollup = \"met\"\nstate-roots-on-l1 = \"met\"\ndata-on-l1 = \"met\"\nproof-system = \"met\"\nfive-external-challengers = \"met\"\n",
+    )
+    .expect("write");
     let server = Server::start(Options {
         db: &dir.path().join("l2stage.db"),
-        catalog: Some(&repo().join("catalog")),
+        catalog: Some(&catalog),
         token: None,
         today: Some("2026-12-06"),
     });
@@ -569,6 +579,7 @@ fn dashboard_fits_a_phone_and_a_desktop() {
         "/projects/arbitrum-one",
         "/projects/base",
         "/projects/linea",
+        "/projects/sparse-rollup",
         "/risk",
     ];
     let mut frames = Vec::new();
@@ -610,9 +621,10 @@ fn dashboard_fits_a_phone_and_a_desktop() {
         if path.starts_with("/projects/") {
             assert_eq!(f[4], "verdict-first", "{path} at {w}px: {line}");
         }
-        // Today Linea, Arbitrum and Base leave the 2026 proving items
-        // undeclared: shown as "needs data", styled apart from unmet.
-        if path.starts_with("/projects/") && !path.contains("as_of") {
+        // The sparse project leaves the 2026 proving items (and the node
+        // source) undeclared: shown as "needs data", styled apart from
+        // unmet. The catalog projects declare theirs.
+        if path == "/projects/sparse-rollup" {
             assert_eq!(f[5], "needs-data-styled", "{path} at {w}px: {line}");
         }
     }

@@ -101,6 +101,15 @@ impl<'g> Graph<'g> {
         d.and_then(|d| d.seconds(self.block_time)).unwrap_or(0)
     }
 
+    /// The actor named `id` (the first of that id), by its index.
+    pub fn actor(&self, id: &str) -> Option<&'g l2stage_model::governance::Actor> {
+        let gov = self.gov;
+        gov.actors
+            .get(*self.index.get(id)?)
+            .filter(|a| a.id == id)
+            .or_else(|| gov.actor(id))
+    }
+
     fn idx(&self, id: &str) -> Result<usize, AnalysisError> {
         self.index
             .get(id)

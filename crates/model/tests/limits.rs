@@ -13,33 +13,41 @@ use l2stage_model::{Format, LoadError, parse_str};
 /// `[[governance.actors]]` / `[[governance.powers]]` bodies.
 struct File {
     text: String,
+    /// Lines written so far.
+    lines: usize,
 }
 
 impl File {
     fn new() -> File {
+        File::of(
+            "[project]\nid = \"limits\"\nname = \"Limits\"\nkind = \"optimistic\"\n\n[governance.exit]\nforced_inclusion = \"1d\"\nfinalization = \"7d\"\nproposing = \"permissionless\"\nchallenging = \"permissionless\"\n",
+        )
+    }
+    fn of(text: &str) -> File {
         File {
-            text: "[project]\nid = \"limits\"\nname = \"Limits\"\nkind = \"optimistic\"\n\n[governance.exit]\nforced_inclusion = \"1d\"\nfinalization = \"7d\"\nproposing = \"permissionless\"\nchallenging = \"permissionless\"\n".into(),
+            text: text.to_string(),
+            lines: text.matches('\n').count(),
         }
+    }
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.lines += s.matches('\n').count();
     }
     /// Adds an actor; returns the line of its `[[governance.actors]]`.
     fn actor(&mut self, body: &str) -> usize {
-        self.text.push('\n');
-        let line = self.lines() + 1;
-        self.text.push_str("[[governance.actors]]\n");
-        self.text.push_str(body);
-        self.text.push('\n');
+        self.push("\n");
+        let line = self.lines + 1;
+        self.push("[[governance.actors]]\n");
+        self.push(body);
+        self.push("\n");
         line
     }
+    /// Adds an `upgrade` power; returns the line of its `actor`.
     fn power(&mut self, actor: &str) -> usize {
-        self.text.push_str("\n[[governance.powers]]\n");
-        let line = self.lines() + 1;
-        self.text
-            .push_str(&format!("actor = \"{actor}\"\npower = \"upgrade\"\n"));
+        self.push("\n[[governance.powers]]\n");
+        let line = self.lines + 1;
+        self.push(&format!("actor = \"{actor}\"\npower = \"upgrade\"\n"));
         line
-    }
-    /// Lines written so far.
-    fn lines(&self) -> usize {
-        self.text.matches('\n').count()
     }
 }
 
@@ -105,8 +113,9 @@ fn multisig_nesting() {
     accepted(&nested(MAX_MULTISIG_NESTING).0);
     let (f, lines) = nested(MAX_MULTISIG_NESTING + 1);
     let (line, field, message) = refused(&f);
-    // The 65th multisig, on its `members` line (under id, kind, threshold).
-    assert_eq!(line, lines[64] + 4);
+    // The 65th multisig (the council), on its `members` line (under id,
+    // kind, threshold and security_council).
+    assert_eq!(line, lines[64] + 5);
     assert_eq!(field, "governance.actors[64].members");
     assert_eq!(message, "multisig `ms64` nests multisigs more than 64 deep");
     // 1,000 levels: refused at the same place, not overflowing anything.
@@ -250,13 +259,10 @@ fn path_steps() {
 fn actor_and_power_counts() {
     assert_eq!((MAX_ACTORS, MAX_POWERS), (20_000, 20_000));
     let mut f = File::new();
-    let mut lines = Vec::new();
     for i in 0..MAX_ACTORS {
-        lines.push(eoa(&mut f, &format!("e{i}")));
+        eoa(&mut f, &format!("e{i}"));
     }
-    let mut at_limit = File {
-        text: f.text.clone(),
-    };
+    let mut at_limit = File::of(&f.text);
     for _ in 0..MAX_POWERS {
         at_limit.power("e0");
     }

@@ -284,3 +284,37 @@ fn actor_and_power_counts() {
         "20001 actors, more than the 20000 a structure may have"
     );
 }
+
+#[test]
+fn json_files_are_located_at_the_element() {
+    // The same 65 nested multisigs in JSON: the error points at the
+    // `members` of the 65th, not of the first.
+    let actors: Vec<serde_json::Value> = (0..=MAX_MULTISIG_NESTING)
+        .map(|i| {
+            let member = if i == 0 {
+                serde_json::json!({"entity": "Alice"})
+            } else {
+                serde_json::json!({"actor": format!("ms{}", i - 1)})
+            };
+            serde_json::json!({"id": format!("ms{i}"), "kind": "multisig", "threshold": 1, "members": [member]})
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "project": {"id": "limits", "name": "Limits", "kind": "optimistic"},
+        "governance": {
+            "exit": {"forced_inclusion": "1d", "finalization": "7d", "proposing": "permissionless"},
+            "actors": actors,
+        },
+    });
+    let text = serde_json::to_string_pretty(&doc).expect("json");
+    let id = text.find("\"ms64\"").expect("ms64");
+    let members = id + text[id..].find("\"members\"").expect("members");
+    let want = text[..members].matches('\n').count() + 1;
+    match parse_str("limits.json", &text, Format::Json) {
+        Err(LoadError::Invalid(e)) => {
+            assert_eq!(e.line, want);
+            assert_eq!(e.field.as_deref(), Some("governance.actors[64].members"));
+        }
+        other => panic!("{other:?}"),
+    }
+}

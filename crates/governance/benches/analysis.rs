@@ -1,7 +1,9 @@
 //! Analysis of a large structure: 1,000 actors and 10,000 powers (target:
 //! well under a second). Built as 100 governance clusters of 10 actors each
 //! (a council, a team multisig, EOAs, a DAO, chained timelocks and a relay),
-//! linked so paths cross clusters.
+//! linked so paths cross clusters. Plus the deepest lines validation
+//! allows: 8,000 timelocks and 8,000 relays one behind the other (target:
+//! well under a second and 200 MB; the chains share their steps).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use l2stage_governance::analyze;
@@ -62,6 +64,28 @@ fn structure(clusters: usize, powers_per_cluster: usize) -> Governance {
     g
 }
 
+/// One key, then `n` actors of `kind` (1h each) one behind the other; the
+/// last holds `upgrade`.
+fn line(n: usize, kind: &str) -> Governance {
+    let field = if kind == "relay" {
+        "senders"
+    } else {
+        "proposers"
+    };
+    let mut actors = vec![json!({"id": "a0", "kind": "eoa"})];
+    for i in 1..=n {
+        actors.push(json!({"id": format!("a{i}"), "kind": kind, "delay": "1h", field: [format!("a{}", i - 1)]}));
+    }
+    let v = json!({
+        "exit": {"forced_inclusion": "1d", "finalization": "7d", "proposing": "permissionless", "challenging": "permissionless"},
+        "actors": actors,
+        "powers": [{"actor": format!("a{n}"), "power": "upgrade"}],
+    });
+    let g: Governance = serde_json::from_value(v).expect("valid structure");
+    g.validate().expect("validates");
+    g
+}
+
 fn bench(c: &mut Criterion) {
     let g = structure(100, 100);
     assert_eq!(g.actors.len(), 1_000);
@@ -85,6 +109,15 @@ fn bench(c: &mut Criterion) {
     group.bench_function("svg graph of 66 boxes", |b| {
         b.iter(|| l2stage_governance::graph::svg(&real))
     });
+    for kind in ["timelock", "relay"] {
+        let g = line(8_000, kind);
+        group.bench_function(format!("validate a line of 8000 {kind}s"), |b| {
+            b.iter(|| g.validate().expect("valid"))
+        });
+        group.bench_function(format!("analyze a line of 8000 {kind}s"), |b| {
+            b.iter(|| analyze(&g, Kind::Optimistic).expect("analysis"))
+        });
+    }
     group.finish();
 }
 

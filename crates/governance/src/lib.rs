@@ -389,7 +389,7 @@ fn finding_for(
         threat,
         bug_conditioned,
         path: chain.actors.clone(),
-        coalition: describe_coalition(g.gov, chain),
+        coalition: describe_coalition(g.actor(&chain.actors[0]), chain),
         delay_seconds: delay,
         exit_window_seconds: window,
         rating: Rating::of(window),
@@ -429,9 +429,8 @@ fn share_map(councils: &[CouncilSetup], shares: &[u32]) -> BTreeMap<String, (u32
         .collect()
 }
 
-fn describe_coalition(gov: &Governance, chain: &Chain) -> String {
-    let root = &chain.actors[0];
-    let mut s = match gov.actor(root) {
+fn describe_coalition(root: Option<&l2stage_model::governance::Actor>, chain: &Chain) -> String {
+    let mut s = match root {
         None => "anyone".to_string(),
         Some(a) => match a.kind {
             ActorKind::Multisig => {
@@ -906,8 +905,14 @@ const DAC_MIN_OUTSIDE: usize = 5;
 /// Distinct outside entities among the given actors. Each actor is one
 /// challenger (a multisig challenges as one), counted under its entity.
 fn outside_entities(gov: &Governance, ids: &[String]) -> usize {
+    let by_id: std::collections::HashMap<&str, &l2stage_model::governance::Actor> = gov
+        .actors
+        .iter()
+        .rev()
+        .map(|a| (a.id.as_str(), a))
+        .collect();
     ids.iter()
-        .filter_map(|id| gov.actor(id))
+        .filter_map(|id| by_id.get(id.as_str()).copied())
         .filter(|a| a.affiliation == Some(Affiliation::Outside))
         .map(|a| a.entity.clone().unwrap_or_else(|| a.id.clone()))
         .collect::<std::collections::BTreeSet<_>>()

@@ -11,7 +11,13 @@ use crate::council::CouncilSetup;
 
 /// Upper bound on distinct paths into one actor: real systems have a handful;
 /// a generated graph with exponentially many is refused, not hung on.
-pub const MAX_PATHS_PER_ACTOR: usize = 10_000;
+/// Validation refuses such files first (`l2stage_model::limits`).
+pub const MAX_PATHS_PER_ACTOR: usize = l2stage_model::limits::MAX_PATHS_PER_ACTOR;
+
+/// Upper bound on the steps of every chain built, together (each chain
+/// shares its upstream part with the chains it extends): the analysis'
+/// memory stays linear in this. Validation refuses files beyond it.
+const MAX_STEPS: usize = l2stage_model::limits::MAX_PATH_STEPS;
 
 /// One chain of actors from a root (who decides) to the power's holder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,15 +31,45 @@ pub struct Chain {
     pub executors: Vec<String>,
 }
 
+/// The actor a step stands for: `anyone` has no index.
+const ANYONE_STEP: usize = usize::MAX;
+
+/// The last step of a chain: the chain is this actor after the chain
+/// ending at `prev` (none for a root). Chains into an actor extend the
+/// chains into its controllers, so they share those steps: the chains of
+/// a 10,000-timelock line take 10,000 steps, not 50 million.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    actor: usize,
+    prev: Option<usize>,
+}
+
 /// Memoised path enumeration and council-share computation.
 pub struct Graph<'g> {
     pub gov: &'g Governance,
     block_time: Option<u64>,
     index: HashMap<&'g str, usize>,
-    chains: HashMap<usize, Vec<Chain>>,
+    /// Every step built; chains are indices of their last step.
+    steps: Vec<Step>,
+    /// Per actor, the chains that make it act, once computed.
+    chains: HashMap<usize, Vec<usize>>,
     costs: HashMap<(usize, usize), u32>,
+    /// Actors on the walk under way (reused by every walk).
+    on_stack: Vec<bool>,
     councils: &'g [CouncilSetup],
     council_index: Vec<usize>,
+}
+
+/// Restricted executors of a timelock: empty when anyone may execute.
+fn restricted(actor: &l2stage_model::governance::Actor) -> &[String] {
+    if actor.kind == ActorKind::Timelock
+        && !actor.executors.is_empty()
+        && !actor.executors.iter().any(|e| e == ANYONE)
+    {
+        &actor.executors
+    } else {
+        &[]
+    }
 }
 
 impl<'g> Graph<'g> {
@@ -52,8 +88,10 @@ impl<'g> Graph<'g> {
             gov,
             block_time: gov.block_time.and_then(|b| b.seconds(None)),
             index,
+            steps: Vec::new(),
             chains: HashMap::new(),
             costs: HashMap::new(),
+            on_stack: Vec::new(),
             councils,
             council_index,
         }
@@ -61,6 +99,15 @@ impl<'g> Graph<'g> {
 
     pub fn seconds(&self, d: Option<l2stage_model::DurationSpec>) -> u64 {
         d.and_then(|d| d.seconds(self.block_time)).unwrap_or(0)
+    }
+
+    /// The actor named `id` (the first of that id), by its index.
+    pub fn actor(&self, id: &str) -> Option<&'g l2stage_model::governance::Actor> {
+        let gov = self.gov;
+        gov.actors
+            .get(*self.index.get(id)?)
+            .filter(|a| a.id == id)
+            .or_else(|| gov.actor(id))
     }
 
     fn idx(&self, id: &str) -> Result<usize, AnalysisError> {
@@ -81,71 +128,129 @@ impl<'g> Graph<'g> {
             }]);
         }
         let i = self.idx(id)?;
-        self.chains_of(i, 0)
+        self.compute_chains(i)?;
+        let ends = self.chains.get(&i).cloned().unwrap_or_default();
+        Ok(ends.into_iter().map(|e| self.chain(e)).collect())
     }
 
-    fn chains_of(&mut self, i: usize, depth: usize) -> Result<Vec<Chain>, AnalysisError> {
-        if let Some(c) = self.chains.get(&i) {
-            return Ok(c.clone());
+    /// The chain ending at step `end`, root first.
+    fn chain(&self, end: usize) -> Chain {
+        let mut ids = Vec::new();
+        let mut at = Some(end);
+        while let Some(s) = at {
+            ids.push(self.steps[s].actor);
+            at = self.steps[s].prev;
         }
-        if depth > self.gov.actors.len() {
-            return Err(AnalysisError::Cycle(self.gov.actors[i].id.clone()));
-        }
-        let actor = &self.gov.actors[i];
-        let own_delay = self.seconds(actor.delay);
-        let restricted: Vec<String> = if actor.kind == ActorKind::Timelock
-            && !actor.executors.is_empty()
-            && !actor.executors.iter().any(|e| e == ANYONE)
-        {
-            actor.executors.clone()
-        } else {
-            vec![]
+        ids.reverse();
+        let mut chain = Chain {
+            actors: Vec::with_capacity(ids.len()),
+            delays: Vec::new(),
+            delay: 0,
+            executors: Vec::new(),
         };
-        let mut out = Vec::new();
+        for i in ids {
+            if i == ANYONE_STEP {
+                chain.actors.push(ANYONE.into());
+                continue;
+            }
+            let actor = &self.gov.actors[i];
+            let own = self.seconds(actor.delay);
+            chain.actors.push(actor.id.clone());
+            if own > 0 {
+                chain.delays.push((actor.id.clone(), own));
+            }
+            chain.delay = chain.delay.saturating_add(own);
+            chain.executors.extend(restricted(actor).iter().cloned());
+        }
+        chain
+    }
+
+    fn push_step(&mut self, step: Step) -> Result<usize, AnalysisError> {
+        if self.steps.len() >= MAX_STEPS {
+            let holder = match step.actor {
+                ANYONE_STEP => ANYONE.to_string(),
+                i => self.gov.actors[i].id.clone(),
+            };
+            return Err(AnalysisError::TooManyPaths(holder));
+        }
+        self.steps.push(step);
+        Ok(self.steps.len() - 1)
+    }
+
+    /// Who makes actor `i` act along a chain: none for a root.
+    fn controllers(gov: &'g Governance, i: usize) -> &'g [String] {
+        let actor = &gov.actors[i];
         match actor.kind {
-            ActorKind::Timelock | ActorKind::Relay => {
-                for c in actor.controllers().to_vec() {
-                    let upstream = if c == ANYONE {
-                        vec![Chain {
-                            actors: vec![ANYONE.into()],
-                            delays: vec![],
-                            delay: 0,
-                            executors: vec![],
-                        }]
-                    } else {
-                        let ci = self.idx(&c)?;
-                        self.chains_of(ci, depth + 1)?
-                    };
-                    for mut ch in upstream {
-                        ch.actors.push(actor.id.clone());
-                        if own_delay > 0 {
-                            ch.delays.push((actor.id.clone(), own_delay));
-                        }
-                        ch.delay = ch.delay.saturating_add(own_delay);
-                        ch.executors.extend(restricted.iter().cloned());
-                        out.push(ch);
-                        if out.len() > MAX_PATHS_PER_ACTOR {
-                            return Err(AnalysisError::TooManyPaths(actor.id.clone()));
-                        }
+            ActorKind::Timelock | ActorKind::Relay => actor.controllers(),
+            ActorKind::Eoa | ActorKind::Multisig | ActorKind::Dao => &[],
+        }
+    }
+
+    /// Fill `chains` for `start` and every actor upstream of it, without
+    /// recursion: an actor is done once all its controllers are.
+    fn compute_chains(&mut self, start: usize) -> Result<(), AnalysisError> {
+        if self.chains.contains_key(&start) {
+            return Ok(());
+        }
+        let gov = self.gov;
+        self.on_stack.resize(gov.actors.len(), false);
+        // (actor, its controllers, how many of them are done)
+        let mut stack: Vec<(usize, &'g [String], usize)> =
+            vec![(start, Self::controllers(gov, start), 0)];
+        self.on_stack[start] = true;
+        while let Some(&mut (i, controllers, ref mut next)) = stack.last_mut() {
+            let actor = &gov.actors[i];
+            let mut pending = None;
+            while let Some(c) = controllers.get(*next) {
+                if c != ANYONE {
+                    let ci = self.idx(c)?;
+                    if !self.chains.contains_key(&ci) {
+                        pending = Some(ci);
+                        break;
+                    }
+                }
+                *next += 1;
+            }
+            if let Some(ci) = pending {
+                if self.on_stack[ci] {
+                    return Err(AnalysisError::Cycle(gov.actors[ci].id.clone()));
+                }
+                self.on_stack[ci] = true;
+                stack.push((ci, Self::controllers(gov, ci), 0));
+                continue;
+            }
+            let mut out = Vec::new();
+            if controllers.is_empty() {
+                out.push(self.push_step(Step {
+                    actor: i,
+                    prev: None,
+                })?);
+            }
+            for c in controllers {
+                let upstream = if c == ANYONE {
+                    let root = self.push_step(Step {
+                        actor: ANYONE_STEP,
+                        prev: None,
+                    })?;
+                    vec![root]
+                } else {
+                    self.chains.get(&self.idx(c)?).cloned().unwrap_or_default()
+                };
+                for prev in upstream {
+                    out.push(self.push_step(Step {
+                        actor: i,
+                        prev: Some(prev),
+                    })?);
+                    if out.len() > MAX_PATHS_PER_ACTOR {
+                        return Err(AnalysisError::TooManyPaths(actor.id.clone()));
                     }
                 }
             }
-            ActorKind::Eoa | ActorKind::Multisig | ActorKind::Dao => {
-                let delays = if own_delay > 0 {
-                    vec![(actor.id.clone(), own_delay)]
-                } else {
-                    vec![]
-                };
-                out.push(Chain {
-                    actors: vec![actor.id.clone()],
-                    delays,
-                    delay: own_delay,
-                    executors: vec![],
-                });
-            }
+            self.chains.insert(i, out);
+            self.on_stack[i] = false;
+            stack.pop();
         }
-        self.chains.insert(i, out.clone());
-        Ok(out)
+        Ok(())
     }
 
     /// The fewest distinct entities of council `c` (index into the councils
@@ -155,65 +260,114 @@ impl<'g> Graph<'g> {
             return Ok(0);
         }
         let i = self.idx(id)?;
-        self.cost_of(c, i, 0)
+        self.compute_costs(c, i)?;
+        Ok(self.costs.get(&(c, i)).copied().unwrap_or(0))
     }
 
-    fn cost_of(&mut self, c: usize, i: usize, depth: usize) -> Result<u32, AnalysisError> {
-        if let Some(v) = self.costs.get(&(c, i)) {
-            return Ok(*v);
-        }
-        if depth > self.gov.actors.len() {
-            return Err(AnalysisError::Cycle(self.gov.actors[i].id.clone()));
-        }
+    /// The actors whose costs the cost of `i` is made of.
+    fn cost_inputs(&self, c: usize, i: usize) -> Vec<&'g str> {
         let actor = &self.gov.actors[i];
-        let cost = if self.council_index.get(c) == Some(&i) {
-            self.councils[c].entity_threshold as u32
-        } else {
-            match actor.kind {
-                ActorKind::Eoa | ActorKind::Dao => 0,
-                ActorKind::Multisig => {
-                    let mut member_costs = Vec::with_capacity(actor.members.len());
-                    for m in &actor.members {
-                        member_costs.push(match &m.actor {
-                            Some(a) => {
-                                let ai = self.idx(a)?;
-                                self.cost_of(c, ai, depth + 1)?
-                            }
-                            None => 0,
-                        });
-                    }
-                    member_costs.sort_unstable();
-                    member_costs
-                        .iter()
-                        .take(actor.threshold.unwrap_or(0) as usize)
-                        .sum()
+        if self.council_index.get(c) == Some(&i) {
+            return Vec::new();
+        }
+        match actor.kind {
+            ActorKind::Eoa | ActorKind::Dao => Vec::new(),
+            ActorKind::Multisig => actor
+                .members
+                .iter()
+                .filter_map(|m| m.actor.as_deref())
+                .collect(),
+            ActorKind::Timelock | ActorKind::Relay => actor
+                .controllers()
+                .iter()
+                .chain(restricted(actor))
+                .map(String::as_str)
+                .filter(|p| *p != ANYONE)
+                .collect(),
+        }
+    }
+
+    /// Fill `costs` for council `c`, `start` and every actor it depends
+    /// on, without recursion.
+    fn compute_costs(&mut self, c: usize, start: usize) -> Result<(), AnalysisError> {
+        if self.costs.contains_key(&(c, start)) {
+            return Ok(());
+        }
+        self.on_stack.resize(self.gov.actors.len(), false);
+        // (actor, the actors its cost is made of, how many are done)
+        let mut stack = vec![(start, self.cost_inputs(c, start), 0usize)];
+        self.on_stack[start] = true;
+        while let Some((i, inputs, next)) = stack.last_mut() {
+            let i = *i;
+            let mut pending = None;
+            while let Some(a) = inputs.get(*next) {
+                let ai = self.idx(a)?;
+                if !self.costs.contains_key(&(c, ai)) {
+                    pending = Some(ai);
+                    break;
                 }
-                ActorKind::Timelock | ActorKind::Relay => {
-                    let mut best = u32::MAX;
-                    for p in actor.controllers() {
-                        let v = if p == ANYONE {
-                            0
-                        } else {
-                            self.cost_of(c, self.idx(p)?, depth + 1)?
-                        };
-                        best = best.min(v);
-                    }
-                    let mut exec = 0;
-                    if actor.kind == ActorKind::Timelock
-                        && !actor.executors.is_empty()
-                        && !actor.executors.iter().any(|e| e == ANYONE)
-                    {
-                        exec = u32::MAX;
-                        for e in &actor.executors {
-                            exec = exec.min(self.cost_of(c, self.idx(e)?, depth + 1)?);
-                        }
-                    }
-                    best.saturating_add(exec)
-                }
+                *next += 1;
             }
+            if let Some(ai) = pending {
+                if self.on_stack[ai] {
+                    return Err(AnalysisError::Cycle(self.gov.actors[ai].id.clone()));
+                }
+                self.on_stack[ai] = true;
+                let inputs = self.cost_inputs(c, ai);
+                stack.push((ai, inputs, 0));
+                continue;
+            }
+            let cost = self.cost_here(c, i)?;
+            self.costs.insert((c, i), cost);
+            self.on_stack[i] = false;
+            stack.pop();
+        }
+        Ok(())
+    }
+
+    /// The cost of `i` once the costs of its inputs are known.
+    fn cost_here(&self, c: usize, i: usize) -> Result<u32, AnalysisError> {
+        let actor = &self.gov.actors[i];
+        let known = |id: &str| -> Result<u32, AnalysisError> {
+            if id == ANYONE {
+                return Ok(0);
+            }
+            Ok(self.costs.get(&(c, self.idx(id)?)).copied().unwrap_or(0))
         };
-        self.costs.insert((c, i), cost);
-        Ok(cost)
+        if self.council_index.get(c) == Some(&i) {
+            return Ok(self.councils[c].entity_threshold as u32);
+        }
+        Ok(match actor.kind {
+            ActorKind::Eoa | ActorKind::Dao => 0,
+            ActorKind::Multisig => {
+                let mut member_costs = Vec::with_capacity(actor.members.len());
+                for m in &actor.members {
+                    member_costs.push(match &m.actor {
+                        Some(a) => known(a)?,
+                        None => 0,
+                    });
+                }
+                member_costs.sort_unstable();
+                member_costs
+                    .iter()
+                    .take(actor.threshold.unwrap_or(0) as usize)
+                    .fold(0u32, |a, b| a.saturating_add(*b))
+            }
+            ActorKind::Timelock | ActorKind::Relay => {
+                let mut best = u32::MAX;
+                for p in actor.controllers() {
+                    best = best.min(known(p)?);
+                }
+                let mut exec = 0;
+                if !restricted(actor).is_empty() {
+                    exec = u32::MAX;
+                    for e in restricted(actor) {
+                        exec = exec.min(known(e)?);
+                    }
+                }
+                best.saturating_add(exec)
+            }
+        })
     }
 
     /// Council shares a chain's coalition needs: its root plus executors.

@@ -463,10 +463,17 @@ impl Governance {
                 hint: Some("`until` is the first day the structure no longer applies".into()),
             });
         }
+        crate::limits::check_counts(self)?;
         let at =
             |rest: Vec<PathSeg>| -> Vec<PathSeg> { base.iter().cloned().chain(rest).collect() };
         let ids: Vec<&str> = self.actors.iter().map(|a| a.id.as_str()).collect();
-        let known = |id: &str| id == ANYONE || ids.contains(&id);
+        // First definition of each id (a second one is an error below).
+        let mut by_id: std::collections::HashMap<&str, &Actor> =
+            std::collections::HashMap::with_capacity(ids.len());
+        for a in &self.actors {
+            by_id.entry(a.id.as_str()).or_insert(a);
+        }
+        let known = |id: &str| id == ANYONE || by_id.contains_key(id);
         let unknown = |path: Vec<PathSeg>, id: &str| FieldError {
             path,
             message: format!("unknown actor `{id}`"),
@@ -642,10 +649,10 @@ impl Governance {
                                 })
                             }
                             (_, Some(id)) => {
-                                if !ids.contains(&id.as_str()) {
+                                if !by_id.contains_key(id.as_str()) {
                                     return Err(unknown(mpath("actor"), id));
                                 }
-                                if let Some(t) = self.actor(id)
+                                if let Some(t) = by_id.get(id.as_str())
                                     && !matches!(t.kind, ActorKind::Multisig | ActorKind::Eoa)
                                 {
                                     return Err(FieldError {
@@ -738,7 +745,8 @@ impl Governance {
             }
         }
         self.check_da()?;
-        self.check_cycles()
+        self.check_cycles()?;
+        crate::limits::check_shape(self)
     }
 
     fn check_da(&self) -> Result<(), FieldError> {
@@ -841,10 +849,10 @@ impl Governance {
             if colour[start] != 0 {
                 continue;
             }
-            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+            let mut stack: Vec<(usize, usize, Vec<String>)> =
+                vec![(start, 0, self.edges(&self.actors[start]))];
             colour[start] = 1;
-            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-                let edges = self.edges(&self.actors[node]);
+            while let Some(&mut (node, ref mut next, ref edges)) = stack.last_mut() {
                 if *next < edges.len() {
                     let target = index.get(edges[*next].as_str()).copied();
                     *next += 1;
@@ -852,13 +860,13 @@ impl Governance {
                     match colour[t] {
                         0 => {
                             colour[t] = 1;
-                            stack.push((t, 0));
+                            stack.push((t, 0, self.edges(&self.actors[t])));
                         }
                         1 => {
-                            let pos = stack.iter().position(|(n, _)| *n == t).unwrap_or(0);
+                            let pos = stack.iter().position(|(n, _, _)| *n == t).unwrap_or(0);
                             let mut cycle: Vec<&str> = stack[pos..]
                                 .iter()
-                                .map(|(n, _)| self.actors[*n].id.as_str())
+                                .map(|(n, _, _)| self.actors[*n].id.as_str())
                                 .collect();
                             cycle.push(self.actors[t].id.as_str());
                             return Err(FieldError {

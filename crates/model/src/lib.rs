@@ -7,6 +7,7 @@ pub mod date;
 pub mod duration;
 pub mod governance;
 pub mod labels;
+pub mod limits;
 mod locate;
 pub mod parse;
 pub mod project;

@@ -64,7 +64,8 @@ pub fn council_input(
                     team_block,
                     common_shock: common_shock.clone(),
                 };
-                if nested.scenarios() <= MAX_COUPLED_SCENARIOS {
+                let scenarios = nested.scenarios();
+                if scenarios <= MAX_COUPLED_SCENARIOS && exact_work(&nested) <= MAX_EXACT_WORK {
                     notes.push(format!(
                         "nested council (Safes {safes}): assessed Safe by Safe, each with its own threshold: it overrides when the broken keys alone can make the top Safe sign, and is blocked when the honest keys no longer can"
                     ));
@@ -78,7 +79,12 @@ pub fn council_input(
                         notes,
                     });
                 }
-                "too many entities sign in several of its Safes to condition on them".to_string()
+                if scenarios > MAX_COUPLED_SCENARIOS {
+                    "too many entities sign in several of its Safes to condition on them"
+                        .to_string()
+                } else {
+                    "it is too large to assess Safe by Safe exactly in bounded time".to_string()
+                }
             }
             Err(reason) => reason,
         };
@@ -153,6 +159,38 @@ fn affiliation_of(m: &GovMember, nested: Option<&Actor>) -> Affiliation {
     }
 }
 
+/// Most work (see [`exact_work`]) the Safe-by-Safe model may take, about
+/// a fifth of a second; a larger nested council is flattened to its
+/// entities instead, with a note, so that no project file (and no page
+/// view of one) makes the risk model run for minutes.
+pub const MAX_EXACT_WORK: u128 = 2_000_000_000;
+
+/// A rough cost of the exact Safe-by-Safe model: per joint state of the
+/// coupled keys, n² for each Safe of n keys and m³ for each Safe of m
+/// signers, times the square of the number of keys (the exact fractions
+/// grow with it).
+pub fn exact_work(n: &NestedCouncil) -> u128 {
+    let (mut ops, mut keys) = (0u128, 0u128);
+    let mut stack = vec![&n.root];
+    while let Some(t) = stack.pop() {
+        match t {
+            CouncilTree::Keys { members, .. } => {
+                let k = members.len() as u128;
+                ops = ops.saturating_add(k * k);
+                keys = keys.saturating_add(k);
+            }
+            CouncilTree::Safes { signers, .. } => {
+                let m = signers.len() as u128;
+                ops = ops.saturating_add(m * m * m);
+                stack.extend(signers);
+            }
+        }
+    }
+    (n.scenarios() as u128)
+        .saturating_mul(ops)
+        .saturating_mul(keys.max(1).saturating_mul(keys.max(1)))
+}
+
 /// A multisig as a tree of Safes: a Safe of keys, or, with nested
 /// multisigs among its signers, `threshold` of its signers (the nested
 /// Safes, and each direct key as a 1-of-1). Its threshold counts
@@ -223,6 +261,67 @@ fn tree_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An outer `safes`-of-`safes` multisig (¾ threshold) over Safes of
+    /// `keys` keys, no entity in two of them.
+    fn wide(safes: usize, keys: usize) -> Governance {
+        let mut actors = Vec::new();
+        for j in 0..safes {
+            let members: Vec<serde_json::Value> = (0..keys)
+                .map(|i| serde_json::json!({"entity": format!("e{j}-{i}"), "affiliation": "outside"}))
+                .collect();
+            actors.push(serde_json::json!({"id": format!("s{j}"), "kind": "multisig", "threshold": keys * 3 / 4, "members": members}));
+        }
+        let signers: Vec<serde_json::Value> = (0..safes)
+            .map(|j| serde_json::json!({"actor": format!("s{j}")}))
+            .collect();
+        actors.push(serde_json::json!({"id": "c", "kind": "multisig", "threshold": safes * 3 / 4, "security_council": true, "members": signers}));
+        let g: Governance = serde_json::from_value(serde_json::json!({
+            "exit": {"proposing": "permissionless"},
+            "actors": actors,
+        }))
+        .unwrap();
+        g.validate().unwrap();
+        g
+    }
+
+    #[test]
+    fn a_nested_council_too_large_to_assess_exactly_is_flattened() {
+        let input = |g: &Governance| {
+            let actor = g.actors.iter().find(|a| a.security_council).unwrap();
+            council_input(
+                actor,
+                g,
+                &Probability::parse("q", "0.1").unwrap(),
+                false,
+                &Probability::zero(),
+            )
+            .unwrap()
+        };
+        // 10 Safes of 24 keys: 10·576 + 1,000 = 6,760 per state, times
+        // 240² keys: 389,376,000, within the bound: exact.
+        let g = wide(10, 24);
+        let i = input(&g);
+        match &i.council {
+            CouncilStructure::Nested(n) => assert_eq!(exact_work(n), 389_376_000),
+            other => panic!("{other:?}"),
+        }
+        // 40 Safes of 24 keys (an 11 s computation): 40·576 + 64,000 =
+        // 87,040 per state, times 960²: flattened to its 960 entities.
+        let g = wide(40, 24);
+        let i = input(&g);
+        match &i.council {
+            CouncilStructure::Flattened(c) => assert_eq!(c.members.len(), 960),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            i.notes
+                .iter()
+                .any(|n| n.contains("too large to assess Safe by Safe exactly")),
+            "{:?}",
+            i.notes
+        );
+    }
 
     #[test]
     fn base_is_a_nested_council() {

@@ -191,12 +191,20 @@ pub(crate) fn describe(gov: &Governance) -> Model {
     // `from` names an actor, `anyone`, or (unvalidated input) nothing
     // described: the last two get a node of their own, once.
     let actor_nodes = gov.actors.len();
+    // The first node of each actor id (lookups stay linear in the edges).
+    let mut first: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::with_capacity(actor_nodes);
+    for (i, n) in nodes[..actor_nodes].iter().enumerate() {
+        first.entry(n.key.clone()).or_insert(i);
+    }
     let mut extra: Vec<String> = Vec::new();
+    let mut extra_index: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
     let mut resolved = Vec::with_capacity(edges.len());
     for (from, to, kind, label) in edges {
-        let from_i = match nodes[..actor_nodes].iter().position(|n| n.key == from) {
+        let from_i = match first.get(&from).copied() {
             Some(i) => i,
-            None => match extra.iter().position(|k| *k == from) {
+            None => match extra_index.get(&from).copied() {
                 Some(i) => nodes.len() - extra.len() + i,
                 None => {
                     let (kind, detail) = if from == ANYONE {
@@ -215,6 +223,7 @@ pub(crate) fn describe(gov: &Governance) -> Model {
                         name: from.clone(),
                         detail,
                     });
+                    extra_index.insert(from.clone(), extra.len());
                     extra.push(from);
                     nodes.len() - 1
                 }

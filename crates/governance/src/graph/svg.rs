@@ -356,6 +356,58 @@ impl Rect {
     }
 }
 
+/// Rectangles already placed, found by the grid cells they cover, so that
+/// placing each label costs its neighbours, not every label before it.
+#[derive(Default)]
+struct Taken {
+    rects: Vec<Rect>,
+    cells: std::collections::HashMap<(i64, i64), Vec<usize>>,
+    /// Rectangles covering too many cells to index (none in practice).
+    wide: Vec<usize>,
+}
+
+impl Taken {
+    const CELL: f64 = 256.0;
+    const MAX_CELLS: i64 = 64;
+
+    /// The cells `r` covers, or `None` when they are too many.
+    fn span(r: &Rect) -> Option<(i64, i64, i64, i64)> {
+        let c = |v: f64| (v / Self::CELL).floor() as i64;
+        let (x0, x1, y0, y1) = (c(r.x), c(r.x + r.w), c(r.y), c(r.y + r.h));
+        let count = |a: i64, b: i64| b.saturating_sub(a).saturating_add(1);
+        (x1 >= x0 && y1 >= y0 && count(x0, x1).saturating_mul(count(y0, y1)) <= Self::MAX_CELLS)
+            .then_some((x0, x1, y0, y1))
+    }
+
+    fn push(&mut self, r: Rect) {
+        let i = self.rects.len();
+        self.rects.push(r);
+        match Self::span(&r) {
+            Some((x0, x1, y0, y1)) => {
+                for x in x0..=x1 {
+                    for y in y0..=y1 {
+                        self.cells.entry((x, y)).or_default().push(i);
+                    }
+                }
+            }
+            None => self.wide.push(i),
+        }
+    }
+
+    fn overlaps(&self, r: &Rect) -> bool {
+        let hit = |i: &usize| self.rects[*i].overlaps(r);
+        if self.wide.iter().any(hit) {
+            return true;
+        }
+        match Self::span(r) {
+            Some((x0, x1, y0, y1)) => (x0..=x1).any(|x| {
+                (y0..=y1).any(|y| self.cells.get(&(x, y)).is_some_and(|v| v.iter().any(hit)))
+            }),
+            None => self.rects.iter().any(|t| t.overlaps(r)),
+        }
+    }
+}
+
 /// The permission graph of `gov` as a standalone SVG document.
 pub fn svg(gov: &Governance) -> String {
     let m = describe(gov);
@@ -446,7 +498,10 @@ fn render(m: &Model, d: &Drawn) -> String {
 
     // Edges under the boxes; labels placed after, clear of boxes and of
     // each other where possible.
-    let mut taken: Vec<Rect> = boxes.clone();
+    let mut taken = Taken::default();
+    for b in &boxes {
+        taken.push(*b);
+    }
     let mut labels = String::new();
     let mut drawn: Vec<Vec<[(f64, f64); 4]>> = Vec::with_capacity(m.edges.len());
     s.push_str(r#"<g class="edges" fill="none">"#);
@@ -495,13 +550,18 @@ fn render(m: &Model, d: &Drawn) -> String {
     // Labels: one per pair of nodes, its relations stacked (each in its
     // edge's colour), so parallel edges do not pile their labels up.
     let mut groups: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+    let mut group_of: std::collections::HashMap<(usize, usize), usize> =
+        std::collections::HashMap::new();
     for (i, e) in m.edges.iter().enumerate() {
         if e.label.is_empty() {
             continue;
         }
-        match groups.iter_mut().find(|g| (g.0, g.1) == (e.from, e.to)) {
-            Some(g) => g.2.push(i),
-            None => groups.push((e.from, e.to, vec![i])),
+        match group_of.get(&(e.from, e.to)) {
+            Some(&g) => groups[g].2.push(i),
+            None => {
+                group_of.insert((e.from, e.to), groups.len());
+                groups.push((e.from, e.to, vec![i]));
+            }
         }
     }
     for (_, _, members) in &groups {
@@ -536,7 +596,7 @@ fn render(m: &Model, d: &Drawn) -> String {
         let pick = candidates
             .iter()
             .map(|&p| boxed(p))
-            .find(|r| !taken.iter().any(|t| t.overlaps(r)))
+            .find(|r| !taken.overlaps(r))
             .unwrap_or_else(|| boxed(candidates[0]));
         taken.push(pick);
         let _ = write!(

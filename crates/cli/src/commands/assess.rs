@@ -36,6 +36,14 @@ pub struct AssessArgs {
     /// requirements (decisive paths, delays and arithmetic).
     #[arg(long)]
     pub explain: bool,
+    /// Text output: wrap lines to this many columns. Default: $COLUMNS, else
+    /// the terminal's width, else 100 (when piped).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
+    pub width: Option<u16>,
+    /// Markdown output: every reason, piece of evidence and warning in full
+    /// (default: a summary of a few KB a project).
+    #[arg(long)]
+    pub full: bool,
     /// Directory of proof-system files (<id>.toml) the projects' labels refer
     /// to. Default: `proof-systems/` beside each project file.
     #[arg(long, value_name = "DIR")]
@@ -46,7 +54,49 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
     s.parse::<Date>().map_err(|e| e.to_string())
 }
 
+/// Flags that only mean something for one output format.
+fn check_flags(args: &AssessArgs) -> Result<(), CliError> {
+    let only = |flag: &str, format: &str| {
+        Err(CliError::Usage(format!(
+            "{flag} applies only to --format {format}; drop {flag} or use --format {format}"
+        )))
+    };
+    if args.explain && args.format != OutputFormat::Text {
+        return only("--explain", "text");
+    }
+    if args.width.is_some() && args.format != OutputFormat::Text {
+        return only("--width", "text");
+    }
+    if args.full && args.format != OutputFormat::Markdown {
+        return only("--full", "markdown");
+    }
+    Ok(())
+}
+
+/// Columns to wrap text to: --width, else $COLUMNS, else the terminal's
+/// width when stdout is one, else 100.
+fn width(args: &AssessArgs) -> usize {
+    use std::io::IsTerminal;
+    if let Some(w) = args.width {
+        return w.into();
+    }
+    if let Some(w) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|w| *w > 0)
+    {
+        return w;
+    }
+    if std::io::stdout().is_terminal()
+        && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size()
+    {
+        return w.into();
+    }
+    l2stage_report::text::DEFAULT_WIDTH
+}
+
 pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
+    check_flags(args)?;
     let projects = load_all(&args.paths)?;
     let label_inputs = load_label_inputs(&projects, args.proof_systems.as_deref())?;
     let sel = Selection {
@@ -64,8 +114,14 @@ pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
         OutputFormat::Json => {
             l2stage_report::json(&assessments).map_err(|e| CliError::Runtime(e.to_string()))?
         }
-        OutputFormat::Markdown => l2stage_report::markdown::render(&assessments),
-        OutputFormat::Text => l2stage_report::text::render_opts(&assessments, args.explain),
+        OutputFormat::Markdown => l2stage_report::markdown::render_with(&assessments, args.full),
+        OutputFormat::Text => l2stage_report::text::render_with(
+            &assessments,
+            l2stage_report::text::Options {
+                explain: args.explain,
+                width: width(args),
+            },
+        ),
     };
     render::write_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
@@ -172,8 +228,8 @@ pub fn load_label_inputs(
 
 /// The `.toml` and `.json` files directly inside a directory, sorted.
 fn project_files_in(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| CliError::Usage(format!("cannot read directory {}: {e}", dir.display())))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| crate::error::io_usage("read directory", dir, &e))?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file() && l2stage_model::Format::of_project_file(p).is_some())

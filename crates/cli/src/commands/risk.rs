@@ -173,9 +173,7 @@ pub fn run(args: &RiskArgs) -> Result<ExitCode, CliError> {
             ChartType::Regions => regions_chart_svg(&model, &opts),
         }
         .map_err(|e| CliError::Runtime(e.to_string()))?;
-        std::fs::write(path, svg).map_err(|e| {
-            CliError::Runtime(format!("cannot write chart {}: {e}", path.display()))
-        })?;
+        std::fs::write(path, svg).map_err(|e| crate::error::io_runtime("write chart", path, &e))?;
     }
     let out = match args.format {
         OutputFormat::Json => {
@@ -490,8 +488,7 @@ fn run_project(args: &RiskArgs, path: &Path) -> Result<ExitCode, CliError> {
             "--correlation is not supported with --project (members there have their own entities); use --team-block or --common-shock".into(),
         ));
     }
-    let file =
-        l2stage_model::load_path(path).map_err(|e| CliError::Input(miette::Report::new(e)))?;
+    let file = l2stage_model::load_path(path).map_err(crate::error::load_error)?;
     let gov = file.governance.as_ref().ok_or_else(|| {
         CliError::Usage(format!(
             "{}: no [governance] section, so no Security Council to assess",

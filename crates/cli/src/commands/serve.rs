@@ -47,9 +47,8 @@ pub fn default_db() -> Option<PathBuf> {
 
 fn token(args: &ServeArgs) -> Result<Option<String>, CliError> {
     if let Some(path) = &args.token_file {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            CliError::Usage(format!("cannot read token file {}: {e}", path.display()))
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| crate::error::io_usage("read token file", path, &e))?;
         let t = text.trim();
         if t.is_empty() {
             return Err(CliError::Usage(format!(

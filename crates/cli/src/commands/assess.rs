@@ -20,9 +20,15 @@ pub enum OutputFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct AssessArgs {
-    /// Project files (.toml or .json), or directories of them.
+    /// Project files (.toml or .json), or directories of them. A PATH that
+    /// does not exist is looked up in the catalog: `catalog` is the whole
+    /// catalog, a project id or alias (`arbitrum`) that project.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Catalog directory in which ids (and the word `catalog`) are looked
+    /// up. Default: the catalog built into the binary.
+    #[arg(long, value_name = "DIR")]
+    pub catalog: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
@@ -97,7 +103,8 @@ fn width(args: &AssessArgs) -> usize {
 
 pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
     check_flags(args)?;
-    let projects = load_all(&args.paths)?;
+    let paths = resolve(&args.paths, args.catalog.as_deref())?;
+    let projects = load_all(&paths)?;
     let label_inputs = load_label_inputs(&projects, args.proof_systems.as_deref())?;
     let sel = Selection {
         framework: args.framework.as_deref(),
@@ -125,6 +132,54 @@ pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
     };
     render::write_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Paths as given when they exist; otherwise `catalog` is the catalog
+/// directory and an id or alias is that catalog project's file.
+fn resolve(paths: &[PathBuf], catalog: Option<&Path>) -> Result<Vec<PathBuf>, CliError> {
+    let mut out = Vec::with_capacity(paths.len());
+    let mut dir: Option<PathBuf> = None;
+    for p in paths {
+        let name = p.to_str().unwrap_or("");
+        let id_like = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if p.exists() || !id_like {
+            out.push(p.clone());
+            continue;
+        }
+        let d = match &dir {
+            Some(d) => d.clone(),
+            None => {
+                let d = crate::catalog::dir(catalog)?;
+                dir = Some(d.clone());
+                d
+            }
+        };
+        if name == "catalog" {
+            out.push(d);
+            continue;
+        }
+        let mut found = None;
+        for f in project_files_in(&d)? {
+            if let Ok(project) = load_path(&f)
+                && project.answers_to(name)
+            {
+                found = Some(f);
+                break;
+            }
+        }
+        match found {
+            Some(f) => out.push(f),
+            None => {
+                return Err(CliError::Usage(format!(
+                    "{name}: no such file, and no catalog project has this id or alias"
+                )));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Every project file named or inside a named directory, parsed. All invalid

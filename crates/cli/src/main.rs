@@ -1,5 +1,6 @@
 //! `l2stage`: the command line front of the toolkit.
 
+mod catalog;
 mod commands;
 mod error;
 mod render;

@@ -536,7 +536,9 @@ fn min_window<'a>(fs: &[&'a Finding]) -> Option<&'a Finding> {
         .copied()
 }
 
-fn evidence_line(f: &Finding) -> String {
+/// A finding as the derivations cite it in their evidence (renderers match
+/// evidence against it to print shared paths once).
+pub fn evidence_line(f: &Finding) -> String {
     format!(
         "{}: {} via {} — {}",
         f.power,

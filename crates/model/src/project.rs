@@ -94,6 +94,10 @@ impl Kind {
 pub struct ProjectMeta {
     /// Slug: lowercase letters, digits and single dashes.
     pub id: Slug,
+    /// Other ids the project is known by (e.g. L2BEAT's slug): `assess`,
+    /// the dashboard and the API accept them for `id`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<Slug>,
     pub name: String,
     pub kind: Kind,
     /// The whole project is under review.
@@ -347,8 +351,32 @@ impl ProjectFile {
             .map(|s| s.url.as_str())
     }
 
+    /// Whether `name` is this project's id or one of its aliases.
+    pub fn answers_to(&self, name: &str) -> bool {
+        self.project.id.as_str() == name || self.project.aliases.iter().any(|a| a.as_str() == name)
+    }
+
     /// Checks across fields that serde cannot express.
     pub fn validate(&self) -> Result<(), crate::governance::FieldError> {
+        use crate::governance::{FieldError, PathSeg};
+        for (i, a) in self.project.aliases.iter().enumerate() {
+            let dup = self.project.aliases[..i].contains(a);
+            if *a == self.project.id || dup {
+                return Err(FieldError {
+                    path: vec![
+                        PathSeg::Key("project".into()),
+                        PathSeg::Key("aliases".into()),
+                        PathSeg::Index(i),
+                    ],
+                    message: if dup {
+                        format!("alias `{a}` is listed twice")
+                    } else {
+                        format!("alias `{a}` is the project's own id")
+                    },
+                    hint: None,
+                });
+            }
+        }
         match &self.governance {
             Some(g) => g.validate(),
             None => Ok(()),

@@ -136,6 +136,13 @@ const CASES: &[Expect] = &[
         Some("did you mean `node_source`?"),
     ),
     e(
+        "alias-repeats-id.toml",
+        3,
+        Some("project.aliases[1]"),
+        "alias `demo` is the project's own id",
+        None,
+    ),
+    e(
         "governance-until-before-since.toml",
         8,
         Some("governance.until"),

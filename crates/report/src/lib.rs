@@ -2,9 +2,11 @@
 //! beside it — and its renderings for people (text, Markdown) and programs
 //! (JSON). Shared by the CLI and the server so both say the same thing.
 
+pub mod format;
 pub mod markdown;
 #[cfg(feature = "risk-input")]
 pub mod risk_input;
+pub mod risk_summary;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -38,6 +40,8 @@ pub struct Assessment {
     /// The labels shown beside the stage: BattleTested and proof-system
     /// maturity (docs/labels.md).
     pub labels: l2stage_labels::Labels,
+    /// L2BEAT's five risk categories (docs/json-output.md).
+    pub risk_summary: risk_summary::RiskSummary,
 }
 
 /// What an assessment may read beyond the project file itself.
@@ -112,6 +116,12 @@ pub fn assess_project_with(
         warnings.extend(a.notes.iter().cloned());
     }
     let verdict = decide(project, &state, rev, sel.as_of, inputs, warnings);
+    let risk_summary = risk_summary::derive(&risk_summary::Facts {
+        kind: state.kind,
+        verdict: &verdict,
+        governance: project.governance.as_ref().filter(|_| analysis.is_some()),
+        exit_window: analysis.as_ref().and_then(|a| a.exit_window.as_ref()),
+    });
     Ok(Assessment {
         verdict,
         exit_window: analysis.as_ref().and_then(|a| a.exit_window.clone()),
@@ -121,6 +131,7 @@ pub fn assess_project_with(
             .unwrap_or_default(),
         governance: analysis,
         labels: labels(project, ctx, sel.as_of),
+        risk_summary,
     })
 }
 

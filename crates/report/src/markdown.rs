@@ -23,19 +23,65 @@ fn status_label(s: Status) -> &'static str {
     }
 }
 
-fn evidence(items: &[String]) -> String {
+/// Links numbered from 1 in order of first use across the document, each
+/// URL once; printed as reference definitions at the end.
+#[derive(Default)]
+struct Links(Vec<String>);
+
+impl Links {
+    fn number(&mut self, url: &str) -> usize {
+        match self.0.iter().position(|u| u == url) {
+            Some(i) => i + 1,
+            None => {
+                self.0.push(url.to_string());
+                self.0.len()
+            }
+        }
+    }
+
+    fn definitions(&self, out: &mut String) {
+        if self.0.is_empty() {
+            return;
+        }
+        out.push('\n');
+        for (i, u) in self.0.iter().enumerate() {
+            let _ = writeln!(out, "[{}]: <{}>", i + 1, u.replace('>', "%3E"));
+        }
+    }
+}
+
+fn is_url(e: &str) -> bool {
+    e.starts_with("http://") || e.starts_with("https://")
+}
+
+/// A requirement's evidence: URLs as numbered links; with `full`, other
+/// evidence (paths, council arithmetic) as text.
+fn evidence(items: &[String], links: &mut Links, full: bool) -> String {
     items
         .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            if e.starts_with("http://") || e.starts_with("https://") {
-                format!("[{}]({})", i + 1, e.replace(')', "%29").replace('|', "%7C"))
+        .filter(|e| full || is_url(e))
+        .map(|e| {
+            if is_url(e) {
+                format!("[{}]", links.number(e))
             } else {
                 cell(e)
             }
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// At most `max` characters, cut at a word with "…".
+fn short(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => &cut[..],
+    };
+    format!("{}…", cut.trim_end_matches([',', ';', ':']))
 }
 
 /// L2BEAT's reason codes for "Others", e.g. ` (NO_PROOFS, CLOSED_PROOFS)`.
@@ -51,7 +97,17 @@ fn others(v: &Verdict) -> String {
     format!(" ({})", codes.join(", "))
 }
 
+/// The summary a reader can paste (a few KB a project): [`render_with`]
+/// without `full`.
 pub fn render(assessments: &[Assessment]) -> String {
+    render_with(assessments, false)
+}
+
+/// `full`: every reason in full, every piece of evidence (paths and
+/// council arithmetic too), every warning. Without it: reasons cut to a
+/// line, URL evidence only, warnings counted.
+pub fn render_with(assessments: &[Assessment], full: bool) -> String {
+    let mut links = Links::default();
     let verdicts: Vec<&Verdict> = assessments.iter().map(|a| &a.verdict).collect();
     let verdicts = verdicts.as_slice();
     let mut out = String::new();
@@ -91,19 +147,47 @@ pub fn render(assessments: &[Assessment]) -> String {
         if !v.others_reasons.is_empty() {
             let _ = writeln!(out, "**Others:**{}\n", others(v));
         }
+        if let Some(w) = &a.exit_window {
+            let window = match w.seconds {
+                Some(s) if s > 0 => crate::format::duration(s),
+                _ => "none".into(),
+            };
+            let _ = writeln!(
+                out,
+                "**Exit window:** {window} ({}){}\n",
+                w.rating.as_str(),
+                if w.council_can_upgrade_instantly {
+                    "; the Security Council can upgrade instantly"
+                } else {
+                    ""
+                }
+            );
+        }
+        let risks: Vec<String> = a
+            .risk_summary
+            .entries()
+            .iter()
+            .map(|(_, title, r)| format!("{title} {}", level_label(r.level)))
+            .collect();
+        let _ = writeln!(out, "**Risks:** {}\n", risks.join(" · "));
         let _ = writeln!(
             out,
             "| Stage | Requirement | Status | Reason | Evidence |\n|---|---|---|---|---|"
         );
         for r in &v.requirements {
+            let reason = if full {
+                r.reason.clone()
+            } else {
+                short(&r.reason, 110)
+            };
             let _ = writeln!(
                 out,
                 "| {} | `{}` | {} | {} | {} |",
                 r.stage,
                 r.id.as_str(),
                 status_label(r.status),
-                cell(&r.reason),
-                evidence(&r.evidence)
+                cell(&reason),
+                evidence(&r.evidence, &mut links, full)
             );
         }
         out.push('\n');
@@ -128,22 +212,39 @@ pub fn render(assessments: &[Assessment]) -> String {
             }
             out.push('\n');
         }
-        if !v.warnings.is_empty() {
+        if !v.warnings.is_empty() && !full {
+            let _ = writeln!(
+                out,
+                "**Warnings:** {} (`--full` lists them)\n",
+                v.warnings.len()
+            );
+        } else if !v.warnings.is_empty() {
             let _ = writeln!(out, "**Warnings:**\n");
             for w in &v.warnings {
                 let _ = writeln!(out, "- {}", w.replace('\n', " "));
             }
             out.push('\n');
         }
-        labels(&mut out, &a.labels);
+        labels(&mut out, &a.labels, full);
     }
+    links.definitions(&mut out);
     // Markdown has no colours: every control character from input is
     // escaped at once (the output often reaches a terminal).
     l2stage_model::text::escape_text(&out).into_owned()
 }
 
+fn level_label(l: crate::risk_summary::Level) -> &'static str {
+    use crate::risk_summary::Level;
+    match l {
+        Level::Good => "🟢 good",
+        Level::Warning => "🟡 warning",
+        Level::Bad => "🔴 bad",
+        Level::Unknown => "⚪ unknown",
+    }
+}
+
 /// The labels beside the stage: BattleTested and each proof system's maturity.
-fn labels(out: &mut String, l: &l2stage_labels::Labels) {
+fn labels(out: &mut String, l: &l2stage_labels::Labels, full: bool) {
     use l2stage_labels::LabelStatus;
     let b = &l.battle_tested;
     let status = match b.status {
@@ -157,11 +258,13 @@ fn labels(out: &mut String, l: &l2stage_labels::Labels) {
         (None, None) => String::new(),
     };
     let _ = writeln!(out, "**BattleTested:** {status}{when}\n");
-    for m in &b.missing {
-        let _ = writeln!(out, "- {}", m.replace('\n', " "));
-    }
-    if !b.missing.is_empty() {
-        out.push('\n');
+    if full {
+        for m in &b.missing {
+            let _ = writeln!(out, "- {}", m.replace('\n', " "));
+        }
+        if !b.missing.is_empty() {
+            out.push('\n');
+        }
     }
     if l.proof_systems.is_empty() {
         let _ = writeln!(out, "**Proof systems:** none in use on this day\n");
@@ -185,11 +288,22 @@ fn labels(out: &mut String, l: &l2stage_labels::Labels) {
                 cell(&p.name),
                 p.id,
                 p.rating.as_str(),
-                cell(&crate::text::proof_system_facts(p).join(" · ")),
-                cell(&missing.join("; "))
+                cell(&if full {
+                    crate::text::proof_system_facts(p).join(" · ")
+                } else {
+                    short(&crate::text::proof_system_facts(p).join(" · "), 200)
+                }),
+                cell(&if full {
+                    missing.join("; ")
+                } else {
+                    short(&missing.join("; "), 200)
+                })
             );
         }
         out.push('\n');
+    }
+    if !full {
+        return;
     }
     for n in &l.notes {
         let _ = writeln!(out, "- {}", n.replace('\n', " "));

@@ -7,19 +7,52 @@ use owo_colors::OwoColorize;
 
 use l2stage_framework::{Stage, Status, Verdict};
 use l2stage_governance::Rating;
-use l2stage_model::format_seconds;
-// Every string from input (names, reasons, evidence, actors...) is escaped:
-// the output reaches terminals.
-use l2stage_model::text::escape as esc;
 
 use crate::Assessment;
 
+/// Width used when none is given (and when stdout is not a terminal).
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// How the checklist is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Also print the arithmetic behind every path, the councils' set-up
+    /// and the time to exit (`--explain`).
+    pub explain: bool,
+    /// Wrap lines to this many columns (at least 40 are used).
+    pub width: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            explain: false,
+            width: DEFAULT_WIDTH,
+        }
+    }
+}
+
 pub fn render(assessments: &[Assessment]) -> String {
-    render_opts(assessments, false)
+    render_with(assessments, Options::default())
 }
 
 /// `explain`: also print every governance finding with its path and arithmetic.
 pub fn render_opts(assessments: &[Assessment], explain: bool) -> String {
+    render_with(
+        assessments,
+        Options {
+            explain,
+            ..Options::default()
+        },
+    )
+}
+
+/// The checklist of every assessment, wrapped to `opts.width` columns.
+pub fn render_with(assessments: &[Assessment], opts: Options) -> String {
+    let opts = Options {
+        width: opts.width.max(40),
+        ..opts
+    };
     let verdicts: Vec<&Verdict> = assessments.iter().map(|a| &a.verdict).collect();
     let verdicts = verdicts.as_slice();
     let mut out = String::new();
@@ -35,15 +68,148 @@ pub fn render_opts(assessments: &[Assessment], explain: bool) -> String {
         if many && first_archived {
             let _ = writeln!(out, "{}\n", "Archived projects".bold().underline());
         }
-        verdict(&mut out, &a.verdict);
-        governance(&mut out, a, explain);
-        labels(&mut out, &a.labels);
+        let w = Writer { width: opts.width };
+        header(&mut out, &w, a);
+        let paths = exit_facts(&mut out, &w, a, opts.explain);
+        verdict(&mut out, &w, &a.verdict, &paths);
+        governance(&mut out, &w, a, opts.explain);
+        labels(&mut out, &w, &a.labels);
     }
     if verdicts.len() > 1 {
         out.push('\n');
         summary(&mut out, verdicts);
     }
     out
+}
+
+/// Visible width of a string: characters, not counting ANSI escapes.
+pub fn visible_width(s: &str) -> usize {
+    let mut n = 0;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ ... final byte in @..~
+            for d in chars.by_ref() {
+                if ('@'..='~').contains(&d) && d != '[' {
+                    break;
+                }
+            }
+        } else {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Break plain text into lines of at most `first` columns (the first line)
+/// and `rest` columns (the others), at spaces; a word longer than a line
+/// (a URL) is cut.
+pub fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut col = 0;
+    let avail = |lines: &Vec<String>| if lines.is_empty() { first } else { rest }.max(10);
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let room = avail(&lines);
+            let sep = usize::from(col > 0);
+            let len = visible_width(&word.iter().collect::<String>());
+            if col + sep + len <= room {
+                if sep == 1 {
+                    line.push(' ');
+                }
+                line.extend(word.iter());
+                col += sep + len;
+                break;
+            }
+            if col > 0 {
+                lines.push(std::mem::take(&mut line));
+                col = 0;
+                continue;
+            }
+            // The word alone is too long: cut it.
+            let head: String = word[..room].iter().collect();
+            lines.push(head);
+            word.drain(..room);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if col > 0 || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Writes lines with a hanging indent, wrapped to the width.
+struct Writer {
+    width: usize,
+}
+
+impl Writer {
+    /// `prefix` (may hold colours) starts the first line; the others start
+    /// with `indent` spaces. `style` colours each line's text.
+    fn para(
+        &self,
+        out: &mut String,
+        prefix: &str,
+        indent: usize,
+        text: &str,
+        style: impl Fn(&str) -> String,
+    ) {
+        // Every string from input (names, reasons, evidence, actors...) is
+        // escaped: the output reaches terminals.
+        let text = l2stage_model::text::escape(text);
+        let first = self.width.saturating_sub(visible_width(prefix));
+        let rest = self.width.saturating_sub(indent);
+        for (i, l) in wrap(&text, first, rest).iter().enumerate() {
+            if i == 0 {
+                let _ = writeln!(out, "{prefix}{}", style(l));
+            } else {
+                let _ = writeln!(out, "{:indent$}{}", "", style(l));
+            }
+        }
+    }
+
+    /// Items joined by " · ", broken between items (an item longer than
+    /// a line is wrapped on its own).
+    fn items(&self, out: &mut String, prefix: &str, indent: usize, items: &[String]) {
+        let mut line = String::new();
+        let mut lines: Vec<String> = Vec::new();
+        for item in items {
+            let room = if lines.is_empty() {
+                self.width.saturating_sub(visible_width(prefix))
+            } else {
+                self.width.saturating_sub(indent)
+            };
+            let candidate = if line.is_empty() {
+                item.clone()
+            } else {
+                format!("{line} · {item}")
+            };
+            if line.is_empty() || visible_width(&candidate) <= room {
+                line = candidate;
+            } else {
+                lines.push(std::mem::take(&mut line));
+                line = item.clone();
+            }
+        }
+        lines.push(line);
+        for (i, l) in lines.iter().enumerate() {
+            let p = if i == 0 {
+                prefix.to_string()
+            } else {
+                " ".repeat(indent)
+            };
+            self.plain(out, &p, indent, l);
+        }
+    }
+
+    fn plain(&self, out: &mut String, prefix: &str, indent: usize, text: &str) {
+        self.para(out, prefix, indent, text, |s| s.to_string());
+    }
 }
 
 fn stage_colored(stage: Stage) -> String {
@@ -67,12 +233,12 @@ fn mark(status: Status) -> String {
     }
 }
 
-fn verdict(out: &mut String, v: &Verdict) {
-    let _ = writeln!(
-        out,
+fn header(out: &mut String, w: &Writer, a: &Assessment) {
+    let v = &a.verdict;
+    let title = format!(
         "{} ({}) · {} · framework {} · as of {}{}",
-        esc(&v.name).bold(),
-        esc(v.id.as_str()),
+        v.name,
+        v.id,
         v.kind.as_str(),
         v.framework,
         v.as_of,
@@ -80,6 +246,7 @@ fn verdict(out: &mut String, v: &Verdict) {
             .map(|d| format!(" · archived {d}"))
             .unwrap_or_default()
     );
+    w.para(out, "", 2, &title, |s| s.bold().to_string());
     let _ = writeln!(out, "  {}", stage_colored(v.stage));
     if !v.others_reasons.is_empty() {
         let codes: Vec<String> = v
@@ -87,14 +254,160 @@ fn verdict(out: &mut String, v: &Verdict) {
             .iter()
             .map(|r| format!("{} ({})", r.code(), r.label()))
             .collect();
-        let _ = writeln!(out, "  {} {}", "Others:".red(), codes.join(", "));
+        w.plain(
+            out,
+            &format!("  {} ", "Others:".red()),
+            4,
+            &codes.join(", "),
+        );
     }
-    let width = v
-        .requirements
+    if let Some(ew) = &a.exit_window {
+        let text = format!(
+            "{} ({}) via {}{}",
+            window_text(ew.seconds),
+            ew.rating.as_str(),
+            ew.path.join(" → "),
+            if ew.council_can_upgrade_instantly {
+                "; the Security Council can upgrade instantly"
+            } else {
+                ""
+            }
+        );
+        w.plain(out, &format!("  {} ", "Exit window:".bold()), 4, &text);
+    }
+    let rs = &a.risk_summary;
+    let levels: Vec<String> = rs
+        .entries()
         .iter()
-        .map(|r| r.id.as_str().len())
-        .max()
-        .unwrap_or(0);
+        .map(|(_, title, v)| format!("{title} {}", level_colored(v.level)))
+        .collect();
+    w.items(out, &format!("  {} ", "Risks:".bold()), 4, &levels);
+}
+
+fn level_colored(l: crate::risk_summary::Level) -> String {
+    use crate::risk_summary::Level;
+    match l {
+        Level::Good => "good".green().to_string(),
+        Level::Warning => "warning".yellow().to_string(),
+        Level::Bad => "bad".red().to_string(),
+        Level::Unknown => "unknown".dimmed().to_string(),
+    }
+}
+
+/// Upgrade paths cited by the requirements, printed once as numbered exit
+/// facts (`P1`, `P2`, …); the arithmetic only with `explain`. Returns each
+/// path's evidence line with its label, for the requirements to refer to.
+fn exit_facts(
+    out: &mut String,
+    w: &Writer,
+    a: &Assessment,
+    explain: bool,
+) -> Vec<(String, String)> {
+    let Some(g) = a.governance.as_ref() else {
+        return Vec::new();
+    };
+    let cited: Vec<&l2stage_governance::Finding> = g
+        .findings
+        .iter()
+        .filter(|f| {
+            let line = l2stage_governance::evidence_line(f);
+            a.verdict
+                .requirements
+                .iter()
+                .any(|r| r.evidence.contains(&line))
+        })
+        .collect();
+    if cited.is_empty() && !explain {
+        return Vec::new();
+    }
+    let _ = writeln!(out, "\n  {}", "Exit facts".underline());
+    w.plain(
+        out,
+        "    ",
+        6,
+        &format!(
+            "Time to exit when the operators are hostile: {}",
+            match g.exit_time_seconds {
+                Some(s) => crate::format::duration(s as i64),
+                None => "users cannot exit without them".into(),
+            }
+        ),
+    );
+    if explain {
+        w.para(out, "      ", 6, &g.exit_time_arithmetic, |s| {
+            s.dimmed().to_string()
+        });
+    }
+    let shown: Vec<&l2stage_governance::Finding> = if explain {
+        g.findings.iter().collect()
+    } else {
+        cited
+    };
+    let mut labels = Vec::new();
+    for (i, f) in shown.iter().enumerate() {
+        let label = format!("P{}", i + 1);
+        let who = if f.council_controlled {
+            " [needs ≥75% of the council]"
+        } else {
+            ""
+        };
+        let bug = if f.bug_conditioned {
+            " [on-chain bug only]"
+        } else {
+            ""
+        };
+        w.plain(
+            out,
+            &format!("    {label:<3} "),
+            8,
+            &format!("{} — {}{who}{bug}", f.power, f.coalition),
+        );
+        w.para(
+            out,
+            "        ",
+            10,
+            &format!("via {}", f.path.join(" → ")),
+            |s| s.dimmed().to_string(),
+        );
+        let window = match f.rating {
+            Rating::None => format!("exit window {}", window_words(f.exit_window_seconds)),
+            r => format!(
+                "exit window {} ({})",
+                window_words(f.exit_window_seconds),
+                r.as_str()
+            ),
+        };
+        w.para(out, "        ", 10, &window, |s| {
+            rating_colored(f.rating, s)
+        });
+        if explain {
+            w.para(out, "        ", 10, &f.arithmetic, |s| {
+                s.dimmed().to_string()
+            });
+        }
+        labels.push((l2stage_governance::evidence_line(f), label));
+    }
+    labels
+}
+
+fn verdict(out: &mut String, w: &Writer, v: &Verdict, paths: &[(String, String)]) {
+    // URLs cited by more than one requirement are listed once, numbered.
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for r in &v.requirements {
+        for e in &r.evidence {
+            if e.starts_with("http") {
+                *counts.entry(e.as_str()).or_default() += 1;
+            }
+        }
+    }
+    let mut shared: Vec<&str> = Vec::new();
+    for r in &v.requirements {
+        for e in &r.evidence {
+            if counts.get(e.as_str()).is_some_and(|n| *n > 1) && !shared.contains(&e.as_str()) {
+                shared.push(e);
+            }
+        }
+    }
     for stage in 0..=2u8 {
         let reqs: Vec<_> = v.requirements.iter().filter(|r| r.stage == stage).collect();
         if reqs.is_empty() {
@@ -106,34 +419,55 @@ fn verdict(out: &mut String, v: &Verdict) {
             format!("Stage {stage} requirements").underline()
         );
         for r in reqs {
-            let _ = writeln!(
-                out,
-                "    {} {:<width$}  {:<14} {}",
-                mark(r.status),
-                r.id.as_str(),
-                r.status.as_str(),
-                esc(&r.reason),
-                width = width
-            );
+            let text = format!("{} ({}) — {}", r.id.as_str(), r.status.as_str(), r.reason);
+            w.plain(out, &format!("    {} ", mark(r.status)), 6, &text);
+            let mut refs = Vec::new();
+            let mut sources = Vec::new();
             for e in &r.evidence {
-                let _ = writeln!(
+                if let Some((_, label)) = paths.iter().find(|(line, _)| line == e) {
+                    refs.push(label.clone());
+                } else if let Some(n) = shared.iter().position(|s| s == e) {
+                    sources.push(format!("[{}]", n + 1));
+                } else {
+                    w.para(out, "      ↳ ", 8, e, |s| s.dimmed().to_string());
+                }
+            }
+            if !refs.is_empty() {
+                w.para(
                     out,
-                    "      {:<width$}  {}",
-                    "",
-                    format!("↳ {}", esc(e)).dimmed(),
-                    width = width + 15
+                    "      ",
+                    8,
+                    &format!("↳ exit facts {}", refs.join(", ")),
+                    |s| s.dimmed().to_string(),
+                );
+            }
+            if !sources.is_empty() {
+                w.para(
+                    out,
+                    "      ",
+                    8,
+                    &format!("↳ sources {}", sources.join(" ")),
+                    |s| s.dimmed().to_string(),
                 );
             }
         }
     }
+    if !shared.is_empty() {
+        let _ = writeln!(out, "\n  {}", "Sources".underline());
+        for (i, s) in shared.iter().enumerate() {
+            let label = format!("[{}]", i + 1);
+            w.para(out, &format!("    {label:<4} "), 9, s, |s| {
+                s.dimmed().to_string()
+            });
+        }
+    }
     if let Some(m) = &v.missing {
         let ids: Vec<&str> = m.requirements.iter().map(|r| r.as_str()).collect();
-        let _ = writeln!(
+        w.plain(
             out,
-            "\n  {} {}: {}",
-            "Missing for".bold(),
-            m.next_stage.label(),
-            ids.join(", ")
+            &format!("\n  {} ", "Missing for".bold()),
+            4,
+            &format!("{}: {}", m.next_stage.label(), ids.join(", ")),
         );
     }
     if let Some(d) = &v.downgrade_pending {
@@ -145,13 +479,13 @@ fn verdict(out: &mut String, v: &Verdict) {
             d.deadline
         );
         for r in &d.reasons {
-            let _ = writeln!(out, "    - {}", esc(r));
+            w.plain(out, "    - ", 6, r);
         }
     }
     if !v.warnings.is_empty() {
         let _ = writeln!(out, "\n  {}", "Warnings".yellow().bold());
-        for w in &v.warnings {
-            let _ = writeln!(out, "    ! {}", esc(w));
+        for warning in &v.warnings {
+            w.plain(out, "    ! ", 6, warning);
         }
     }
 }
@@ -166,7 +500,7 @@ fn summary(out: &mut String, verdicts: &[&Verdict]) {
         let _ = writeln!(
             out,
             "  {:<width$}  {}{}{}",
-            esc(v.id.as_str()),
+            l2stage_model::text::escape(v.id.as_str()),
             stage_colored(v.stage),
             v.archived
                 .map(|d| format!(" (archived {d})"))
@@ -193,85 +527,60 @@ fn rating_colored(r: Rating, text: &str) -> String {
 
 fn window_text(seconds: Option<i64>) -> String {
     match seconds {
-        Some(s) if s > 0 => format_seconds(s),
+        Some(s) if s > 0 => crate::format::duration(s),
         _ => "none".into(),
     }
 }
 
-/// The exit window line, and with `explain` the decisive paths and arithmetic.
-fn governance(out: &mut String, a: &Assessment, explain: bool) {
-    if let Some(w) = &a.exit_window {
-        let _ = writeln!(
-            out,
-            "\n  {} {} ({}) via {}{}",
-            "Exit window:".bold(),
-            rating_colored(w.rating, &window_text(w.seconds)),
-            w.rating.as_str(),
-            esc(&w.path.join(" → ")),
-            if w.council_can_upgrade_instantly {
-                "; the Security Council can upgrade instantly"
-            } else {
-                ""
-            }
-        );
+/// An exit window in words, never negative.
+fn window_words(seconds: Option<i64>) -> String {
+    match seconds {
+        Some(s) if s > 0 => crate::format::duration(s),
+        Some(0) => "none: an upgrade takes effect as users could finish exiting".into(),
+        Some(s) => format!(
+            "none: an upgrade can take effect {} before users could exit",
+            crate::format::duration(-s)
+        ),
+        None => "none: users cannot exit without the operators".into(),
     }
+}
+
+/// With `explain`: the councils' set-up and the derived requirements.
+fn governance(out: &mut String, w: &Writer, a: &Assessment, explain: bool) {
     let Some(g) = a.governance.as_ref().filter(|_| explain) else {
         return;
     };
     let _ = writeln!(out, "\n  {}", "Governance analysis".underline());
-    let _ = writeln!(
-        out,
-        "    Time to exit when operators are hostile: {}",
-        esc(&g.exit_time_arithmetic)
-    );
     for c in &g.councils {
         let verdict = if c.properly_set_up {
             "properly set up".green().to_string()
         } else {
             "not properly set up".red().to_string()
         };
-        let _ = writeln!(out, "    Council {}: {verdict}", esc(&c.summary()));
-        for f in &c.failures {
-            let _ = writeln!(out, "      - {}", esc(f));
-        }
-    }
-    for f in &g.findings {
-        let who = if f.council_controlled {
-            " [needs ≥75% of the council]".green().to_string()
-        } else {
-            String::new()
-        };
-        let bug = if f.bug_conditioned {
-            " [on-chain bug only]"
-        } else {
-            ""
-        };
-        let _ = writeln!(
+        w.plain(
             out,
-            "    • {} — {}{who}{bug}\n        path: {}\n        {}\n        exit window: {}",
-            esc(&f.power.to_string()),
-            esc(&f.coalition.to_string()),
-            esc(&f.path.join(" → ")),
-            esc(&f.arithmetic),
-            rating_colored(
-                f.rating,
-                &format!(
-                    "{} ({})",
-                    window_text(f.exit_window_seconds),
-                    f.rating.as_str()
-                )
-            )
+            "    Council ",
+            6,
+            &format!("{}: {verdict}", c.summary()),
         );
+        for f in &c.failures {
+            w.plain(out, "      - ", 8, f);
+        }
     }
     for id in g.derived.keys() {
         if let Some(r) = a.verdict.requirement(*id) {
-            let _ = writeln!(out, "    {} {}: {}", mark(r.status), id, esc(&r.reason));
+            w.plain(
+                out,
+                &format!("    {} ", mark(r.status)),
+                6,
+                &format!("{id}: {}", r.reason),
+            );
         }
     }
 }
 
 /// The labels beside the stage: BattleTested and each proof system's maturity.
-fn labels(out: &mut String, l: &l2stage_labels::Labels) {
+fn labels(out: &mut String, wr: &Writer, l: &l2stage_labels::Labels) {
     use l2stage_labels::{LabelStatus, Rating};
     let _ = writeln!(out, "\n  {}", "Labels".underline());
     let b = &l.battle_tested;
@@ -285,7 +594,13 @@ fn labels(out: &mut String, l: &l2stage_labels::Labels) {
         (None, Some(e)) => format!(" · earliest {e} if nothing changes"),
         (None, None) => String::new(),
     };
-    let _ = writeln!(out, "    BattleTested  {status}{when}");
+    let sep = if when.is_empty() { "" } else { " " };
+    wr.plain(
+        out,
+        &format!("    BattleTested  {status}{sep}"),
+        18,
+        when.trim_start(),
+    );
     let mut facts = Vec::new();
     if let Some(c) = b.clock_start {
         facts.push(format!("clock from {c}"));
@@ -304,10 +619,12 @@ fn labels(out: &mut String, l: &l2stage_labels::Labels) {
         ));
     }
     if !facts.is_empty() {
-        let _ = writeln!(out, "                  {}", facts.join(" · ").dimmed());
+        wr.para(out, "                  ", 18, &facts.join(" · "), |s| {
+            s.dimmed().to_string()
+        });
     }
     for m in &b.missing {
-        let _ = writeln!(out, "      - {}", esc(m));
+        wr.plain(out, "      - ", 8, m);
     }
     if l.proof_systems.is_empty() {
         let _ = writeln!(
@@ -326,31 +643,32 @@ fn labels(out: &mut String, l: &l2stage_labels::Labels) {
                 p.rating.as_str().red().bold().to_string()
             }
         };
-        let _ = writeln!(
+        let _ = writeln!(out, "      {} ({})  {rating}", p.name.bold(), p.id);
+        wr.para(
             out,
-            "      {} ({})  {rating}",
-            esc(&p.name).bold(),
-            esc(&p.id.to_string())
-        );
-        let _ = writeln!(
-            out,
-            "        {}",
-            esc(&proof_system_facts(p).join(" · ")).dimmed()
+            "        ",
+            8,
+            &proof_system_facts(p).join(" · "),
+            |s| s.dimmed().to_string(),
         );
         for m in &p.missing_for_next {
-            let _ = writeln!(out, "        ↳ {}", esc(m));
+            wr.plain(out, "        ↳ ", 10, m);
         }
         for s in &p.shares_with {
-            let _ = writeln!(
+            wr.plain(
                 out,
-                "        ↳ shares `{}` with {}",
-                esc(&s.component),
-                esc(&s.proof_systems.join(", "))
+                "        ↳ ",
+                10,
+                &format!(
+                    "shares `{}` with {}",
+                    s.component,
+                    s.proof_systems.join(", ")
+                ),
             );
         }
     }
     for n in &l.notes {
-        let _ = writeln!(out, "    {} {}", "!".yellow(), esc(n));
+        wr.plain(out, &format!("    {} ", "!".yellow()), 6, n);
     }
 }
 

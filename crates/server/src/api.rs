@@ -92,6 +92,10 @@ pub struct ProjectSummary {
     pub missing: serde_json::Value,
     #[schema(value_type = Option<crate::openapi::DowngradeDoc>)]
     pub downgrade_pending: serde_json::Value,
+    /// L2BEAT's five risk categories; the same object as in the full
+    /// assessment.
+    #[schema(value_type = crate::openapi::RiskSummaryDoc)]
+    pub risk_summary: serde_json::Value,
     /// Number of warnings in the full assessment.
     pub warnings: usize,
     pub links: ProjectLinks,
@@ -118,6 +122,7 @@ impl ProjectSummary {
             exit_window: key("exit_window"),
             missing: key("missing"),
             downgrade_pending: key("downgrade_pending"),
+            risk_summary: key("risk_summary"),
             warnings: v.warnings.len(),
             links: ProjectLinks::of(&v.id),
         }

@@ -215,7 +215,7 @@ pub fn exit_view(assessment: &Value) -> ExitView {
         };
     }
     let label = match seconds {
-        Some(s) if s > 0 => human_seconds(s),
+        Some(s) if s > 0 => l2stage_report::format::duration_compact(s),
         Some(_) => "none".into(),
         None => "no exit".into(),
     };

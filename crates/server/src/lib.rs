@@ -169,6 +169,48 @@ async fn not_found(req: Request<axum::body::Body>) -> Response {
     }
 }
 
+/// A project's alias (e.g. L2BEAT's slug, `[project] aliases`) in a
+/// project path is permanently redirected to its id, query kept:
+/// `/projects/arbitrum` → `/projects/arbitrum-one`.
+async fn alias_redirect(
+    axum::extract::State(app): axum::extract::State<Arc<App>>,
+    req: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    if let Some(target) = alias_target(&app, req.uri().path()) {
+        let query = req
+            .uri()
+            .query()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default();
+        if let Ok(loc) = HeaderValue::from_str(&format!("{target}{query}")) {
+            return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, loc)]).into_response();
+        }
+    }
+    next.run(req).await
+}
+
+fn alias_target(app: &App, path: &str) -> Option<String> {
+    for prefix in ["/projects/", "/api/v1/projects/", "/badge/"] {
+        let Some(rest) = path.strip_prefix(prefix) else {
+            continue;
+        };
+        let (name, tail) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        let (name, ext) = if prefix == "/badge/" {
+            (name.strip_suffix(".svg")?, ".svg")
+        } else {
+            (name, "")
+        };
+        let live = app.live();
+        let id = live.alias_of(name)?;
+        return Some(format!("{prefix}{id}{ext}{tail}"));
+    }
+    None
+}
+
 /// `GET /healthz`: 200 `ok` when the database answers and its pages
 /// are sound (bounded check), 503 with the reason otherwise.
 async fn healthz(State(app): State<Arc<App>>) -> Response {
@@ -214,6 +256,7 @@ pub fn layered(routes: Router<Arc<App>>, app: Arc<App>, limits: &Limits) -> Rout
         timeout: limits.request_timeout,
     };
     routes
+        .layer(middleware::from_fn_with_state(app.clone(), alias_redirect))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(bounds, bounded))

@@ -130,6 +130,44 @@ pub struct AssessmentDoc {
     /// The headline exit window (governance analysis), when known.
     #[schema(value_type = Option<Object>)]
     exit_window: Option<()>,
+    risk_summary: RiskSummaryDoc,
+}
+
+/// L2BEAT's five risk categories (docs/json-output.md).
+#[derive(ToSchema)]
+#[schema(as = RiskSummary)]
+#[allow(dead_code)]
+pub struct RiskSummaryDoc {
+    /// Fraud or validity proofs and who may submit them.
+    state_validation: RiskViewDoc,
+    /// On Ethereum, or kept by a committee / external DA layer.
+    data_availability: RiskViewDoc,
+    /// The headline exit window: < 7 days bad, 7–30 warning, ≥ 30 good.
+    exit_window: RiskViewDoc,
+    /// Forced inclusion through Ethereum.
+    sequencer_failure: RiskViewDoc,
+    /// Self-proposing or permissionless proposing.
+    proposer_failure: RiskViewDoc,
+}
+
+/// One risk category.
+#[derive(ToSchema)]
+#[schema(as = RiskView)]
+#[allow(dead_code)]
+pub struct RiskViewDoc {
+    level: RiskLevelDoc,
+    /// Why, in one or two sentences; for `unknown`, what is missing.
+    text: String,
+}
+
+#[derive(ToSchema)]
+#[schema(as = RiskLevel, rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum RiskLevelDoc {
+    Good,
+    Warning,
+    Bad,
+    Unknown,
 }
 
 /// Why the stage changed on a day.

@@ -131,20 +131,9 @@ pub struct RiskDocParams {
     horizon: Option<String>,
 }
 
-/// A number for people: 4 significant digits, scientific when small.
-fn num(x: f64) -> String {
-    if x == 0.0 {
-        "0".into()
-    } else if !x.is_finite() {
-        x.to_string()
-    } else if x.abs() >= 1e-3 {
-        let s = format!("{x:.6}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        s.to_string()
-    } else {
-        format!("{x:.3e}")
-    }
-}
+/// Probabilities for people: the one formatter the CLI and the server
+/// share (3 significant digits, scientific below 1e-3).
+use l2stage_report::format::probability as num;
 
 struct Field {
     name: &'static str,

@@ -107,6 +107,18 @@ impl Live {
             .and_then(|i| self.projects.get(i))
     }
 
+    /// The id of the project that lists `name` among its aliases, when no
+    /// project has `name` as its id.
+    pub fn alias_of(&self, name: &str) -> Option<&str> {
+        if self.project(name).is_some() {
+            return None;
+        }
+        self.projects
+            .iter()
+            .find(|p| p.project.project.aliases.iter().any(|a| a.as_str() == name))
+            .map(|p| p.file.project_id.as_str())
+    }
+
     /// Every project assessed on `as_of` (cached).
     pub fn day(&self, as_of: Date, framework: Option<&str>) -> Result<Arc<Day>, ApiError> {
         let key = (as_of, framework.map(str::to_string));
@@ -210,7 +222,7 @@ pub enum CatalogError {
     #[error("{} invalid label input(s) in the catalog", .0.len())]
     Labels(Vec<LabelsError>),
     #[error(
-        "{} and {} both define project id `{id}`",
+        "{} and {} both answer to project id `{id}` (an id or an alias)",
         SafePath(first),
         SafePath(second)
     )]
@@ -249,11 +261,16 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, CatalogError> {
         };
         match parse_str(&path.display().to_string(), &text, format) {
             Ok(project) => {
-                if let Some(first) = files.iter().find(|f| f.3.project.id == project.project.id) {
+                let names = || std::iter::once(&project.project.id).chain(&project.project.aliases);
+                if let Some((first, id)) = files.iter().find_map(|f| {
+                    names()
+                        .find(|n| f.3.answers_to(n.as_str()))
+                        .map(|n| (f, n.to_string()))
+                }) {
                     return Err(CatalogError::Duplicate {
                         first: first.0.clone(),
                         second: path,
-                        id: project.project.id.to_string(),
+                        id,
                     });
                 }
                 files.push((path, format, text, project));

@@ -1591,3 +1591,52 @@ fn a_dangling_or_looping_catalog_symlink_is_an_error_naming_it() {
         std::fs::remove_file(&link).expect("rm");
     }
 }
+
+#[tokio::test]
+async fn aliases_redirect_to_the_id_and_the_list_has_the_risk_summary() {
+    let aliased = ALPHA.replace("id = \"alpha\"", "id = \"alpha\"\naliases = [\"alfa\"]");
+    let (_app, r) = app_with(
+        &[file("alpha.toml", &aliased), file("beta.toml", BETA)],
+        None,
+    );
+    for (from, to) in [
+        ("/projects/alfa", "/projects/alpha"),
+        (
+            "/projects/alfa?as_of=2025-01-01",
+            "/projects/alpha?as_of=2025-01-01",
+        ),
+        ("/api/v1/projects/alfa", "/api/v1/projects/alpha"),
+        (
+            "/api/v1/projects/alfa/history",
+            "/api/v1/projects/alpha/history",
+        ),
+        ("/badge/alfa.svg", "/badge/alpha.svg"),
+    ] {
+        let res = get(&r, from).await;
+        assert_eq!(res.status, StatusCode::PERMANENT_REDIRECT, "{from}");
+        assert_eq!(res.headers[header::LOCATION], to, "{from}");
+        let followed = get(&r, to).await;
+        assert_eq!(followed.status, StatusCode::OK, "{to}");
+    }
+    assert_eq!(
+        get(&r, "/api/v1/projects/nope").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let v = get(&r, "/api/v1/projects").await.json();
+    let alpha = &v["projects"][0];
+    for key in [
+        "state_validation",
+        "data_availability",
+        "exit_window",
+        "sequencer_failure",
+        "proposer_failure",
+    ] {
+        let level = alpha["risk_summary"][key]["level"].as_str().unwrap_or("");
+        assert!(
+            ["good", "warning", "bad", "unknown"].contains(&level),
+            "{key}: {alpha}"
+        );
+    }
+    let detail = get(&r, "/api/v1/projects/alpha").await.json();
+    assert_eq!(detail["risk_summary"], alpha["risk_summary"]);
+}

@@ -20,9 +20,15 @@ pub enum OutputFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct AssessArgs {
-    /// Project files (.toml or .json), or directories of them.
+    /// Project files (.toml or .json), or directories of them. A PATH that
+    /// does not exist is looked up in the catalog: `catalog` is the whole
+    /// catalog, a project id or alias (`arbitrum`) that project.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Catalog directory in which ids (and the word `catalog`) are looked
+    /// up. Default: the catalog built into the binary.
+    #[arg(long, value_name = "DIR")]
+    pub catalog: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
@@ -36,6 +42,14 @@ pub struct AssessArgs {
     /// requirements (decisive paths, delays and arithmetic).
     #[arg(long)]
     pub explain: bool,
+    /// Text output: wrap lines to this many columns. Default: $COLUMNS, else
+    /// the terminal's width, else 100 (when piped).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
+    pub width: Option<u16>,
+    /// Markdown output: every reason, piece of evidence and warning in full
+    /// (default: a summary of a few KB a project).
+    #[arg(long)]
+    pub full: bool,
     /// Directory of proof-system files (<id>.toml) the projects' labels refer
     /// to. Default: `proof-systems/` beside each project file.
     #[arg(long, value_name = "DIR")]
@@ -46,8 +60,51 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
     s.parse::<Date>().map_err(|e| e.to_string())
 }
 
+/// Flags that only mean something for one output format.
+fn check_flags(args: &AssessArgs) -> Result<(), CliError> {
+    let only = |flag: &str, format: &str| {
+        Err(CliError::Usage(format!(
+            "{flag} applies only to --format {format}; drop {flag} or use --format {format}"
+        )))
+    };
+    if args.explain && args.format != OutputFormat::Text {
+        return only("--explain", "text");
+    }
+    if args.width.is_some() && args.format != OutputFormat::Text {
+        return only("--width", "text");
+    }
+    if args.full && args.format != OutputFormat::Markdown {
+        return only("--full", "markdown");
+    }
+    Ok(())
+}
+
+/// Columns to wrap text to: --width, else $COLUMNS, else the terminal's
+/// width when stdout is one, else 100.
+fn width(args: &AssessArgs) -> usize {
+    use std::io::IsTerminal;
+    if let Some(w) = args.width {
+        return w.into();
+    }
+    if let Some(w) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|w| *w > 0)
+    {
+        return w;
+    }
+    if std::io::stdout().is_terminal()
+        && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size()
+    {
+        return w.into();
+    }
+    l2stage_report::text::DEFAULT_WIDTH
+}
+
 pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
-    let projects = load_all(&args.paths)?;
+    check_flags(args)?;
+    let paths = resolve(&args.paths, args.catalog.as_deref())?;
+    let projects = load_all(&paths)?;
     let label_inputs = load_label_inputs(&projects, args.proof_systems.as_deref())?;
     let sel = Selection {
         framework: args.framework.as_deref(),
@@ -64,11 +121,65 @@ pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
         OutputFormat::Json => {
             l2stage_report::json(&assessments).map_err(|e| CliError::Runtime(e.to_string()))?
         }
-        OutputFormat::Markdown => l2stage_report::markdown::render(&assessments),
-        OutputFormat::Text => l2stage_report::text::render_opts(&assessments, args.explain),
+        OutputFormat::Markdown => l2stage_report::markdown::render_with(&assessments, args.full),
+        OutputFormat::Text => l2stage_report::text::render_with(
+            &assessments,
+            l2stage_report::text::Options {
+                explain: args.explain,
+                width: width(args),
+            },
+        ),
     };
     render::write_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Paths as given when they exist; otherwise `catalog` is the catalog
+/// directory and an id or alias is that catalog project's file.
+fn resolve(paths: &[PathBuf], catalog: Option<&Path>) -> Result<Vec<PathBuf>, CliError> {
+    let mut out = Vec::with_capacity(paths.len());
+    let mut dir: Option<PathBuf> = None;
+    for p in paths {
+        let name = p.to_str().unwrap_or("");
+        let id_like = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if p.exists() || !id_like {
+            out.push(p.clone());
+            continue;
+        }
+        let d = match &dir {
+            Some(d) => d.clone(),
+            None => {
+                let d = crate::catalog::dir(catalog)?;
+                dir = Some(d.clone());
+                d
+            }
+        };
+        if name == "catalog" {
+            out.push(d);
+            continue;
+        }
+        let mut found = None;
+        for f in project_files_in(&d)? {
+            if let Ok(project) = load_path(&f)
+                && project.answers_to(name)
+            {
+                found = Some(f);
+                break;
+            }
+        }
+        match found {
+            Some(f) => out.push(f),
+            None => {
+                return Err(CliError::Usage(format!(
+                    "{name}: no such file, and no catalog project has this id or alias"
+                )));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Every project file named or inside a named directory, parsed. All invalid

@@ -235,8 +235,9 @@ pub fn run(args: &DiscoverArgs) -> Result<ExitCode, CliError> {
         text = project_file(&text, args.format, id, name, kind)?;
     }
     match &args.out {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| CliError::Runtime(format!("cannot write {}: {e}", path.display())))?,
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| crate::error::io_runtime("write", path, &e))?
+        }
         None => crate::render::write_stdout(&text)?,
     }
     Ok(ExitCode::SUCCESS)

@@ -25,8 +25,14 @@ pub struct GraphArgs {
 }
 
 pub fn run(args: &GraphArgs) -> Result<ExitCode, CliError> {
-    let project = l2stage_model::load_path(&args.file)
-        .map_err(|e| CliError::Input(miette::Report::new(e)))?;
+    if args.file.is_dir() {
+        return Err(CliError::Usage(format!(
+            "{} is a directory: `graph` draws one project, so give it a project file (e.g. {})",
+            args.file.display(),
+            args.file.join("<id>.toml").display()
+        )));
+    }
+    let project = l2stage_model::load_path(&args.file).map_err(crate::error::load_error)?;
     let Some(gov) = &project.governance else {
         return Err(CliError::Usage(format!(
             "{}: no [governance] section: nothing to draw (see docs/project-format.md)",

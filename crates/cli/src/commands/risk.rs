@@ -88,6 +88,10 @@ pub struct RiskArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
+    /// Text output: also print exact fractions beside the inputs and the
+    /// crossovers (JSON always has them under `exact`).
+    #[arg(long)]
+    pub exact: bool,
     /// Also write a chart (SVG) to this file.
     #[arg(long, value_name = "FILE.svg", conflicts_with = "project")]
     pub chart: Option<PathBuf>,
@@ -173,9 +177,7 @@ pub fn run(args: &RiskArgs) -> Result<ExitCode, CliError> {
             ChartType::Regions => regions_chart_svg(&model, &opts),
         }
         .map_err(|e| CliError::Runtime(e.to_string()))?;
-        std::fs::write(path, svg).map_err(|e| {
-            CliError::Runtime(format!("cannot write chart {}: {e}", path.display()))
-        })?;
+        std::fs::write(path, svg).map_err(|e| crate::error::io_runtime("write chart", path, &e))?;
     }
     let out = match args.format {
         OutputFormat::Json => {
@@ -187,7 +189,7 @@ pub fn run(args: &RiskArgs) -> Result<ExitCode, CliError> {
             pretty(&v)?
         }
         OutputFormat::Text => {
-            let mut s = text(&model, &report);
+            let mut s = text(&model, &report, args.exact);
             if let Some(path) = &args.chart {
                 let _ = writeln!(
                     s,
@@ -216,44 +218,15 @@ fn pretty(v: &Value) -> Result<String, CliError> {
         .map_err(|e| CliError::Runtime(e.to_string()))
 }
 
-/// A probability for people: 6 significant digits, scientific below 1e-3
-/// (`0.002728`, `2.43364e-5`).
-fn num(x: f64) -> String {
-    if x == 0.0 {
-        return "0".into();
-    }
-    if !x.is_finite() {
-        return x.to_string();
-    }
-    if x.abs() >= 1e-3 {
-        let decimals = (5 - x.abs().log10().floor() as i32).max(0) as usize;
-        let s = format!("{x:.decimals$}");
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
-    } else {
-        let s = format!("{x:.5e}");
-        match s.split_once('e') {
-            Some((m, e)) => {
-                let m = if m.contains('.') {
-                    m.trim_end_matches('0').trim_end_matches('.')
-                } else {
-                    m
-                };
-                format!("{m}e{e}")
-            }
-            None => s,
-        }
-    }
-}
+/// Probabilities for people: the one formatter the CLI and the server
+/// share (3 significant digits, scientific below 1e-3).
+use l2stage_report::format::probability as num;
 
 fn stage_name(s: Stage) -> String {
     format!("Stage {}", s.number())
 }
 
-fn text(model: &BaseModel, r: &RiskReport) -> String {
+fn text(model: &BaseModel, r: &RiskReport, exact: bool) -> String {
     let a = &r.analysis;
     let mut s = String::new();
     let formula_label = match a.formula {
@@ -268,13 +241,13 @@ fn text(model: &BaseModel, r: &RiskReport) -> String {
     );
     let mut members = format!(
         "Each council member breaks with q = {}",
-        shown(&model.member_failure)
+        shown(&model.member_failure, exact)
     );
     if !model.correlation.is_zero() {
         let _ = write!(
             members,
             ", correlated (rho = {})",
-            shown(&model.correlation)
+            shown(&model.correlation, exact)
         );
     } else {
         members.push_str(", independently");
@@ -283,7 +256,7 @@ fn text(model: &BaseModel, r: &RiskReport) -> String {
         let _ = write!(
             members,
             "; all at once with c = {}",
-            shown(&model.common_shock)
+            shown(&model.common_shock, exact)
         );
     }
     let _ = writeln!(s, "{members}.\n");
@@ -367,7 +340,7 @@ fn text(model: &BaseModel, r: &RiskReport) -> String {
         "\n{}",
         "Crossovers (proof-failure probability where two stages are equally risky)".bold()
     );
-    crossovers(&mut s, a);
+    crossovers(&mut s, a, exact);
     let _ = writeln!(
         s,
         "\n{}",
@@ -403,7 +376,7 @@ fn text(model: &BaseModel, r: &RiskReport) -> String {
         Formula::Additive => "Additive formula (as published)",
     };
     let _ = writeln!(s, "\n{}", format!("{other}, for comparison").bold());
-    crossovers(&mut s, o);
+    crossovers(&mut s, o, exact);
     if let Some(sens) = &r.sensitivity {
         sensitivity(&mut s, sens);
     }
@@ -414,8 +387,8 @@ fn text(model: &BaseModel, r: &RiskReport) -> String {
     s
 }
 
-fn shown(p: &Probability) -> String {
-    match p.exact() {
+fn shown(p: &Probability, exact: bool) -> String {
+    match p.exact().filter(|_| exact) {
         Some(e) if !e.denom().to_string().chars().all(|c| c == '1' || c == '0') => {
             format!(
                 "{} ({})",
@@ -427,8 +400,9 @@ fn shown(p: &Probability) -> String {
     }
 }
 
-fn crossovers(s: &mut String, a: &StageAnalysis) {
-    let exact: Option<&Crossovers<String>> = a.exact.as_ref().map(|e| &e.crossovers);
+fn crossovers(s: &mut String, a: &StageAnalysis, exact: bool) {
+    let exact: Option<&Crossovers<String>> =
+        a.exact.as_ref().filter(|_| exact).map(|e| &e.crossovers);
     let rows = [
         (
             "Stage 0 = Stage 1",
@@ -490,8 +464,7 @@ fn run_project(args: &RiskArgs, path: &Path) -> Result<ExitCode, CliError> {
             "--correlation is not supported with --project (members there have their own entities); use --team-block or --common-shock".into(),
         ));
     }
-    let file =
-        l2stage_model::load_path(path).map_err(|e| CliError::Input(miette::Report::new(e)))?;
+    let file = l2stage_model::load_path(path).map_err(crate::error::load_error)?;
     let gov = file.governance.as_ref().ok_or_else(|| {
         CliError::Usage(format!(
             "{}: no [governance] section, so no Security Council to assess",

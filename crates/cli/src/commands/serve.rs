@@ -31,7 +31,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
     /// Directory of project files assessed and stored on start. Default:
-    /// ./catalog when it exists.
+    /// the catalog built into the binary.
     #[arg(long, value_name = "DIR")]
     pub catalog: Option<PathBuf>,
     /// File holding the bearer token that POST /api/v1/projects requires
@@ -88,9 +88,8 @@ pub fn default_db() -> Option<PathBuf> {
 
 fn token(args: &ServeArgs) -> Result<Option<String>, CliError> {
     if let Some(path) = &args.token_file {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            CliError::Usage(format!("cannot read token file {}: {e}", path.display()))
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| crate::error::io_usage("read token file", path, &e))?;
         let t = text.trim();
         if t.is_empty() {
             return Err(CliError::Usage(format!(
@@ -107,16 +106,7 @@ fn token(args: &ServeArgs) -> Result<Option<String>, CliError> {
 }
 
 fn catalog(args: &ServeArgs) -> Result<(Catalog, Option<PathBuf>), CliError> {
-    let dir = match &args.catalog {
-        Some(d) => d.clone(),
-        None => {
-            let d = PathBuf::from("catalog");
-            if !d.is_dir() {
-                return Ok((Catalog::default(), None));
-            }
-            d
-        }
-    };
+    let dir = crate::catalog::dir(args.catalog.as_deref())?;
     match load_catalog(&dir) {
         Ok(files) => Ok((files, Some(dir))),
         Err(CatalogError::Invalid(errors)) => Err(report_all(errors, "invalid project files")),
@@ -174,9 +164,13 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
     for w in &startup.warnings {
         crate::render::eprint_line(&format!("warning: {w}"));
     }
-    let catalog_note = match &dir {
-        Some(d) => format!("{} project files in {}", files.files.len(), d.display()),
-        None => "no catalog directory".to_string(),
+    let catalog_note = match (&dir, &args.catalog) {
+        (Some(d), Some(_)) => format!("{} project files in {}", files.files.len(), d.display()),
+        (Some(_), None) => format!(
+            "{} project files from the built-in catalog (--catalog DIR to use another)",
+            files.files.len()
+        ),
+        (None, _) => "no catalog directory".to_string(),
     };
     say(&format!(
         "l2stage: {} projects ({catalog_note}); database {} ({} new project files, {} new assessments); submissions {}",

@@ -28,8 +28,7 @@ pub struct VerifyArgs {
 }
 
 pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
-    let project = l2stage_model::load_path(&args.file)
-        .map_err(|e| CliError::Input(miette::Report::new(e)))?;
+    let project = l2stage_model::load_path(&args.file).map_err(crate::error::load_error)?;
     let Some(gov) = &project.governance else {
         return Err(CliError::Usage(format!(
             "{}: no [governance] section: nothing to verify (see docs/project-format.md)",

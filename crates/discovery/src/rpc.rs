@@ -1004,6 +1004,11 @@ fn classify(e: &CallError, method: &str, call: &str, block: u64) -> Failure {
 fn hex_bytes(j: &Json) -> Option<Bytes> {
     let s = j.as_str()?;
     let h = s.strip_prefix("0x")?;
+    // Only hex digits: `hex::decode` would itself strip a second "0x"
+    // (so "0xx", padded to "0x", decoded as empty bytes).
+    if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
     if h.len() % 2 == 1 {
         let padded = format!("0{h}");
         return alloy::primitives::hex::decode(padded).ok().map(Bytes::from);

@@ -231,6 +231,10 @@ fn data_availability(f: &Facts<'_>) -> RiskView {
 fn exit_window(f: &Facts<'_>) -> RiskView {
     let v = f.verdict;
     match (f.governance, f.exit_window) {
+        (Some(_), Some(w)) if w.unbounded => view(
+            Level::Good,
+            "Unbounded: nothing can upgrade the contracts (outside proven bugs), so no upgrade can surprise users.",
+        ),
         (Some(_), Some(w)) => {
             let (level, what) = match w.rating {
                 Rating::Green => (Level::Good, "at least 30 days"),

@@ -79,16 +79,20 @@ fn arbitrum_one_stage_1() {
     assert!(a.risk_summary.sequencer_failure.text.contains("1 day"));
 }
 
-/// Fuel v1 (Stage 2, archived 2025-06-20): no governance structure, so
-/// every level comes from its declared checklist: permissionless fraud
-/// proofs, data on Ethereum, a 30-day window because nothing can be
-/// upgraded, users exit without the operators.
+/// Fuel v1 (Stage 2, archived 2025-06-20): immutable contracts (its
+/// structure has no actor and no power), permissionless fraud proofs, data
+/// on Ethereum, users exit without the operators: all good, and the exit
+/// window is unbounded.
 #[test]
 fn fuel_v1_stage_2() {
     let a = assess("fuel-v1", "2025-01-01");
     assert_eq!(a.verdict.stage, Stage::Stage2);
     assert_eq!(levels(&a), [Level::Good; 5], "{:#?}", a.risk_summary);
-    assert!(a.risk_summary.exit_window.text.contains("declared"));
+    assert!(
+        a.risk_summary.exit_window.text.starts_with("Unbounded"),
+        "{}",
+        a.risk_summary.exit_window.text
+    );
 }
 
 /// A project without structure and without declarations: unknown, and the

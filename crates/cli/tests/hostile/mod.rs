@@ -4,8 +4,9 @@
 //! `l2stage assess`; every case must be refused with exit status 2 and a
 //! located error. See tests/hostile_corpus.rs.
 //!
-//! Deeply nested multisigs and long relay chains (governance depth limits)
-//! are not here: they are covered with those limits.
+//! Governance structures beyond the depth limits (1,000 nested multisigs,
+//! a chain of 12,000 relays) are here too; tests/deep_structures.rs checks
+//! the same limits through the server.
 
 use std::path::Path;
 
@@ -656,7 +657,67 @@ pub fn corpus(catalog_file: &str) -> Vec<Case> {
         });
     }
 
+    // Beyond the governance depth limits (docs/project-format.md,
+    // "Limits"): refused when the file is validated, never a stack
+    // overflow or minutes of analysis.
+    c.push(single(
+        "nested-multisigs-1000",
+        "deep.toml",
+        deep_multisigs(1_000),
+        Some(400),
+    ));
+    c.push(single(
+        "relay-chain-12000",
+        "chain.toml",
+        relay_chain(12_000),
+        Some(60_016),
+    ));
+
     c
+}
+
+const GOV_HEAD: &str = "[project]\nid = \"deep\"\nname = \"Deep\"\nkind = \"optimistic\"\n\n[governance.exit]\nforced_inclusion = \"1d\"\nfinalization = \"7d\"\nproposing = \"permissionless\"\nchallenging = \"permissionless\"\n";
+
+/// `levels` one-member multisigs, each a member of the next; the
+/// outermost is the Security Council and can upgrade.
+fn deep_multisigs(levels: usize) -> String {
+    let mut s = GOV_HEAD.to_string();
+    for i in 0..levels {
+        let member = if i == 0 {
+            "{ entity = \"Alice\", affiliation = \"outside\" }".to_string()
+        } else {
+            format!("{{ actor = \"m{}\" }}", i - 1)
+        };
+        let council = if i + 1 == levels {
+            "security_council = true\n"
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "\n[[governance.actors]]\nid = \"m{i}\"\nkind = \"multisig\"\nthreshold = 1\n{council}members = [{member}]\n"
+        ));
+    }
+    s.push_str(&format!(
+        "\n[[governance.powers]]\nactor = \"m{}\"\npower = \"upgrade\"\n",
+        levels - 1
+    ));
+    s
+}
+
+/// A key, then `n` relays chained through `senders`; the last upgrades.
+fn relay_chain(n: usize) -> String {
+    let mut s = GOV_HEAD.to_string();
+    s.push_str("\n[[governance.actors]]\nid = \"r0\"\nkind = \"eoa\"\n");
+    for i in 1..=n {
+        s.push_str(&format!(
+            "\n[[governance.actors]]\nid = \"r{i}\"\nkind = \"relay\"\ndelay = \"1h\"\nsenders = [\"r{}\"]\n",
+            i - 1
+        ));
+    }
+    s.push_str(&format!(
+        "\n[[governance.powers]]\nactor = \"r{n}\"\npower = \"upgrade\"\n"
+    ));
+    s
 }
 
 /// Create a case's entries under `dir`. Returns false when this system

@@ -251,7 +251,10 @@ pub async fn detail(
 }
 
 pub fn no_project(id: &str) -> ApiError {
-    ApiError::not_found(format!("no project with id `{id}`"))
+    ApiError::not_found(format!(
+        "no project with id `{}`",
+        l2stage_model::text::quote(id)
+    ))
 }
 
 /// What changed since the previous stored assessment.

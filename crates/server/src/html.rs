@@ -1557,7 +1557,8 @@ pub fn timeline_svg_sized(entries: &[TimelineEntry], end: Date, w: f64, max_tick
 /// A 404 for an unknown project id that names the closest ids.
 fn not_found_with_suggestions(id: &str, ids: &[&str]) -> ApiError {
     let close = closest_ids(id, ids);
-    let mut msg = format!("No project with id `{id}`.");
+    // An over-long id is quoted shortened (the URI may hold 64 KiB).
+    let mut msg = format!("No project with id `{}`.", l2stage_model::text::quote(id));
     if !close.is_empty() {
         msg.push_str(&format!(" Did you mean: {}?", close.join(", ")));
     }
@@ -1813,7 +1814,9 @@ fn project_page(
                 .iter()
                 .find(|(f, _)| f == id)
                 .map(|(_, m)| m.clone())
-                .unwrap_or_else(|| format!("no project with id `{id}`"));
+                .unwrap_or_else(|| {
+                    format!("no project with id `{}`", l2stage_model::text::quote(id))
+                });
             return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, msg));
         }
     };

@@ -1640,3 +1640,18 @@ async fn aliases_redirect_to_the_id_and_the_list_has_the_risk_summary() {
     let detail = get(&r, "/api/v1/projects/alpha").await.json();
     assert_eq!(detail["risk_summary"], alpha["risk_summary"]);
 }
+
+/// An over-long unknown id is quoted shortened in the 404, on the API and
+/// on the page: the answer stays small whatever the client sends.
+#[tokio::test]
+async fn an_over_long_id_is_quoted_shortened() {
+    let (_, r) = fixture();
+    let id = "a".repeat(60_000);
+    for path in [format!("/api/v1/projects/{id}"), format!("/projects/{id}")] {
+        let res = get(&r, &path).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{path:.40}");
+        let text = res.text();
+        assert!(text.contains("(60000 bytes)"), "{text:.400}");
+        assert!(text.len() < 8_000, "{} bytes", text.len());
+    }
+}

@@ -1328,6 +1328,7 @@ struct ProjectPage {
     risk_svg: Option<String>,
     risk_note: String,
     risk_href: String,
+    risk_crossovers: Vec<(String, String)>,
     timeline: Vec<TimelineRow>,
     timeline_svg: String,
     timeline_svg_narrow: String,
@@ -1948,9 +1949,13 @@ fn project_page(
     let (graph_svg, graph_note) = permission_graph(project, as_of);
     let (risk_svg, risk_note) = crate::risk::project_chart(project, as_of);
     let risk_svg = risk_svg.map(|svg| compact_svg(&svg));
-    let risk_href = crate::risk::council_shape(project, as_of)
-        .map(|(_, shape, _)| format!("/risk?stage1_council={shape}"))
-        .unwrap_or_else(|| "/risk".to_string());
+    // The link opens `/risk` with this project's council on this day: the
+    // same computation, so the same numbers.
+    let risk_href = match crate::risk::council_shape(project, as_of) {
+        Some(_) => format!("/risk?project={}&as_of={as_of}", v.id),
+        None => "/risk".to_string(),
+    };
+    let risk_crossovers = crate::risk::project_crossovers(project, as_of);
 
     Ok(ProjectPage {
         id: v.id.clone(),
@@ -1988,6 +1993,7 @@ fn project_page(
         risk_svg,
         risk_note,
         risk_href,
+        risk_crossovers,
         timeline,
         timeline_svg,
         timeline_svg_narrow,

@@ -172,3 +172,120 @@ async fn every_project_link_opens_the_same_numbers() {
     }
     assert!(flat >= 10, "the catalog has flat councils: {flat}");
 }
+
+const CATEGORIES: [(&str, &str); 5] = [
+    ("state_validation", "State validation"),
+    ("data_availability", "Data availability"),
+    ("exit_window", "Exit window"),
+    ("sequencer_failure", "Sequencer failure"),
+    ("proposer_failure", "Proposer failure"),
+];
+
+fn word(level: &str) -> &'static str {
+    match level {
+        "good" => "Good",
+        "warning" => "Warning",
+        "bad" => "Bad",
+        "unknown" => "Unknown",
+        other => panic!("unknown level {other}"),
+    }
+}
+
+/// What follows each `prefix` in `html` up to the next quote, in order
+/// (the level in `class="petal LEVEL"`).
+fn classes_after(html: &str, prefix: &str) -> Vec<String> {
+    html.match_indices(prefix)
+        .map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            rest[..rest.find('"').expect("class end")].to_string()
+        })
+        .collect()
+}
+
+/// Base's page: the rosette's five petals carry Base's levels in L2BEAT's
+/// order, and each category is listed with its level in words and its text.
+#[tokio::test]
+async fn the_project_page_draws_the_risk_rosette() {
+    let r = catalog_app();
+    let (_, page) = get(&r, "/projects/base").await;
+    let (_, api) = get(&r, "/api/v1/projects/base").await;
+    let api: serde_json::Value = serde_json::from_str(&api).expect("json");
+    let summary = &api["assessment"]["risk_summary"];
+    let summary = if summary.is_null() {
+        &api["risk_summary"]
+    } else {
+        summary
+    };
+    let levels: Vec<String> = CATEGORIES
+        .iter()
+        .map(|(k, _)| summary[k]["level"].as_str().expect("level").to_string())
+        .collect();
+    // Base: fraud proofs anyone may run, data on Ethereum, but its
+    // Security Council can upgrade instantly (no exit window).
+    assert_eq!(levels[0], "good");
+    assert_eq!(levels[1], "good");
+    assert_eq!(levels[2], "bad");
+    let start = page
+        .find(r#"<svg xmlns="http://www.w3.org/2000/svg" class="rosette""#)
+        .expect("the rosette");
+    let svg = &page[start..start + page[start..].find("</svg>").expect("end")];
+    assert!(svg.len() < 2_000, "rosette weighs {} bytes", svg.len());
+    assert_eq!(classes_after(svg, r#"<path class="petal "#), levels);
+    // Near the top: before the requirements.
+    assert!(start < page.find(r#"id="requirements""#).expect("requirements"));
+    // Beside it, each category with its level in words and its text.
+    let list = &page[page.find(r#"<dl class="risklist">"#).expect("list")..];
+    let list = &list[..list.find("</dl>").expect("end")];
+    for ((key, title), level) in CATEGORIES.iter().zip(&levels) {
+        let item = format!(
+            r#"{title}: <span class="lvl {level}">{}</span></dt><dd>"#,
+            word(level)
+        );
+        assert!(list.contains(&item), "{item} not in {list}");
+        let text = summary[key]["text"].as_str().expect("text");
+        let first = text.split(['\'', '"', '<', '>', '&']).next().expect("text");
+        assert!(list.contains(first), "{key}: {first} not in {list}");
+    }
+}
+
+/// The list: a Risks column with five marks per project, each titled with
+/// its category and level in words, as the API gives them.
+#[tokio::test]
+async fn the_list_has_a_risk_column() {
+    let r = catalog_app();
+    let (status, page) = get(&r, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(r#"<th scope="col">Risks</th>"#));
+    let (_, api) = get(&r, "/api/v1/projects").await;
+    let api: serde_json::Value = serde_json::from_str(&api).expect("json");
+    let projects = api["projects"].as_array().expect("projects");
+    assert!(projects.len() > 10);
+    for p in projects {
+        let id = p["id"].as_str().expect("id");
+        let row = &page[page
+            .find(&format!(r#"<tr data-id="{id}""#))
+            .unwrap_or_else(|| panic!("row {id}"))..];
+        let row = &row[..row.find("</tr>").expect("row end")];
+        let cell = &row[row.find(r#"<td class="risks">"#).expect("risk cell")..];
+        let cell = &cell[..cell.find("</td>").expect("cell end")];
+        let levels: Vec<String> = CATEGORIES
+            .iter()
+            .map(|(k, _)| {
+                p["risk_summary"][k]["level"]
+                    .as_str()
+                    .expect("level")
+                    .to_string()
+            })
+            .collect();
+        // Five marks, in L2BEAT's order.
+        assert_eq!(classes_after(cell, r#"<i class="rk "#), levels, "{id}");
+        for ((_, title), level) in CATEGORIES.iter().zip(&levels) {
+            let mark = format!(r#"<i class="rk {level}" title="{title}: {}">"#, word(level));
+            assert!(cell.contains(&mark), "{id}: {mark} not in {cell}");
+        }
+        let bad = levels.iter().filter(|l| *l == "bad").count();
+        if bad > 0 {
+            assert!(cell.contains(&format!("{bad} bad")), "{id}: {cell}");
+        }
+    }
+}

@@ -2076,7 +2076,9 @@ fn project_page(
         risk_crossovers,
         rosette: short_titles(&l2stage_report::risk_summary::rosette_svg(
             &item.assessment.risk_summary,
-            300,
+            // Labels of 11 units in its 380-unit box: 344 px draws them at
+            // 10 px, the smallest chart text a phone shows.
+            344,
         )),
         risks: risk_marks(&item.assessment.risk_summary),
         timeline,

@@ -534,6 +534,11 @@ fn risk_page(app: &App, raw: Option<&str>) -> (StatusCode, RiskPage) {
                         "`correlation` is not supported with a project's nested council (its members have their own entities); use `common_shock`",
                     ));
                 }
+                if params.model.formula != l2stage_risk::Formula::Union {
+                    return Err(ApiError::bad_request(
+                        "`formula=additive` is not available with a project's nested council: its exact model gives the union formula's loss",
+                    ));
+                }
                 let (lines, nested, label) = lines?;
                 fill_nested(&mut page, &params, &lines, &nested, &label)?;
             }

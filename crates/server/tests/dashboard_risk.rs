@@ -131,6 +131,7 @@ async fn a_project_parameter_keeps_the_limits_and_refuses_nonsense() {
         ("/risk?project=base&as_of=2026-02-30", "as_of"),
         ("/risk?project=base&stage0_council=4/1001", "at most 1000"),
         ("/risk?project=base&correlation=0.1", "correlation"),
+        ("/risk?project=base&formula=additive", "union formula"),
     ] {
         let (status, body) = get(&r, uri).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");

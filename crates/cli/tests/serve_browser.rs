@@ -581,6 +581,8 @@ fn dashboard_fits_a_phone_and_a_desktop() {
         "/projects/linea",
         "/projects/sparse-rollup",
         "/risk",
+        // A project's council as the Stage 1 council (its page's link).
+        "/risk?project=base",
     ];
     let mut frames = Vec::new();
     for w in [390, 1400] {

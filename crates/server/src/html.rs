@@ -664,6 +664,81 @@ struct Row {
     /// L2BEAT's reasons for "Others", as labels.
     others: String,
     archived: Option<String>,
+    /// The five risk categories, as marks.
+    risks: Vec<RiskMark>,
+    /// "2 bad, 1 warning".
+    risk_count: String,
+}
+
+/// One of the five risk categories, as the pages show it: the level in
+/// words and as a symbol (never colour only).
+struct RiskMark {
+    title: &'static str,
+    level: &'static str,
+    word: &'static str,
+    symbol: &'static str,
+    text: String,
+}
+
+fn risk_marks(summary: &l2stage_report::risk_summary::RiskSummary) -> Vec<RiskMark> {
+    use l2stage_report::risk_summary::Level;
+    summary
+        .entries()
+        .iter()
+        .map(|(_, title, v)| {
+            let (word, symbol) = match v.level {
+                Level::Good => ("Good", "✓"),
+                Level::Warning => ("Warning", "!"),
+                Level::Bad => ("Bad", "✕"),
+                Level::Unknown => ("Unknown", "?"),
+            };
+            RiskMark {
+                title,
+                level: v.level.as_str(),
+                word,
+                symbol,
+                text: v.text.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The rosette with its petals' hover titles cut to "category: level":
+/// the texts are listed beside it, and the page stays light.
+fn short_titles(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(i) = rest.find("<title>") {
+        let (head, tail) = rest.split_at(i);
+        out.push_str(head);
+        let end = tail.find("</title>").unwrap_or(tail.len());
+        let title = &tail[..end];
+        out.push_str(title.split(" — ").next().unwrap_or(title));
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// "2 bad, 1 warning" (empty when all five are good).
+fn risk_count(marks: &[RiskMark]) -> String {
+    let n = |l: &str| marks.iter().filter(|m| m.level == l).count();
+    [
+        ("bad", n("bad")),
+        ("warning", n("warning")),
+        ("unknown", n("unknown")),
+    ]
+    .iter()
+    .filter(|(_, c)| *c > 0)
+    .map(|(l, c)| {
+        if *c > 1 && *l == "warning" {
+            format!("{c} warnings")
+        } else {
+            format!("{c} {l}")
+        }
+    })
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 /// A category tab on the list.
@@ -951,6 +1026,8 @@ fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiError> {
                 exit_class: ew.class,
                 exit_title: ew.detail.clone(),
                 bt: bt_chip(&item.assessment.labels.battle_tested),
+                risks: risk_marks(&item.assessment.risk_summary),
+                risk_count: risk_count(&risk_marks(&item.assessment.risk_summary)),
                 missing: match split_missing(v) {
                     Some((next, fails, _)) if !fails.is_empty() => format!(
                         "{}: {}",
@@ -1328,6 +1405,10 @@ struct ProjectPage {
     risk_svg: Option<String>,
     risk_note: String,
     risk_href: String,
+    risk_crossovers: Vec<(String, String)>,
+    /// The risk summary: its rosette (SVG) and the five categories.
+    rosette: String,
+    risks: Vec<RiskMark>,
     timeline: Vec<TimelineRow>,
     timeline_svg: String,
     timeline_svg_narrow: String,
@@ -1948,9 +2029,13 @@ fn project_page(
     let (graph_svg, graph_note) = permission_graph(project, as_of);
     let (risk_svg, risk_note) = crate::risk::project_chart(project, as_of);
     let risk_svg = risk_svg.map(|svg| compact_svg(&svg));
-    let risk_href = crate::risk::council_shape(project, as_of)
-        .map(|(_, shape, _)| format!("/risk?stage1_council={shape}"))
-        .unwrap_or_else(|| "/risk".to_string());
+    // The link opens `/risk` with this project's council on this day: the
+    // same computation, so the same numbers.
+    let risk_href = match crate::risk::council_shape(project, as_of) {
+        Some(_) => format!("/risk?project={}&as_of={as_of}", v.id),
+        None => "/risk".to_string(),
+    };
+    let risk_crossovers = crate::risk::project_crossovers(project, as_of);
 
     Ok(ProjectPage {
         id: v.id.clone(),
@@ -1988,6 +2073,14 @@ fn project_page(
         risk_svg,
         risk_note,
         risk_href,
+        risk_crossovers,
+        rosette: short_titles(&l2stage_report::risk_summary::rosette_svg(
+            &item.assessment.risk_summary,
+            // Labels of 11 units in its 380-unit box: 344 px draws them at
+            // 10 px, the smallest chart text a phone shows.
+            344,
+        )),
+        risks: risk_marks(&item.assessment.risk_summary),
         timeline,
         timeline_svg,
         timeline_svg_narrow,

@@ -537,3 +537,48 @@ fn archived_projects_are_live_before_their_archive_date() {
     assert_eq!(archived, ["dydx-v3"]);
     assert_eq!(v.as_array().unwrap().last().unwrap()["id"], "dydx-v3");
 }
+
+/// Before a project's `live_since` there is no verdict: alone, a clear
+/// error (exit 2); in a catalog, a note on stderr and the project left out.
+#[test]
+fn no_verdict_before_a_project_went_live() {
+    let out = run(&["assess", "catalog/unichain.toml", "--as-of", "2024-09-15"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Unichain was not live on Ethereum mainnet before 2025-02-12"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+
+    let out = run(&[
+        "assess",
+        "catalog",
+        "--as-of",
+        "2024-09-15",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("note: Unichain was not live"), "{err}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let ids: Vec<&str> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|p| p["id"].as_str().expect("id"))
+        .collect();
+    assert!(!ids.contains(&"unichain"), "{ids:?}");
+    assert!(ids.contains(&"arbitrum-one"), "{ids:?}");
+    // From its launch day on, it is assessed.
+    let v = json(&[
+        "assess",
+        "catalog/unichain.toml",
+        "--as-of",
+        "2025-02-12",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v[0]["id"], "unichain");
+}

@@ -18,7 +18,7 @@ use l2stage_framework::{
 };
 use l2stage_governance::{Analysis, AnalysisError, Derivation, DerivedStatus, ExitWindow, Finding};
 use l2stage_model::governance::OutOfForce;
-use l2stage_model::{ProjectFile, RequirementId};
+use l2stage_model::{Date, ProjectFile, RequirementId};
 
 /// Everything l2stage says about one project on one day.
 ///
@@ -225,6 +225,19 @@ fn overlay(
         }
         inputs.insert(*id, input);
     }
+}
+
+/// Why a project gets no verdict on `as_of`: it was not live on Ethereum
+/// mainnet yet (`[labels] live_since` is later). A verdict for a day before
+/// launch would rate a system that did not exist.
+pub fn not_live_on(project: &ProjectFile, as_of: Date) -> Option<String> {
+    let since = project.labels.as_ref()?.live_since?;
+    (as_of < since).then(|| {
+        format!(
+            "{} was not live on Ethereum mainnet before {since} (`[labels] live_since`): no verdict for {as_of}",
+            l2stage_model::text::quote(&project.project.name)
+        )
+    })
 }
 
 /// The JSON array `assess --format json` prints, newline-terminated.

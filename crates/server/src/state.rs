@@ -130,6 +130,10 @@ impl Live {
         let mut items = Vec::with_capacity(self.projects.len());
         let mut failed = Vec::new();
         for p in &self.projects {
+            if let Some(why) = l2stage_report::not_live_on(&p.project, as_of) {
+                failed.push((p.file.project_id.clone(), why));
+                continue;
+            }
             let ctx = Context {
                 labels: self.labels.get(&p.file.project_id),
             };

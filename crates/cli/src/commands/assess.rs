@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use l2stage_framework::Selection;
 use l2stage_labels::{Inputs, LabelsError, Registry};
 use l2stage_model::{Date, LoadError, ProjectFile, load_path};
-use l2stage_report::{Assessment, Context, assess_project_with};
+use l2stage_report::{Context, assess_project_with};
 
 use crate::error::{CliError, report_all};
 use crate::render;
@@ -110,12 +110,25 @@ pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
         framework: args.framework.as_deref(),
         as_of: args.as_of.unwrap_or_else(Date::today),
     };
-    let mut assessments = projects
-        .iter()
-        .zip(&label_inputs)
-        .map(|((_, p), i)| assess_project_with(p, sel, &Context { labels: Some(i) }))
-        .collect::<Result<Vec<Assessment>, _>>()
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    // A project not yet live on that day gets no verdict: said on stderr,
+    // and an error when no project is left.
+    let mut not_live = Vec::new();
+    let mut assessments = Vec::with_capacity(projects.len());
+    for ((_, p), i) in projects.iter().zip(&label_inputs) {
+        if let Some(why) = l2stage_report::not_live_on(p, sel.as_of) {
+            not_live.push(why);
+            continue;
+        }
+        let a = assess_project_with(p, sel, &Context { labels: Some(i) })
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        assessments.push(a);
+    }
+    if assessments.is_empty() && !not_live.is_empty() {
+        return Err(CliError::Usage(not_live.join("\n")));
+    }
+    for why in &not_live {
+        eprintln!("note: {why}");
+    }
     l2stage_report::live_first(&mut assessments);
     let out = match args.format {
         OutputFormat::Json => {

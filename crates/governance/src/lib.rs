@@ -207,7 +207,10 @@ pub fn analyze(gov: &Governance, kind: Kind) -> Result<Analysis, AnalysisError> 
 
     let mut findings = Vec::new();
     let mut notes = Vec::new();
-    let window_of = |delay: u64| exit_time.map(|t| delay as i64 - t as i64);
+    // Validated durations are at most 1e15 s; saturate rather than wrap or
+    // overflow for a structure built in code past that bound.
+    let secs = |s: u64| i64::try_from(s).unwrap_or(i64::MAX);
+    let window_of = |delay: u64| exit_time.map(|t| secs(delay).saturating_sub(secs(t)));
 
     for p in &gov.powers {
         let target = p

@@ -41,6 +41,11 @@ impl DurationSpec {
     }
 }
 
+/// The longest duration accepted, in seconds (about 31 million years): far
+/// beyond any real delay, and small enough that sums of a few stay exact
+/// and fit in an `i64`.
+pub const MAX_SECONDS: u64 = 1_000_000_000_000_000;
+
 const UNITS: &[(&str, u64)] = &[
     ("w", 604_800),
     ("d", 86_400),
@@ -77,6 +82,15 @@ pub fn parse_duration(s: &str) -> Result<DurationSpec, String> {
         if t.contains('@') && !t.ends_with(|c: char| c.is_ascii_alphabetic()) {
             return Err(err());
         }
+        // A block is at least a second long, so a count over the bound is
+        // too long whatever block time converts it.
+        let too_long = match block_time {
+            Some(bt) => count.checked_mul(bt).is_none_or(|s| s > MAX_SECONDS),
+            None => count > MAX_SECONDS,
+        };
+        if too_long {
+            return Err(format!("invalid duration `{s}`: too long"));
+        }
         return Ok(DurationSpec::Blocks { count, block_time });
     }
     if t.is_empty() {
@@ -99,7 +113,7 @@ pub fn parse_duration(s: &str) -> Result<DurationSpec, String> {
         }
         total += n * factor as f64;
     }
-    if total > 1e15 {
+    if total > MAX_SECONDS as f64 {
         return Err(format!("invalid duration `{s}`: too long"));
     }
     Ok(DurationSpec::Seconds(total.round() as u64))

@@ -493,6 +493,16 @@ impl Governance {
                             .into(),
                     ),
                 }),
+                Some(d)
+                    if d.seconds(block_time)
+                        .is_none_or(|s| s > crate::duration::MAX_SECONDS) =>
+                {
+                    Err(FieldError {
+                        path,
+                        message: format!("`{d}` is too long at the block time given"),
+                        hint: Some("a delay is at most 1e15 seconds".into()),
+                    })
+                }
                 _ => Ok(()),
             }
             };

@@ -92,50 +92,15 @@ fn stage_from_str(s: &str) -> Option<Stage> {
     STAGES.iter().copied().find(|st| st.as_str() == s)
 }
 
-/// A duration in seconds for people: `10d`, `6.4d`, `12h`, `0s`.
-pub fn human_seconds(s: i64) -> String {
-    const DAY: i64 = 86_400;
-    if s == 0 {
-        "0s".into()
-    } else if s.abs() >= DAY {
-        if s % DAY == 0 {
-            format!("{}d", s / DAY)
-        } else {
-            format!("{:.1}d", s as f64 / DAY as f64)
-        }
-    } else if s.abs() >= 3600 {
-        format!("{:.1}h", s as f64 / 3600.0)
-    } else {
-        format!("{}m", s / 60)
-    }
-}
-
-/// A duration in words: `7 days 12 hours`, `12 hours`, `45 minutes`; the
-/// two largest units, never negative (the absolute value is written).
+/// A duration in words for the page, via the shared formatter
+/// ([`l2stage_report::format::duration`]): `7 days 12 hours`, `12 hours`,
+/// `45 seconds`; never negative (the absolute value is written), and a
+/// zero window reads `no time`.
 pub fn duration_words(s: i64) -> String {
-    let s = s.unsigned_abs();
-    let units = [(86_400u64, "day"), (3_600, "hour"), (60, "minute")];
-    let mut parts = Vec::new();
-    let mut rest = s;
-    for (size, name) in units {
-        let n = rest / size;
-        rest %= size;
-        if n > 0 && parts.len() < 2 {
-            parts.push(format!("{n} {name}{}", if n == 1 { "" } else { "s" }));
-        } else if !parts.is_empty() {
-            // Only adjacent units: "7 days 12 hours", not "7 days 5 minutes".
-            break;
-        }
+    if s == 0 {
+        return "no time".into();
     }
-    if parts.is_empty() {
-        if s == 0 {
-            "no time".into()
-        } else {
-            format!("{s} seconds")
-        }
-    } else {
-        parts.join(" ")
-    }
+    l2stage_report::format::duration(s.saturating_abs())
 }
 
 /// The exit window as the table shows it.
@@ -2297,14 +2262,6 @@ mod tests {
             ["zksync-era", "zksync-lite"]
         );
         assert!(closest_ids("qqqqqqqq", &ids).is_empty());
-    }
-
-    #[test]
-    fn durations_for_people() {
-        assert_eq!(human_seconds(86_400 * 30), "30d");
-        assert_eq!(human_seconds(552_960), "6.4d");
-        assert_eq!(human_seconds(43_200), "12.0h");
-        assert_eq!(human_seconds(0), "0s");
     }
 
     #[test]

@@ -67,7 +67,7 @@ impl Default for Limits {
 }
 
 /// Largest request head (request line and headers): 64 KiB; a longer
-/// one is answered `431` and the connection closed. (It also bounds each
+/// one is answered `414` (a longer URL) or `431` and the connection closed. (It also bounds each
 /// connection's read buffer.)
 pub const MAX_HEAD: usize = 64 * 1024;
 

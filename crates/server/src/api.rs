@@ -251,10 +251,13 @@ pub async fn detail(
 }
 
 pub fn no_project(id: &str) -> ApiError {
-    ApiError::not_found(format!(
-        "no project with id `{}`",
-        l2stage_model::text::quote(id)
-    ))
+    ApiError::not_found(no_project_message(id))
+}
+
+/// "no project with id `x`", the id quoted (shortened when over-long): the
+/// one wording of an unknown id for the API, the pages and `/risk`.
+pub fn no_project_message(id: &str) -> String {
+    format!("no project with id `{}`", l2stage_model::text::quote(id))
 }
 
 /// What changed since the previous stored assessment.

@@ -1604,7 +1604,7 @@ pub fn timeline_svg_sized(entries: &[TimelineEntry], end: Date, w: f64, max_tick
 fn not_found_with_suggestions(id: &str, ids: &[&str]) -> ApiError {
     let close = closest_ids(id, ids);
     // An over-long id is quoted shortened (the URI may hold 64 KiB).
-    let mut msg = format!("No project with id `{}`.", l2stage_model::text::quote(id));
+    let mut msg = format!("{}.", crate::api::no_project_message(id)).replacen("no", "No", 1);
     if !close.is_empty() {
         msg.push_str(&format!(" Did you mean: {}?", close.join(", ")));
     }
@@ -1860,9 +1860,7 @@ fn project_page(
                 .iter()
                 .find(|(f, _)| f == id)
                 .map(|(_, m)| m.clone())
-                .unwrap_or_else(|| {
-                    format!("no project with id `{}`", l2stage_model::text::quote(id))
-                });
+                .unwrap_or_else(|| crate::api::no_project_message(id));
             return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, msg));
         }
     };

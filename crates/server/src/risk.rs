@@ -370,10 +370,7 @@ fn resolve(app: &App, id: &str, as_of: Option<&str>) -> Result<Resolved, ApiErro
     };
     let live = app.live();
     let current = live.project(id).ok_or_else(|| {
-        ApiError::bad_request(format!(
-            "`project`: no project with id `{}`",
-            l2stage_model::text::quote(id)
-        ))
+        ApiError::bad_request(format!("`project`: {}", crate::api::no_project_message(id)))
     })?;
     let project = Arc::new(current.project.clone());
     let name = project.project.name.clone();

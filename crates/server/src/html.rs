@@ -1990,15 +1990,21 @@ fn project_page(
         .collect();
 
     let (graph_svg, graph_note) = permission_graph(project, as_of);
-    let (risk_svg, risk_note) = crate::risk::project_chart(project, as_of);
+    // Chart, note, crossovers and link from one computation per view.
+    let crate::risk::ProjectRisk {
+        svg: risk_svg,
+        note: risk_note,
+        crossovers: risk_crossovers,
+        has_council,
+    } = crate::risk::project_risk(project, as_of);
     let risk_svg = risk_svg.map(|svg| compact_svg(&svg));
     // The link opens `/risk` with this project's council on this day: the
     // same computation, so the same numbers.
-    let risk_href = match crate::risk::council_shape(project, as_of) {
-        Some(_) => format!("/risk?project={}&as_of={as_of}", v.id),
-        None => "/risk".to_string(),
+    let risk_href = if has_council {
+        format!("/risk?project={}&as_of={as_of}", v.id)
+    } else {
+        "/risk".to_string()
     };
-    let risk_crossovers = crate::risk::project_crossovers(project, as_of);
 
     Ok(ProjectPage {
         id: v.id.clone(),

@@ -311,11 +311,11 @@ fn fill(page: &mut RiskPage, params: &RiskParams, r: &RiskReport) -> Result<(), 
         proof_failure: params.proof_failure.as_ref().map(|p| p.value()),
         ..ChartOptions::default()
     };
-    page.stage_chart = Some(crate::html::compact_svg(
+    page.stage_chart = Some(crate::pages::compact_svg(
         &stage_chart_svg(&params.model, &opts)
             .map_err(|e| ApiError::internal(format!("drawing the chart: {e}")))?,
     ));
-    page.regions_chart = Some(crate::html::compact_svg(
+    page.regions_chart = Some(crate::pages::compact_svg(
         &regions_chart_svg(&params.model, &opts)
             .map_err(|e| ApiError::internal(format!("drawing the chart: {e}")))?,
     ));
@@ -613,7 +613,7 @@ fn fill_nested(
         proof_failure: p,
         ..ChartOptions::default()
     };
-    page.stage_chart = Some(crate::html::compact_svg(
+    page.stage_chart = Some(crate::pages::compact_svg(
         &stage_chart_with_stage1_svg(&params.model, &lines.stage1, label, &opts)
             .map_err(|e| ApiError::internal(format!("drawing the chart: {e}")))?,
     ));
@@ -632,13 +632,13 @@ pub async fn page(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Respo
         let (status, page) = risk_page(&app, raw.as_deref());
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
-            Err(e) => crate::html::error_page(&ApiError::internal(format!("rendering: {e}"))),
+            Err(e) => crate::pages::error_page(&ApiError::internal(format!("rendering: {e}"))),
         }
     })
     .await;
     match res {
         Ok(r) => r,
-        Err(e) => crate::html::error_page(&ApiError::internal(format!("risk task failed: {e}"))),
+        Err(e) => crate::pages::error_page(&ApiError::internal(format!("risk task failed: {e}"))),
     }
 }
 

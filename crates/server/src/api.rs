@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use l2stage_framework::Stage;
 use l2stage_model::{Format, parse_str};
-use l2stage_store::{AssessmentRecord, Origin, StoredFile, TimelineEntry, timeline};
+use l2stage_store::{AssessmentRecord, Origin, StoredFile, TimelineEntry};
 
 use crate::error::ApiError;
 use crate::params;
@@ -362,8 +362,7 @@ pub fn load_history(app: &App, id: &str) -> Result<History, ApiError> {
             Ok::<_, l2stage_store::StoreError>((rows, files))
         })
         .map_err(|e| ApiError::internal(format!("reading the history: {e}")))?;
-    let timeline = timeline(&current.project, app.today())
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let timeline = live.timeline(current, app.today())?.as_ref().clone();
     Ok(History {
         id: id.to_string(),
         name: current.project.project.name.clone(),

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use axum::body::Bytes;
+use axum::http::StatusCode;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -22,7 +23,9 @@ use l2stage_labels::{Inputs, LabelsError, Registry};
 use l2stage_model::text::SafePath;
 use l2stage_model::{Date, Format, LoadError, ProjectFile, parse_str};
 use l2stage_report::{AssessError, Assessment, Context, assess_project_with};
-use l2stage_store::{CurrentProject, NewSubmission, Origin, Recorded, Store, StoreError};
+use l2stage_store::{
+    CurrentProject, NewSubmission, Origin, Recorded, Store, StoreError, TimelineEntry,
+};
 
 use crate::error::ApiError;
 
@@ -30,6 +33,10 @@ use crate::error::ApiError;
 /// cycling through `as_of` values cannot grow memory without bound).
 const MAX_DAYS: usize = 64;
 const MAX_RESPONSES: usize = 1024;
+const MAX_TIMELINES: usize = 1024;
+
+/// A project's stage timeline, shared by the caches and the pages.
+pub type Timeline = Arc<Vec<TimelineEntry>>;
 
 /// How the server was started.
 #[derive(Debug, Clone, Default)]
@@ -83,6 +90,9 @@ pub struct Live {
     labels: HashMap<String, Inputs>,
     days: Mutex<HashMap<DayKey, Arc<Day>>>,
     responses: RwLock<HashMap<(Date, String), Bytes>>,
+    /// Stage timelines by (project id, last day): a project's page and its
+    /// `/history` re-assess it on every day something could change.
+    timelines: Mutex<HashMap<(String, Date), Timeline>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -97,6 +107,7 @@ impl Live {
             labels,
             days: Mutex::new(HashMap::new()),
             responses: RwLock::new(HashMap::new()),
+            timelines: Mutex::new(HashMap::new()),
         }
     }
 
@@ -167,6 +178,26 @@ impl Live {
         }
         days.insert(key, day.clone());
         Ok(day)
+    }
+
+    /// `project`'s stage timeline up to `until` (cached; the files cannot
+    /// change under a `Live`, a submission builds a new one). A timeline
+    /// that cannot be derived is a 422.
+    pub fn timeline(&self, project: &CurrentProject, until: Date) -> Result<Timeline, ApiError> {
+        let key = (project.file.project_id.clone(), until);
+        if let Some(t) = lock(&self.timelines).get(&key) {
+            return Ok(t.clone());
+        }
+        let t = Arc::new(
+            l2stage_store::timeline(&project.project, until)
+                .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?,
+        );
+        let mut map = lock(&self.timelines);
+        if map.len() >= MAX_TIMELINES {
+            map.clear();
+        }
+        map.insert(key, t.clone());
+        Ok(t)
     }
 
     /// A cached response body for (today, query).

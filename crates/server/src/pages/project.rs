@@ -697,8 +697,7 @@ pub(super) fn project_page(
     let ew = exit_view(&item.value);
     let verdict = verdict_sentence(v, &ew);
     let (actors, contracts, governance_note) = permissions(project, as_of);
-    let entries = l2stage_store::timeline(project, as_of)
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let entries = live.timeline(current, as_of)?;
     let timeline = entries
         .iter()
         .map(|t| TimelineRow {

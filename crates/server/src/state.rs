@@ -28,12 +28,15 @@ use l2stage_store::{
 };
 
 use crate::error::ApiError;
+use crate::risk::ProjectRisk;
 
 /// Caches are dropped whole when they grow past these sizes (a client
 /// cycling through `as_of` values cannot grow memory without bound).
 const MAX_DAYS: usize = 64;
 const MAX_RESPONSES: usize = 1024;
 const MAX_TIMELINES: usize = 1024;
+/// Fewer risk charts: each holds an SVG of tens of KiB.
+const MAX_RISKS: usize = 128;
 
 /// A project's stage timeline, shared by the caches and the pages.
 pub type Timeline = Arc<Vec<TimelineEntry>>;
@@ -93,6 +96,9 @@ pub struct Live {
     /// Stage timelines by (project id, last day): a project's page and its
     /// `/history` re-assess it on every day something could change.
     timelines: Mutex<HashMap<(String, Date), Timeline>>,
+    /// A project page's risk chart (compacted), note and crossovers by
+    /// (project id, day): the same for every view.
+    risks: Mutex<HashMap<(String, Date), Arc<ProjectRisk>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -108,6 +114,7 @@ impl Live {
             days: Mutex::new(HashMap::new()),
             responses: RwLock::new(HashMap::new()),
             timelines: Mutex::new(HashMap::new()),
+            risks: Mutex::new(HashMap::new()),
         }
     }
 
@@ -198,6 +205,24 @@ impl Live {
         }
         map.insert(key, t.clone());
         Ok(t)
+    }
+
+    /// `project`'s risk chart (compacted for the page), note and crossovers
+    /// on `as_of` (cached, as [`Live::timeline`]).
+    pub fn project_risk(&self, project: &CurrentProject, as_of: Date) -> Arc<ProjectRisk> {
+        let key = (project.file.project_id.clone(), as_of);
+        if let Some(r) = lock(&self.risks).get(&key) {
+            return r.clone();
+        }
+        let mut r = crate::risk::project_risk(&project.project, as_of);
+        r.svg = r.svg.map(|svg| crate::pages::compact_svg(&svg));
+        let r = Arc::new(r);
+        let mut map = lock(&self.risks);
+        if map.len() >= MAX_RISKS {
+            map.clear();
+        }
+        map.insert(key, r.clone());
+        r
     }
 
     /// A cached response body for (today, query).

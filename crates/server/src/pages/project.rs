@@ -746,13 +746,13 @@ pub(super) fn project_page(
 
     let (graph_svg, graph_note) = permission_graph(project, as_of);
     // Chart, note, crossovers and link from one computation per view.
-    let crate::risk::ProjectRisk {
-        svg: risk_svg,
-        note: risk_note,
-        crossovers: risk_crossovers,
-        has_council,
-    } = crate::risk::project_risk(project, as_of);
-    let risk_svg = risk_svg.map(|svg| compact_svg(&svg));
+    let risk = live.project_risk(current, as_of);
+    let (risk_svg, risk_note, risk_crossovers, has_council) = (
+        risk.svg.clone(),
+        risk.note.clone(),
+        risk.crossovers.clone(),
+        risk.has_council,
+    );
     // The link opens `/risk` with this project's council on this day: the
     // same computation, so the same numbers.
     let risk_href = if has_council {

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use l2stage_framework::Stage;
 use l2stage_model::{Format, parse_str};
-use l2stage_store::{AssessmentRecord, Origin, StoredFile, TimelineEntry, timeline};
+use l2stage_store::{AssessmentRecord, Origin, StoredFile, TimelineEntry};
 
 use crate::error::ApiError;
 use crate::params;
@@ -251,10 +251,13 @@ pub async fn detail(
 }
 
 pub fn no_project(id: &str) -> ApiError {
-    ApiError::not_found(format!(
-        "no project with id `{}`",
-        l2stage_model::text::quote(id)
-    ))
+    ApiError::not_found(no_project_message(id))
+}
+
+/// "no project with id `x`", the id quoted (shortened when over-long): the
+/// one wording of an unknown id for the API, the pages and `/risk`.
+pub fn no_project_message(id: &str) -> String {
+    format!("no project with id `{}`", l2stage_model::text::quote(id))
 }
 
 /// What changed since the previous stored assessment.
@@ -359,8 +362,7 @@ pub fn load_history(app: &App, id: &str) -> Result<History, ApiError> {
             Ok::<_, l2stage_store::StoreError>((rows, files))
         })
         .map_err(|e| ApiError::internal(format!("reading the history: {e}")))?;
-    let timeline = timeline(&current.project, app.today())
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let timeline = live.timeline(current, app.today())?.as_ref().clone();
     Ok(History {
         id: id.to_string(),
         name: current.project.project.name.clone(),

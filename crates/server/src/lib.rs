@@ -8,8 +8,8 @@ pub mod api;
 pub mod badge;
 mod conn;
 pub mod error;
-pub mod html;
 pub mod openapi;
+pub mod pages;
 pub mod params;
 pub mod risk;
 pub mod state;
@@ -67,7 +67,7 @@ impl Default for Limits {
 }
 
 /// Largest request head (request line and headers): 64 KiB; a longer
-/// one is answered `431` and the connection closed. (It also bounds each
+/// one is answered `414` (a longer URL) or `431` and the connection closed. (It also bounds each
 /// connection's read buffer.)
 pub const MAX_HEAD: usize = 64 * 1024;
 
@@ -103,7 +103,7 @@ fn error_response(path: &str, e: &ApiError) -> Response {
     if path.starts_with("/api/") {
         e.clone().into_response()
     } else {
-        html::error_page(e)
+        pages::error_page(e)
     }
 }
 
@@ -165,7 +165,7 @@ async fn not_found(req: Request<axum::body::Body>) -> Response {
     if path.starts_with("/api/") {
         e.into_response()
     } else {
-        html::error_page(&e)
+        pages::error_page(&e)
     }
 }
 
@@ -239,10 +239,10 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/v1/openapi.json", get(openapi::serve))
         .route("/api/v1/risk", get(risk::risk))
         .route("/badge/{file}", get(badge::badge))
-        .route("/", get(html::index))
-        .route("/projects/{id}", get(html::project))
+        .route("/", get(pages::index))
+        .route("/projects/{id}", get(pages::project))
         .route("/risk", get(risk::page))
-        .route("/static/style.css", get(html::css))
+        .route("/static/style.css", get(pages::css))
         .route("/healthz", get(healthz))
         .fallback(not_found)
 }

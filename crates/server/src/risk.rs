@@ -311,11 +311,11 @@ fn fill(page: &mut RiskPage, params: &RiskParams, r: &RiskReport) -> Result<(), 
         proof_failure: params.proof_failure.as_ref().map(|p| p.value()),
         ..ChartOptions::default()
     };
-    page.stage_chart = Some(crate::html::compact_svg(
+    page.stage_chart = Some(crate::pages::compact_svg(
         &stage_chart_svg(&params.model, &opts)
             .map_err(|e| ApiError::internal(format!("drawing the chart: {e}")))?,
     ));
-    page.regions_chart = Some(crate::html::compact_svg(
+    page.regions_chart = Some(crate::pages::compact_svg(
         &regions_chart_svg(&params.model, &opts)
             .map_err(|e| ApiError::internal(format!("drawing the chart: {e}")))?,
     ));
@@ -370,10 +370,7 @@ fn resolve(app: &App, id: &str, as_of: Option<&str>) -> Result<Resolved, ApiErro
     };
     let live = app.live();
     let current = live.project(id).ok_or_else(|| {
-        ApiError::bad_request(format!(
-            "`project`: no project with id `{}`",
-            l2stage_model::text::quote(id)
-        ))
+        ApiError::bad_request(format!("`project`: {}", crate::api::no_project_message(id)))
     })?;
     let project = Arc::new(current.project.clone());
     let name = project.project.name.clone();
@@ -456,33 +453,6 @@ fn project_lines(
             .map(|lines| (lines, nested, label))
             .map_err(|e| ApiError::bad_request(e.to_string())),
     )
-}
-
-/// The crossovers a project's page prints under its chart: the same
-/// numbers `/risk?project=ID&as_of=DAY` prints.
-pub fn project_crossovers(project: &ProjectFile, as_of: Date) -> Vec<(String, String)> {
-    let model = BaseModel::default();
-    if let Some(r) = project_lines(project, as_of, &model) {
-        return r
-            .map(|(lines, _, _)| crossover_items(&lines.crossovers()))
-            .unwrap_or_default();
-    }
-    let Some((_, shape, _)) = council_shape(project, as_of) else {
-        return Vec::new();
-    };
-    let params = RiskParams {
-        model: BaseModel {
-            stage1: shape,
-            ..model
-        },
-        proof_failure: None,
-    };
-    if shape.n() > MAX_COUNCIL_MEMBERS {
-        return Vec::new();
-    }
-    bounded_report(&params)
-        .map(|r| crossover_items(&r.analysis.crossovers))
-        .unwrap_or_default()
 }
 
 fn risk_page(app: &App, raw: Option<&str>) -> (StatusCode, RiskPage) {
@@ -643,7 +613,7 @@ fn fill_nested(
         proof_failure: p,
         ..ChartOptions::default()
     };
-    page.stage_chart = Some(crate::html::compact_svg(
+    page.stage_chart = Some(crate::pages::compact_svg(
         &stage_chart_with_stage1_svg(&params.model, &lines.stage1, label, &opts)
             .map_err(|e| ApiError::internal(format!("drawing the chart: {e}")))?,
     ));
@@ -662,13 +632,13 @@ pub async fn page(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Respo
         let (status, page) = risk_page(&app, raw.as_deref());
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
-            Err(e) => crate::html::error_page(&ApiError::internal(format!("rendering: {e}"))),
+            Err(e) => crate::pages::error_page(&ApiError::internal(format!("rendering: {e}"))),
         }
     })
     .await;
     match res {
         Ok(r) => r,
-        Err(e) => crate::html::error_page(&ApiError::internal(format!("risk task failed: {e}"))),
+        Err(e) => crate::pages::error_page(&ApiError::internal(format!("risk task failed: {e}"))),
     }
 }
 
@@ -745,26 +715,77 @@ fn nested_chart(
     }
 }
 
-/// The risk chart for a project's council, and a note under it: a nested
-/// council exactly (as `l2stage risk --project` assesses it), any other as
-/// its `K/N` shape over entities.
-pub fn project_chart(project: &ProjectFile, as_of: Date) -> (Option<String>, String) {
+/// What a project's page shows of its council's risk, computed once per
+/// view: the chart, its note, the crossovers printed under it (the same
+/// numbers `/risk?project=ID&as_of=DAY` prints), and whether `/risk` can
+/// take the council (`/risk?project=` when so).
+pub struct ProjectRisk {
+    pub svg: Option<String>,
+    pub note: String,
+    pub crossovers: Vec<(String, String)>,
+    pub has_council: bool,
+}
+
+/// The risk chart for a project's council and what goes with it: a nested
+/// council exactly (as `l2stage risk --project` assesses it, its joint
+/// model built once for chart and crossovers), any other as its `K/N`
+/// shape over entities.
+pub fn project_risk(project: &ProjectFile, as_of: Date) -> ProjectRisk {
+    let shape = council_shape(project, as_of);
+    let has_council = shape.is_some();
     let Some((gov, actor)) = security_council(project, as_of) else {
-        return (None, no_council(as_of));
+        return ProjectRisk {
+            svg: None,
+            note: no_council(as_of),
+            crossovers: Vec::new(),
+            has_council,
+        };
     };
     // The post's assumptions: q = 0.1 per key, Stage 0 council 4/7, union.
     let model = BaseModel::default();
     if let Some((nested, line)) = nested_council(gov, actor, &model) {
-        return nested_chart(&nested, &line, &model);
+        let (svg, note) = nested_chart(&nested, &line, &model);
+        let crossovers = model
+            .council(model.stage0)
+            .map(|c| {
+                let lines = StageLines {
+                    stage0: c.tails().line(model.stage0, model.formula),
+                    stage1: line,
+                    stage2: Line::proof_only(),
+                };
+                crossover_items(&lines.crossovers())
+            })
+            .unwrap_or_default();
+        return ProjectRisk {
+            svg,
+            note,
+            crossovers,
+            has_council,
+        };
     }
-    let Some((_, shape, nested)) = council_shape(project, as_of) else {
-        return (None, no_council(as_of));
+    let Some((_, shape, nested)) = shape else {
+        return ProjectRisk {
+            svg: None,
+            note: no_council(as_of),
+            crossovers: Vec::new(),
+            has_council,
+        };
     };
     let model = BaseModel {
         stage1: shape,
         ..model
     };
-    match stage_chart_svg(&model, &ChartOptions::default()) {
+    let crossovers = if shape.n() > MAX_COUNCIL_MEMBERS {
+        Vec::new()
+    } else {
+        bounded_report(&RiskParams {
+            model: model.clone(),
+            proof_failure: None,
+        })
+        .map(|r| crossover_items(&r.analysis.crossovers))
+        .unwrap_or_default()
+    };
+    let (svg, note) = match stage_chart_svg(&model, &ChartOptions::default()) {
         Ok(svg) => (
             Some(svg),
             format!(
@@ -777,7 +798,20 @@ pub fn project_chart(project: &ProjectFile, as_of: Date) -> (Option<String>, Str
             ),
         ),
         Err(e) => (None, format!("The chart could not be drawn: {e}")),
+    };
+    ProjectRisk {
+        svg,
+        note,
+        crossovers,
+        has_council,
     }
+}
+
+/// The chart and its note alone.
+#[cfg(test)]
+fn project_chart(project: &ProjectFile, as_of: Date) -> (Option<String>, String) {
+    let r = project_risk(project, as_of);
+    (r.svg, r.note)
 }
 
 fn no_council(as_of: Date) -> String {

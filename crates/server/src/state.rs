@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use axum::body::Bytes;
+use axum::http::StatusCode;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -22,14 +23,23 @@ use l2stage_labels::{Inputs, LabelsError, Registry};
 use l2stage_model::text::SafePath;
 use l2stage_model::{Date, Format, LoadError, ProjectFile, parse_str};
 use l2stage_report::{AssessError, Assessment, Context, assess_project_with};
-use l2stage_store::{CurrentProject, NewSubmission, Origin, Recorded, Store, StoreError};
+use l2stage_store::{
+    CurrentProject, NewSubmission, Origin, Recorded, Store, StoreError, TimelineEntry,
+};
 
 use crate::error::ApiError;
+use crate::risk::ProjectRisk;
 
 /// Caches are dropped whole when they grow past these sizes (a client
 /// cycling through `as_of` values cannot grow memory without bound).
 const MAX_DAYS: usize = 64;
 const MAX_RESPONSES: usize = 1024;
+const MAX_TIMELINES: usize = 1024;
+/// Fewer risk charts: each holds an SVG of tens of KiB.
+const MAX_RISKS: usize = 128;
+
+/// A project's stage timeline, shared by the caches and the pages.
+pub type Timeline = Arc<Vec<TimelineEntry>>;
 
 /// How the server was started.
 #[derive(Debug, Clone, Default)]
@@ -83,6 +93,12 @@ pub struct Live {
     labels: HashMap<String, Inputs>,
     days: Mutex<HashMap<DayKey, Arc<Day>>>,
     responses: RwLock<HashMap<(Date, String), Bytes>>,
+    /// Stage timelines by (project id, last day): a project's page and its
+    /// `/history` re-assess it on every day something could change.
+    timelines: Mutex<HashMap<(String, Date), Timeline>>,
+    /// A project page's risk chart (compacted), note and crossovers by
+    /// (project id, day): the same for every view.
+    risks: Mutex<HashMap<(String, Date), Arc<ProjectRisk>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -97,6 +113,8 @@ impl Live {
             labels,
             days: Mutex::new(HashMap::new()),
             responses: RwLock::new(HashMap::new()),
+            timelines: Mutex::new(HashMap::new()),
+            risks: Mutex::new(HashMap::new()),
         }
     }
 
@@ -167,6 +185,44 @@ impl Live {
         }
         days.insert(key, day.clone());
         Ok(day)
+    }
+
+    /// `project`'s stage timeline up to `until` (cached; the files cannot
+    /// change under a `Live`, a submission builds a new one). A timeline
+    /// that cannot be derived is a 422.
+    pub fn timeline(&self, project: &CurrentProject, until: Date) -> Result<Timeline, ApiError> {
+        let key = (project.file.project_id.clone(), until);
+        if let Some(t) = lock(&self.timelines).get(&key) {
+            return Ok(t.clone());
+        }
+        let t = Arc::new(
+            l2stage_store::timeline(&project.project, until)
+                .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?,
+        );
+        let mut map = lock(&self.timelines);
+        if map.len() >= MAX_TIMELINES {
+            map.clear();
+        }
+        map.insert(key, t.clone());
+        Ok(t)
+    }
+
+    /// `project`'s risk chart (compacted for the page), note and crossovers
+    /// on `as_of` (cached, as [`Live::timeline`]).
+    pub fn project_risk(&self, project: &CurrentProject, as_of: Date) -> Arc<ProjectRisk> {
+        let key = (project.file.project_id.clone(), as_of);
+        if let Some(r) = lock(&self.risks).get(&key) {
+            return r.clone();
+        }
+        let mut r = crate::risk::project_risk(&project.project, as_of);
+        r.svg = r.svg.map(|svg| crate::pages::compact_svg(&svg));
+        let r = Arc::new(r);
+        let mut map = lock(&self.risks);
+        if map.len() >= MAX_RISKS {
+            map.clear();
+        }
+        map.insert(key, r.clone());
+        r
     }
 
     /// A cached response body for (today, query).

@@ -50,6 +50,20 @@ fn main() {
         );
     }
     src.push_str("];\n");
+    // FNV-1a over every path and content, computed once here rather than
+    // on every run: names the cache directory the catalog is unpacked to.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (rel, abs) in &files {
+        let bytes = std::fs::read(abs).expect("read catalog file");
+        for b in rel.bytes().chain([0]).chain(bytes).chain([0]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    let _ = writeln!(
+        src,
+        "/// FNV-1a over every path and content: changes with the catalog.\npub const FINGERPRINT: u64 = {h:#018x};"
+    );
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("out dir")).join("catalog_files.rs");
     std::fs::write(out, src).expect("write catalog_files.rs");
 }

@@ -11,24 +11,6 @@ mod files {
     include!(concat!(env!("OUT_DIR"), "/catalog_files.rs"));
 }
 
-/// FNV-1a over every path and content: the cache directory changes when
-/// the embedded catalog does.
-fn fingerprint() -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (path, bytes) in files::FILES {
-        for b in path
-            .bytes()
-            .chain([0])
-            .chain(bytes.iter().copied())
-            .chain([0])
-        {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
-}
-
 /// The embedded catalog as a directory: unpacked under the user's cache
 /// directory (else the temporary directory) once per catalog version.
 pub fn embedded_dir() -> Result<PathBuf, CliError> {
@@ -38,7 +20,7 @@ pub fn embedded_dir() -> Result<PathBuf, CliError> {
     let dir = root.join(format!(
         "catalog-{}-{:016x}",
         env!("CARGO_PKG_VERSION"),
-        fingerprint()
+        files::FINGERPRINT
     ));
     if dir.join(".complete").is_file() {
         return Ok(dir);
@@ -47,7 +29,7 @@ pub fn embedded_dir() -> Result<PathBuf, CliError> {
     let tmp = root.join(format!(
         ".catalog-{}-{:016x}",
         std::process::id(),
-        fingerprint()
+        files::FINGERPRINT
     ));
     let _ = std::fs::remove_dir_all(&tmp);
     for (rel, bytes) in files::FILES {

@@ -50,6 +50,18 @@ fn with(
     decls
 }
 
+/// `run` on a project of `kind` whose declarations are `decls` with `id`
+/// declared `value` instead.
+fn run_with(
+    kind: &str,
+    decls: Vec<(&'static str, String)>,
+    id: &'static str,
+    value: &str,
+    as_of: &str,
+) -> Verdict {
+    run(&project(kind, "", &with(decls, id, value)), as_of)
+}
+
 const NA_WITH_REASON: &str =
     "{ status = \"not-applicable\", reason = \"proofs are ZK proofs open to anyone\" }";
 
@@ -260,12 +272,11 @@ fn a_validium_at_each_stage() {
         assert_eq!(v.requirement(id).unwrap().status, Status::NotApplicable);
     }
 
-    let v = run(
-        &project(
-            kind,
-            "",
-            &with(all.clone(), "da-mechanism-economic-security", "\"unmet\""),
-        ),
+    let v = run_with(
+        kind,
+        all.clone(),
+        "da-mechanism-economic-security",
+        "\"unmet\"",
         "2026-12-06",
     );
     assert_eq!(v.stage, Stage::Stage1);
@@ -274,23 +285,21 @@ fn a_validium_at_each_stage() {
         vec![RequirementId::DaMechanismEconomicSecurity]
     );
 
-    let v = run(
-        &project(
-            kind,
-            "",
-            &with(all.clone(), "da-committee-decentralized", "\"unmet\""),
-        ),
+    let v = run_with(
+        kind,
+        all.clone(),
+        "da-committee-decentralized",
+        "\"unmet\"",
         "2026-12-06",
     );
     assert_eq!(v.stage, Stage::Stage0);
     assert!(v.others_reasons.is_empty());
 
-    let v = run(
-        &project(
-            kind,
-            "",
-            &with(all.clone(), "da-attested-by-independent-party", "\"unmet\""),
-        ),
+    let v = run_with(
+        kind,
+        all.clone(),
+        "da-attested-by-independent-party",
+        "\"unmet\"",
         "2026-12-06",
     );
     assert_eq!(v.stage, Stage::NotStage0);
@@ -306,50 +315,42 @@ fn an_optimium_at_each_stage() {
         Stage::Stage2
     );
 
-    let v = run(
-        &project(
-            kind,
-            "",
-            &with(all.clone(), "permissionless-proofs", "\"unmet\""),
-        ),
+    let v = run_with(
+        kind,
+        all.clone(),
+        "permissionless-proofs",
+        "\"unmet\"",
         "2026-12-06",
     );
     assert_eq!(v.stage, Stage::Stage1);
 
-    let v = run(
-        &project(
-            kind,
-            "",
-            &with(
-                all.clone(),
-                "da-verifier-seven-day-exit-window",
-                "\"unmet\"",
-            ),
-        ),
+    let v = run_with(
+        kind,
+        all.clone(),
+        "da-verifier-seven-day-exit-window",
+        "\"unmet\"",
         "2026-12-06",
     );
     assert_eq!(v.stage, Stage::Stage0);
 
     // Fraud-proof items apply to an optimium: five outside challengers are
     // needed for Stage 0.
-    let v = run(
-        &project(
-            kind,
-            "",
-            &with(all.clone(), "five-external-challengers", "\"unmet\""),
-        ),
+    let v = run_with(
+        kind,
+        all.clone(),
+        "five-external-challengers",
+        "\"unmet\"",
         "2026-12-06",
     );
     assert_eq!(v.stage, Stage::NotStage0);
     assert_eq!(v.others_reasons, vec![OtherReason::ClosedProofs]);
 
     // A proving item unmet during the grace: Stage 1 kept, downgrade pending.
-    let v = run(
-        &project(
-            kind,
-            "",
-            &with(all.clone(), "verifiers-reproducible", "\"unmet\""),
-        ),
+    let v = run_with(
+        kind,
+        all.clone(),
+        "verifiers-reproducible",
+        "\"unmet\"",
         "2026-06-01",
     );
     assert_eq!(v.stage, Stage::Stage1);
@@ -391,12 +392,11 @@ fn others_reasons_map_failed_stage_0_items_to_l2beat_codes() {
     assert_eq!(json["archived"], serde_json::Value::Null);
 
     // A Stage 0 failure L2BEAT has no code for: not even Stage 0, no code.
-    let v = run(
-        &project(
-            "optimistic",
-            "",
-            &with(met(ROLLUP), "data-on-l1", "\"unmet\""),
-        ),
+    let v = run_with(
+        "optimistic",
+        met(ROLLUP),
+        "data-on-l1",
+        "\"unmet\"",
         "2025-09-01",
     );
     assert_eq!(v.stage, Stage::NotStage0);
@@ -455,12 +455,11 @@ fn council_items_not_applicable_without_a_council_raise_no_departure_warning() {
         v.warnings
     );
     // Any other item declared so does warn.
-    let v = run(
-        &project(
-            "optimistic",
-            "",
-            &with(optimistic_all_met(), "seven-day-exit-window", no_council),
-        ),
+    let v = run_with(
+        "optimistic",
+        optimistic_all_met(),
+        "seven-day-exit-window",
+        no_council,
         "2026-12-06",
     );
     assert_eq!(

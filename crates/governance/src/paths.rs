@@ -74,12 +74,7 @@ fn restricted(actor: &l2stage_model::governance::Actor) -> &[String] {
 
 impl<'g> Graph<'g> {
     pub fn new(gov: &'g Governance, councils: &'g [CouncilSetup]) -> Graph<'g> {
-        let index: HashMap<&str, usize> = gov
-            .actors
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.id.as_str(), i))
-            .collect();
+        let index = gov.actor_index();
         let council_index = councils
             .iter()
             .filter_map(|c| index.get(c.actor.as_str()).copied())

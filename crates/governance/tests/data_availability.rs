@@ -92,14 +92,41 @@ target = "DACVerifier"
     )
 }
 
+/// The `validium` structure with the rollup behind 40d, the DA verifier
+/// behind `verifier_delay`, analysed as `kind`.
+fn with_verifier_delay(kind: Kind, verifier_delay: &str) -> Analysis {
+    run(
+        kind,
+        &validium("40d", verifier_delay, "verifier = \"DACVerifier\"", ""),
+    )
+}
+
+/// Requirement `id` derived for the `validium` structure (both delays 40d)
+/// with the DA committee `dac` given by `committee`, analysed as `kind`.
+fn committee_item(kind: Kind, id: RequirementId, committee: String) -> (DerivedStatus, String) {
+    let a = run(
+        kind,
+        &validium(
+            "40d",
+            "40d",
+            "verifier = \"DACVerifier\"\ncommittee = \"dac\"",
+            &committee,
+        ),
+    );
+    derived(&a, id)
+}
+
+/// The parse error of the `validium` structure (both delays 40d) with the
+/// `[governance.da]` lines `da`.
+fn da_error(da: &str) -> String {
+    project("validium", &validium("40d", "40d", da, "")).unwrap_err()
+}
+
 #[test]
 fn da_verifier_windows_follow_its_own_upgrade_path() {
     // Verifier upgrades wait 10d; exit takes 1d: a 9d window. The rollup's
     // own path (40d) does not decide the DA items.
-    let a = run(
-        Kind::Validium,
-        &validium("40d", "10d", "verifier = \"DACVerifier\"", ""),
-    );
+    let a = with_verifier_delay(Kind::Validium, "10d");
     let (seven, reason) = derived(&a, RequirementId::DaVerifierSevenDayExitWindow);
     assert_eq!(seven, DerivedStatus::Met, "{reason}");
     assert!(reason.contains("9d"), "{reason}");
@@ -113,19 +140,13 @@ fn da_verifier_windows_follow_its_own_upgrade_path() {
     );
 
     // 5d on the verifier: a 4d window, under 7d.
-    let a = run(
-        Kind::Validium,
-        &validium("40d", "5d", "verifier = \"DACVerifier\"", ""),
-    );
+    let a = with_verifier_delay(Kind::Validium, "5d");
     assert_eq!(
         derived(&a, RequirementId::DaVerifierSevenDayExitWindow).0,
         DerivedStatus::Unmet
     );
     // 31d on the verifier: a 30d window meets both.
-    let a = run(
-        Kind::Optimium,
-        &validium("40d", "31d", "verifier = \"DACVerifier\"", ""),
-    );
+    let a = with_verifier_delay(Kind::Optimium, "31d");
     assert_eq!(
         derived(&a, RequirementId::DaVerifierSevenDayExitWindow).0,
         DerivedStatus::Met
@@ -175,16 +196,11 @@ verifier_immutable = true
 #[test]
 fn da_committee_decentralisation_follows_l2beats_bar() {
     let case = |k, n, outside, unannounced| {
-        let a = run(
+        committee_item(
             Kind::Validium,
-            &validium(
-                "40d",
-                "40d",
-                "verifier = \"DACVerifier\"\ncommittee = \"dac\"",
-                &committee(k, n, outside, unannounced),
-            ),
-        );
-        derived(&a, RequirementId::DaCommitteeDecentralized)
+            RequirementId::DaCommitteeDecentralized,
+            committee(k, n, outside, unannounced),
+        )
     };
     // 5 of 6, 5 outside: 2 honest members can refuse (2/6 ≤ 1/3). Met.
     let (s, reason) = case(5, 6, 5, 0);
@@ -211,16 +227,11 @@ fn da_committee_decentralisation_follows_l2beats_bar() {
 #[test]
 fn da_attested_by_an_independent_party_when_the_team_cannot_reach_the_quorum() {
     let case = |k, n, outside| {
-        let a = run(
+        committee_item(
             Kind::Optimium,
-            &validium(
-                "40d",
-                "40d",
-                "verifier = \"DACVerifier\"\ncommittee = \"dac\"",
-                &committee(k, n, outside, 0),
-            ),
-        );
-        derived(&a, RequirementId::DaAttestedByIndependentParty)
+            RequirementId::DaAttestedByIndependentParty,
+            committee(k, n, outside, 0),
+        )
     };
     // 2 of 3 with 2 team members: the team attests alone.
     let (s, reason) = case(2, 3, 1);
@@ -249,40 +260,19 @@ fn no_da_table_derives_no_da_items() {
 
 #[test]
 fn da_table_errors_name_the_field() {
-    let err = project(
-        "validium",
-        &validium("40d", "40d", "verifier = \"DACVerifer\"", ""),
-    )
-    .unwrap_err();
+    let err = da_error("verifier = \"DACVerifer\"");
     assert!(err.contains("governance.da.verifier"), "{err}");
     assert!(
         err.contains("DACVerifier"),
         "hint names the close target: {err}"
     );
 
-    let err = project(
-        "validium",
-        &validium(
-            "40d",
-            "40d",
-            "verifier = \"DACVerifier\"\nverifier_immutable = true",
-            "",
-        ),
-    )
-    .unwrap_err();
+    let err = da_error("verifier = \"DACVerifier\"\nverifier_immutable = true");
     assert!(err.contains("governance.da.verifier_immutable"), "{err}");
 
-    let err = project(
-        "validium",
-        &validium("40d", "40d", "committee = \"team-timelock\"", ""),
-    )
-    .unwrap_err();
+    let err = da_error("committee = \"team-timelock\"");
     assert!(err.contains("governance.da.committee"), "{err}");
 
-    let err = project(
-        "validium",
-        &validium("40d", "40d", "committee = \"rollup-timelock\"", ""),
-    )
-    .unwrap_err();
+    let err = da_error("committee = \"rollup-timelock\"");
     assert!(err.contains("model it as a multisig"), "{err}");
 }

@@ -2,7 +2,7 @@
 //! they hold, and the exit mechanics users rely on. The governance crate
 //! derives stage requirements from it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -246,6 +246,17 @@ impl Actor {
             _ => &[],
         }
     }
+
+    /// Every actor this one references, the edges the analysis follows:
+    /// controllers, executors, then nested members (never `anyone`).
+    pub fn references(&self) -> impl Iterator<Item = &str> {
+        self.controllers()
+            .iter()
+            .chain(&self.executors)
+            .map(String::as_str)
+            .chain(self.members.iter().filter_map(|m| m.actor.as_deref()))
+            .filter(|id| *id != ANYONE)
+    }
 }
 
 /// A multisig signer: an entity's key, or another actor (a nested Safe).
@@ -468,8 +479,7 @@ impl Governance {
             |rest: Vec<PathSeg>| -> Vec<PathSeg> { base.iter().cloned().chain(rest).collect() };
         let ids: Vec<&str> = self.actors.iter().map(|a| a.id.as_str()).collect();
         // First definition of each id (a second one is an error below).
-        let mut by_id: std::collections::HashMap<&str, &Actor> =
-            std::collections::HashMap::with_capacity(ids.len());
+        let mut by_id: HashMap<&str, &Actor> = HashMap::with_capacity(ids.len());
         for a in &self.actors {
             by_id.entry(a.id.as_str()).or_insert(a);
         }
@@ -837,40 +847,35 @@ impl Governance {
             .and_then(|c| self.actor(c))
     }
 
-    /// Every edge the analysis follows: controllers, executors, nested members.
-    fn edges(&self, a: &Actor) -> Vec<String> {
-        let mut e: Vec<String> = a.controllers().to_vec();
-        e.extend(a.executors.iter().cloned());
-        e.extend(a.members.iter().filter_map(|m| m.actor.clone()));
-        e.retain(|id| id != ANYONE);
-        e
+    /// Each actor's id with its position in `actors`.
+    pub fn actor_index(&self) -> HashMap<&str, usize> {
+        self.actors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect()
     }
 
     fn check_cycles(&self) -> Result<(), FieldError> {
         // Iterative DFS with colours; reports the cycle as a path of ids.
-        let index: BTreeMap<&str, usize> = self
-            .actors
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.id.as_str(), i))
-            .collect();
+        let index = self.actor_index();
         let mut colour = vec![0u8; self.actors.len()]; // 0 new, 1 on stack, 2 done
         for start in 0..self.actors.len() {
             if colour[start] != 0 {
                 continue;
             }
-            let mut stack: Vec<(usize, usize, Vec<String>)> =
-                vec![(start, 0, self.edges(&self.actors[start]))];
+            let mut stack: Vec<(usize, usize, Vec<&str>)> =
+                vec![(start, 0, self.actors[start].references().collect())];
             colour[start] = 1;
             while let Some(&mut (node, ref mut next, ref edges)) = stack.last_mut() {
                 if *next < edges.len() {
-                    let target = index.get(edges[*next].as_str()).copied();
+                    let target = index.get(edges[*next]).copied();
                     *next += 1;
                     let Some(t) = target else { continue };
                     match colour[t] {
                         0 => {
                             colour[t] = 1;
-                            stack.push((t, 0, self.edges(&self.actors[t])));
+                            stack.push((t, 0, self.actors[t].references().collect()));
                         }
                         1 => {
                             let pos = stack.iter().position(|(n, _, _)| *n == t).unwrap_or(0);

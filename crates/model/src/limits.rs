@@ -8,8 +8,6 @@
 //! Every limit is computed iteratively in one pass over the actors in
 //! dependency order, in time linear in actors + references.
 
-use std::collections::HashMap;
-
 use crate::governance::{ANYONE, ActorKind, FieldError, Governance, PathSeg};
 
 /// Most actors in one structure.
@@ -76,20 +74,10 @@ pub(crate) fn check_counts(gov: &Governance) -> Result<(), FieldError> {
 /// be otherwise valid: references resolve and there is no cycle.
 pub(crate) fn check_shape(gov: &Governance) -> Result<(), FieldError> {
     let n = gov.actors.len();
-    let index: HashMap<&str, usize> = gov
-        .actors
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.id.as_str(), i))
-        .collect();
+    let index = gov.actor_index();
     let refs = |i: usize| -> Vec<usize> {
-        let a = &gov.actors[i];
-        a.controllers()
-            .iter()
-            .chain(&a.executors)
-            .map(String::as_str)
-            .chain(a.members.iter().filter_map(|m| m.actor.as_deref()))
-            .filter(|id| *id != ANYONE)
+        gov.actors[i]
+            .references()
             .filter_map(|id| index.get(id).copied())
             .collect()
     };

@@ -356,6 +356,16 @@ impl ProjectFile {
         self.project.id.as_str() == name || self.project.aliases.iter().any(|a| a.as_str() == name)
     }
 
+    /// The first of this project's names (its id, then its aliases) that
+    /// `other` also answers to: two such files in one catalog would make an
+    /// id ambiguous.
+    pub fn shared_name(&self, other: &ProjectFile) -> Option<&str> {
+        std::iter::once(&self.project.id)
+            .chain(&self.project.aliases)
+            .map(|n| n.as_str())
+            .find(|n| other.answers_to(n))
+    }
+
     /// Checks across fields that serde cannot express.
     pub fn validate(&self) -> Result<(), crate::governance::FieldError> {
         use crate::governance::{FieldError, PathSeg};

@@ -323,23 +323,28 @@ mod tests {
         );
     }
 
-    #[test]
-    fn base_is_a_nested_council() {
-        // Base's 2025 structure, kept as a fixture (the catalog file now
-        // describes the 2026 one, checked below).
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../cli/tests/fixtures/base-2025.toml");
+    /// The council input of the security council in the project file at
+    /// `rel` (relative to this crate), at q = 0.1, no correlation.
+    fn security_council_input(rel: &str) -> CouncilInput {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
         let file = l2stage_model::load_path(&path).unwrap();
         let gov = file.governance.as_ref().unwrap();
         let actor = gov.actors.iter().find(|a| a.security_council).unwrap();
-        let input = council_input(
+        council_input(
             actor,
             gov,
             &Probability::parse("q", "0.1").unwrap(),
             false,
             &Probability::zero(),
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn base_is_a_nested_council() {
+        // Base's 2025 structure, kept as a fixture (the catalog file now
+        // describes the 2026 one, checked below).
+        let input = security_council_input("../cli/tests/fixtures/base-2025.toml");
         match &input.council {
             CouncilStructure::Nested(n) => {
                 assert_eq!(n.root.describe(), "2 of (2 of (7/10, 3/6), 5/7)")
@@ -352,18 +357,7 @@ mod tests {
     #[test]
     fn base_after_leaving_the_superchain_is_a_nested_council() {
         // Since 2026-03-04: 2 of (Coinbase 3/6, Security Council 8/11).
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog/base.toml");
-        let file = l2stage_model::load_path(&path).unwrap();
-        let gov = file.governance.as_ref().unwrap();
-        let actor = gov.actors.iter().find(|a| a.security_council).unwrap();
-        let input = council_input(
-            actor,
-            gov,
-            &Probability::parse("q", "0.1").unwrap(),
-            false,
-            &Probability::zero(),
-        )
-        .unwrap();
+        let input = security_council_input("../../catalog/base.toml");
         match &input.council {
             CouncilStructure::Nested(n) => {
                 assert_eq!(n.root.describe(), "2 of (3/6, 8/11)")

@@ -162,9 +162,23 @@ impl Writer {
         // Every string from input (names, reasons, evidence, actors...) is
         // escaped: the output reaches terminals.
         let text = l2stage_model::text::escape(text);
+        self.para_styled(out, prefix, indent, &text, style);
+    }
+
+    /// [`Writer::para`] for text the renderer built itself, which may hold
+    /// its own colour codes: not escaped (escaping would print the codes
+    /// as `\x1b[32m`).
+    fn para_styled(
+        &self,
+        out: &mut String,
+        prefix: &str,
+        indent: usize,
+        text: &str,
+        style: impl Fn(&str) -> String,
+    ) {
         let first = self.width.saturating_sub(visible_width(prefix));
         let rest = self.width.saturating_sub(indent);
-        for (i, l) in wrap(&text, first, rest).iter().enumerate() {
+        for (i, l) in wrap(text, first, rest).iter().enumerate() {
             if i == 0 {
                 let _ = writeln!(out, "{prefix}{}", style(l));
             } else {
@@ -174,7 +188,8 @@ impl Writer {
     }
 
     /// Items joined by " · ", broken between items (an item longer than
-    /// a line is wrapped on its own).
+    /// a line is wrapped on its own). The items are the renderer's own
+    /// text (titles, coloured levels), written unescaped.
     fn items(&self, out: &mut String, prefix: &str, indent: usize, items: &[String]) {
         let mut line = String::new();
         let mut lines: Vec<String> = Vec::new();
@@ -203,7 +218,7 @@ impl Writer {
             } else {
                 " ".repeat(indent)
             };
-            self.plain(out, &p, indent, l);
+            self.para_styled(out, &p, indent, l, |s| s.to_string());
         }
     }
 

@@ -66,16 +66,33 @@ fn assess(p: &ProjectFile, day: &str) -> l2stage_report::Assessment {
     .unwrap()
 }
 
+/// Fails with the requirements' table unless `a` rates `stage`.
+fn assert_stage(a: &l2stage_report::Assessment, stage: Stage) {
+    assert_eq!(a.verdict.stage, stage, "{:#?}", a.verdict.requirements);
+}
+
+/// The derived exit window, checked to be rated `None` (no window).
+fn no_exit_window(a: &l2stage_report::Assessment) -> &l2stage_governance::ExitWindow {
+    let w = a.exit_window.as_ref().expect("exit window");
+    assert_eq!(w.rating, Rating::None);
+    w
+}
+
+/// The analysis' council setup of `actor` (`what` names it on failure).
+fn council<'a>(
+    a: &'a l2stage_report::Assessment,
+    actor: &str,
+    what: &str,
+) -> &'a l2stage_governance::CouncilSetup {
+    let g = a.governance.as_ref().expect("analysis");
+    g.councils.iter().find(|c| c.actor == actor).expect(what)
+}
+
 #[test]
 fn arbitrum_one_stage_1_with_a_ten_day_dao_window() {
     let p = structure_only(load("arbitrum-one"));
     let a = assess(&p, "2025-09-01");
-    assert_eq!(
-        a.verdict.stage,
-        Stage::Stage1,
-        "{:#?}",
-        a.verdict.requirements
-    );
+    assert_stage(&a, Stage::Stage1);
     let w = a.exit_window.as_ref().expect("exit window");
     assert_eq!(w.seconds, Some(10 * DAY), "{}", w.arithmetic);
     assert_eq!(w.rating, Rating::Yellow);
@@ -96,14 +113,8 @@ fn arbitrum_one_stage_1_with_a_ten_day_dao_window() {
 fn op_mainnet_stage_1_with_no_exit_window() {
     let p = structure_only(load("op-mainnet"));
     let a = assess(&p, "2025-09-01");
-    assert_eq!(
-        a.verdict.stage,
-        Stage::Stage1,
-        "{:#?}",
-        a.verdict.requirements
-    );
-    let w = a.exit_window.as_ref().expect("exit window");
-    assert_eq!(w.rating, Rating::None);
+    assert_stage(&a, Stage::Stage1);
+    let w = no_exit_window(&a);
     assert!(w.council_can_upgrade_instantly);
     assert!(
         a.exit_windows.iter().all(|f| f.council_controlled),
@@ -116,14 +127,8 @@ fn scroll_stage_1_with_no_exit_window() {
     // Scroll's 2025 structure (9/12 council), kept as a fixture.
     let p = structure_only(fixture("scroll-2025.toml"));
     let a = assess(&p, "2025-09-01");
-    assert_eq!(
-        a.verdict.stage,
-        Stage::Stage1,
-        "{:#?}",
-        a.verdict.requirements
-    );
-    let w = a.exit_window.as_ref().expect("exit window");
-    assert_eq!(w.rating, Rating::None);
+    assert_stage(&a, Stage::Stage1);
+    let w = no_exit_window(&a);
     assert!(w.council_can_upgrade_instantly);
 }
 
@@ -133,21 +138,10 @@ fn scroll_after_its_council_was_replaced_is_stage_0() {
     // fails the council requirements and upgrades instantly.
     let p = structure_only(load("scroll"));
     let a = assess(&p, "2026-12-06");
-    assert_eq!(
-        a.verdict.stage,
-        Stage::Stage0,
-        "{:#?}",
-        a.verdict.requirements
-    );
-    let g = a.governance.as_ref().expect("analysis");
-    let c = g
-        .councils
-        .iter()
-        .find(|c| c.actor == "scroll-admin-multisig")
-        .expect("the flagged admin Safe");
+    assert_stage(&a, Stage::Stage0);
+    let c = council(&a, "scroll-admin-multisig", "the flagged admin Safe");
     assert_eq!((c.entities, c.entity_threshold), (4, 3));
-    let w = a.exit_window.as_ref().expect("exit window");
-    assert_eq!(w.rating, Rating::None);
+    no_exit_window(&a);
 }
 
 #[test]
@@ -155,21 +149,10 @@ fn base_stage_1_from_its_nested_council() {
     // Base counts 9 of 12 entities across three Safes (docs.base.org).
     let p = structure_only(load_base_2025());
     let a = assess(&p, "2025-09-01");
-    assert_eq!(
-        a.verdict.stage,
-        Stage::Stage1,
-        "{:#?}",
-        a.verdict.requirements
-    );
-    let g = a.governance.as_ref().expect("analysis");
-    let c = g
-        .councils
-        .iter()
-        .find(|c| c.actor == "base-governance-multisig")
-        .expect("the nested council");
+    assert_stage(&a, Stage::Stage1);
+    let c = council(&a, "base-governance-multisig", "the nested council");
     assert_eq!((c.entities, c.entity_threshold), (12, 9));
-    let w = a.exit_window.as_ref().expect("exit window");
-    assert_eq!(w.rating, Rating::None);
+    no_exit_window(&a);
 }
 
 #[test]
@@ -178,21 +161,10 @@ fn base_after_leaving_the_superchain_still_counts_9_of_12() {
     // members and Coinbase are 9 of the 12 entities (75%).
     let p = structure_only(load("base"));
     let a = assess(&p, "2026-12-06");
-    assert_eq!(
-        a.verdict.stage,
-        Stage::Stage1,
-        "{:#?}",
-        a.verdict.requirements
-    );
-    let g = a.governance.as_ref().expect("analysis");
-    let c = g
-        .councils
-        .iter()
-        .find(|c| c.actor == "base-governance-multisig")
-        .expect("the nested council");
+    assert_stage(&a, Stage::Stage1);
+    let c = council(&a, "base-governance-multisig", "the nested council");
     assert_eq!((c.entities, c.entity_threshold), (12, 9));
-    let w = a.exit_window.as_ref().expect("exit window");
-    assert_eq!(w.rating, Rating::None);
+    let w = no_exit_window(&a);
     assert!(w.council_can_upgrade_instantly);
     // Before 2026-03-04 the file has no structure in force.
     assert!(assess(&p, "2026-03-03").governance.is_none());

@@ -60,3 +60,20 @@ fn control_characters_from_the_file_are_escaped_in_reports() {
         assert!(bad.is_empty(), "{what}: raw {bad:?} in {out}");
     }
 }
+
+#[test]
+fn the_renderers_own_colours_are_never_escaped() {
+    // The risk levels are coloured: escaping them as input text would
+    // print `\x1b[32m` literally.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog/arbitrum-one.toml");
+    let project = l2stage_model::load_path(&path).expect("arbitrum-one.toml");
+    let sel = Selection {
+        framework: None,
+        as_of: "2025-09-01".parse().expect("date"),
+    };
+    let a = assess_project(&project, sel).expect("assessed");
+    let text = l2stage_report::text::render_opts(std::slice::from_ref(&a), false);
+    assert!(!text.contains("\\x1b"), "{text}");
+    let plain = strip_sgr(&text);
+    assert!(plain.contains("State validation good"), "{plain}");
+}

@@ -321,12 +321,10 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, CatalogError> {
         };
         match parse_str(&path.display().to_string(), &text, format) {
             Ok(project) => {
-                let names = || std::iter::once(&project.project.id).chain(&project.project.aliases);
-                if let Some((first, id)) = files.iter().find_map(|f| {
-                    names()
-                        .find(|n| f.3.answers_to(n.as_str()))
-                        .map(|n| (f, n.to_string()))
-                }) {
+                if let Some((first, id)) = files
+                    .iter()
+                    .find_map(|f| project.shared_name(&f.3).map(|n| (f, n.to_string())))
+                {
                     return Err(CatalogError::Duplicate {
                         first: first.0.clone(),
                         second: path,

@@ -214,17 +214,17 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<(PathBuf, ProjectFile)>, CliErr
             Err(e) => errors.push(e),
         }
     }
-    // Two files claiming one id would make the output ambiguous.
+    // Two files answering to one id (an id or an alias) would make the
+    // output ambiguous; the service refuses such a catalog too.
     for (i, (path, p)) in loaded.iter().enumerate() {
-        if let Some((other, _)) = loaded[..i]
+        if let Some((other, id)) = loaded[..i]
             .iter()
-            .find(|(_, q)| q.project.id == p.project.id)
+            .find_map(|(other, q)| p.shared_name(q).map(|id| (other, id)))
         {
             return Err(CliError::Usage(format!(
-                "{} and {} both define project id `{}`",
+                "{} and {} both answer to project id `{id}` (an id or an alias)",
                 l2stage_model::text::path(other),
                 l2stage_model::text::path(path),
-                p.project.id
             )));
         }
     }

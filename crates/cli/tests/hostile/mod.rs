@@ -470,6 +470,22 @@ pub fn corpus(catalog_file: &str) -> Vec<Case> {
         line: None,
         secret: None,
     });
+    // Another file's alias is an id too: `demo` would be ambiguous.
+    c.push(Case {
+        name: "alias-repeats-another-id".into(),
+        entries: vec![
+            ("cat".into(), Entry::Dir),
+            file("cat/a.toml", BASE),
+            file(
+                "cat/b.toml",
+                BASE.replace("id = \"demo\"", "id = \"other\"\naliases = [\"demo\"]"),
+            ),
+        ],
+        args: vec!["cat".into()],
+        names: "b.toml".into(),
+        line: None,
+        secret: None,
+    });
 
     // Files that are not files, in a catalog directory and named directly.
     c.push(in_dir(

@@ -742,6 +742,19 @@ pub async fn discover_on(
     (d, rpc.stats())
 }
 
+/// `verify` the declared governance against `chain` at its latest block.
+pub async fn verify_on(
+    chain: &Chain,
+    declared: &l2stage_model::governance::Governance,
+    config: &crate::Config,
+) -> crate::verify::Report {
+    let mut rpc = crate::Rpc::new(&chain.url(), test_options()).expect("test client");
+    crate::verify::verify(&mut rpc, declared, None, config, &mut |_| {})
+        .await
+        .expect("verify")
+        .0
+}
+
 /// The actor discovered at `a`; panics (listing the actors) when none is.
 pub fn actor_at(
     g: &l2stage_model::governance::Governance,

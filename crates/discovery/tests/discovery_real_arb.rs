@@ -22,7 +22,7 @@ use alloy::sol_types::SolCall;
 use l2stage_discovery::testkit::arb::{ArbSystem, L1_TIMELOCK_DELAY, deploy_arbitrum_one};
 use l2stage_discovery::testkit::real::{keys, safe141_exec, swap_owner_call};
 use l2stage_discovery::testkit::{self, Chain, DAY, actor_at, change_threshold, holders};
-use l2stage_discovery::{Config, Discovered, Rpc};
+use l2stage_discovery::{Config, Discovered};
 use l2stage_model::governance::{ActorKind, Affiliation, PowerKind};
 
 alloy::sol! {
@@ -181,23 +181,11 @@ async fn arbitrum_one_shaped_system_from_real_bytecode() {
     // verify: the same config agrees; a threshold change, an owner swap and
     // a shortened delay are each caught.
     let declared = g.clone();
-    let verify = |cfg: &Config| {
-        let declared = declared.clone();
-        let url = chain.url();
-        let cfg = cfg.clone();
-        async move {
-            let mut rpc = Rpc::new(&url, testkit::test_options()).unwrap();
-            l2stage_discovery::verify::verify(&mut rpc, &declared, None, &cfg, &mut |_| {})
-                .await
-                .unwrap()
-                .0
-        }
-    };
-    let r = verify(&cfg).await;
+    let r = testkit::verify_on(&chain, &declared, &cfg).await;
     assert!(r.agree, "{:?}", r.mismatches);
     // Without a config: only what can be compared is, with no false
     // mismatch, and the report says what a config would add.
-    let r = verify(&Config::default()).await;
+    let r = testkit::verify_on(&chain, &declared, &Config::default()).await;
     assert!(r.agree, "{:?}", r.mismatches);
     assert!(
         r.unchecked
@@ -232,7 +220,7 @@ async fn arbitrum_one_shaped_system_from_real_bytecode() {
             .abi_encode(),
         )
         .await;
-    let r = verify(&cfg).await;
+    let r = testkit::verify_on(&chain, &declared, &cfg).await;
     assert!(!r.agree);
     let all = format!("{:?}", r.mismatches);
     assert!(

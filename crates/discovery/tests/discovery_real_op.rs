@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 use l2stage_discovery::testkit::op::{GAME_FINALITY, OpSystem, deploy_op_mainnet};
 use l2stage_discovery::testkit::real::{keys, safe141_exec, swap_owner_call};
 use l2stage_discovery::testkit::{self, Chain, actor_at, change_threshold, holders};
-use l2stage_discovery::{Config, Discovered, Rpc};
+use l2stage_discovery::{Config, Discovered};
 use l2stage_model::governance::{Affiliation, PowerKind};
 
 /// The shipped config with OP Mainnet's Safe addresses replaced by the
@@ -190,23 +190,11 @@ async fn op_mainnet_shaped_system_from_real_bytecode() {
     // verify: the shipped config reads the same; then a threshold change,
     // an owner swap and a shortened delay are each caught.
     let declared = g.clone();
-    let verify = |cfg: &Config| {
-        let declared = declared.clone();
-        let url = chain.url();
-        let cfg = cfg.clone();
-        async move {
-            let mut rpc = Rpc::new(&url, testkit::test_options()).unwrap();
-            l2stage_discovery::verify::verify(&mut rpc, &declared, None, &cfg, &mut |_| {})
-                .await
-                .unwrap()
-                .0
-        }
-    };
-    let r = verify(&cfg).await;
+    let r = testkit::verify_on(&chain, &declared, &cfg).await;
     assert!(r.agree, "{:?}", r.mismatches);
     // Without a config: only what can be compared is, with no false
     // mismatch, and the report says what a config would add.
-    let r = verify(&Config::default()).await;
+    let r = testkit::verify_on(&chain, &declared, &Config::default()).await;
     assert!(r.agree, "{:?}", r.mismatches);
     assert!(
         r.unchecked
@@ -233,7 +221,7 @@ async fn op_mainnet_shaped_system_from_real_bytecode() {
         .map(|k| testkit::Owner::Key(*k))
         .collect();
     safe141_exec(&chain, s.foundation, &signers, s.foundation, swap).await;
-    let r = verify(&cfg).await;
+    let r = testkit::verify_on(&chain, &declared, &cfg).await;
     assert!(!r.agree);
     let fields: Vec<(String, String)> = r
         .mismatches

@@ -112,33 +112,16 @@ pub(super) fn break_loops(
     let bound: usize = actors.iter().map(|a| loop_edges(a).len()).sum::<usize>() + 1;
     for _ in 0..bound {
         let cycle = find_cycle(actors)?;
-        let path = |c: &[(usize, String, EdgeKind)], actors: &[Actor]| -> String {
-            let mut s: Vec<String> = c
-                .iter()
-                .map(|(n, _, k)| {
-                    let how = match k {
-                        EdgeKind::Proposer => "proposer",
-                        EdgeKind::Sender => "sender",
-                        EdgeKind::Executor => "executor",
-                        EdgeKind::Member => "member",
-                    };
-                    format!("{} (whose {how} is)", actors[*n].id)
-                })
-                .collect();
-            s.push(actors[c[0].0].id.clone());
-            s.join(" → ")
-        };
-        let loop_text = path(&cycle, actors);
-        let dropped = cycle.iter().find_map(|(n, to, k)| {
-            (*k == EdgeKind::Proposer)
-                .then(|| {
-                    derived
-                        .iter()
-                        .find(|d| d.timelock == actors[*n].id && d.proposer == *to)
-                        .map(|d| (*n, d))
-                })
-                .flatten()
-        });
+        let loop_text = describe_loop(&cycle, actors);
+        let dropped = cycle
+            .iter()
+            .filter(|(_, _, k)| *k == EdgeKind::Proposer)
+            .find_map(|(n, to, _)| {
+                derived
+                    .iter()
+                    .find(|d| d.timelock == actors[*n].id && d.proposer == *to)
+                    .map(|d| (*n, d))
+            });
         if let Some((n, d)) = dropped {
             let a = &mut actors[n];
             a.proposers.retain(|p| *p != d.proposer);
@@ -170,4 +153,24 @@ pub(super) fn break_loops(
         ));
     }
     None
+}
+
+/// `a (whose proposer is) → b (whose member is) → a`.
+fn describe_loop(cycle: &[(usize, String, EdgeKind)], actors: &[Actor]) -> String {
+    let mut s: Vec<String> = cycle
+        .iter()
+        .map(|(n, _, k)| {
+            let how = match k {
+                EdgeKind::Proposer => "proposer",
+                EdgeKind::Sender => "sender",
+                EdgeKind::Executor => "executor",
+                EdgeKind::Member => "member",
+            };
+            format!("{} (whose {how} is)", actors[*n].id)
+        })
+        .collect();
+    if let Some((first, _, _)) = cycle.first() {
+        s.push(actors[*first].id.clone());
+    }
+    s.join(" → ")
 }

@@ -742,6 +742,18 @@ pub async fn discover_on(
     (d, rpc.stats())
 }
 
+/// A shipped discovery config (`discovery/<file>`) with mainnet addresses
+/// replaced by anvil ones.
+pub fn shipped_config(file: &str, replace: &[(&str, Address)]) -> crate::Config {
+    let path = workspace_root().join("discovery").join(file);
+    let mut text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    for (from, to) in replace {
+        text = text.replace(from, &to.to_string());
+    }
+    crate::Config::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// `verify` the declared governance against `chain` at its latest block.
 pub async fn verify_on(
     chain: &Chain,

@@ -29,15 +29,13 @@ alloy::sol! {
     function updateDelay(uint256 newDelay) external;
 }
 
+/// The shipped config with Arbitrum One's Security Council address
+/// replaced by the anvil one.
 fn config(s: &ArbSystem) -> Config {
-    let text =
-        std::fs::read_to_string(testkit::workspace_root().join("discovery/arbitrum-nitro.toml"))
-            .unwrap()
-            .replace(
-                "0xF06E95eF589D9c38af242a8AAee8375f14023F85",
-                &s.council.to_string(),
-            );
-    Config::parse(&text).unwrap()
+    testkit::shipped_config(
+        "arbitrum-nitro.toml",
+        &[("0xF06E95eF589D9c38af242a8AAee8375f14023F85", s.council)],
+    )
 }
 
 async fn run(chain: &Chain, s: &ArbSystem, cfg: &Config) -> (Discovered, l2stage_discovery::Stats) {

@@ -29,17 +29,13 @@ use l2stage_model::governance::{Affiliation, PowerKind};
 /// The shipped config with OP Mainnet's Safe addresses replaced by the
 /// anvil ones.
 fn config(s: &OpSystem) -> Config {
-    let text = std::fs::read_to_string(testkit::workspace_root().join("discovery/op-stack.toml"))
-        .unwrap()
-        .replace(
-            "0xc2819DC788505Aac350142A7A707BF9D03E3Bd03",
-            &s.council.to_string(),
-        )
-        .replace(
-            "0x847B5c174615B1B7fDF770882256e2D3E95b9D92",
-            &s.foundation.to_string(),
-        );
-    Config::parse(&text).unwrap()
+    testkit::shipped_config(
+        "op-stack.toml",
+        &[
+            ("0xc2819DC788505Aac350142A7A707BF9D03E3Bd03", s.council),
+            ("0x847B5c174615B1B7fDF770882256e2D3E95b9D92", s.foundation),
+        ],
+    )
 }
 
 async fn run(chain: &Chain, s: &OpSystem, cfg: &Config) -> (Discovered, l2stage_discovery::Stats) {

@@ -295,6 +295,12 @@ async fn discover_writes_a_complete_project_file_that_assess_reads() {
         }
         let out = run(&args);
         assert!(out.status.success(), "discover: {}", text(&out.stderr));
+        // A complete project file no longer asks to be pasted into one.
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !written.contains(l2stage_discovery::render::PASTE_HINT),
+            "{written}"
+        );
         // assess reads it as it is, in either format.
         let out = run(&["assess", &path, "--format", "json"]);
         assert!(out.status.success(), "assess {file}: {}", text(&out.stderr));

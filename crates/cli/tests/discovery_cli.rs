@@ -2,25 +2,12 @@
 //! rollup of contracts/src deployed (l2stage_discovery::testkit).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use l2stage_discovery::testkit::{self, Chain, DAY, Owner, deploy_rollup};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod cli_support;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_l2stage"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("run l2stage")
-}
-
-fn text(o: &[u8]) -> String {
-    String::from_utf8_lossy(o).into_owned()
-}
+use cli_support::{run, text};
 
 const CONFIG: &str = "crates/discovery/tests/fixtures/mini-rollup.toml";
 
@@ -308,6 +295,12 @@ async fn discover_writes_a_complete_project_file_that_assess_reads() {
         }
         let out = run(&args);
         assert!(out.status.success(), "discover: {}", text(&out.stderr));
+        // A complete project file no longer asks to be pasted into one.
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !written.contains(l2stage_discovery::render::PASTE_HINT),
+            "{written}"
+        );
         // assess reads it as it is, in either format.
         let out = run(&["assess", &path, "--format", "json"]);
         assert!(out.status.success(), "assess {file}: {}", text(&out.stderr));

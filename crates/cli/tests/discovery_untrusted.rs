@@ -5,25 +5,11 @@
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::Duration;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod cli_support;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_l2stage"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("run l2stage")
-}
-
-fn text(o: &[u8]) -> String {
-    String::from_utf8_lossy(o).into_owned()
-}
+use cli_support::{run, text};
 
 const ENTRY: &str = "0x0000000000000000000000000000000000000001";
 const SECRETS: [&str; 4] = [

@@ -12,6 +12,11 @@ struct Fragment<'a> {
     governance: &'a Governance,
 }
 
+/// The TOML fragment's header line saying how to use it (`discover
+/// --project` replaces it: its output is a complete project file).
+pub const PASTE_HINT: &str =
+    "# Paste it into a project file that has a [project] section, then run `l2stage assess`.\n";
+
 pub fn toml(d: &Discovered) -> Result<String, String> {
     let body = toml::to_string(&Fragment {
         governance: &d.governance,
@@ -46,9 +51,7 @@ pub fn toml(d: &Discovered) -> Result<String, String> {
         d.facts.stats.round_trips,
         d.facts.stats.http_requests
     ));
-    out.push_str(
-        "# Paste it into a project file that has a [project] section, then run `l2stage assess`.\n",
-    );
+    out.push_str(PASTE_HINT);
     if !d.placeholders.is_empty() {
         out.push_str("#\n# PLACEHOLDERS (not read on chain nor configured: check them before relying on the verdict):\n");
         for p in &d.placeholders {

@@ -611,7 +611,12 @@ impl FaultProxy {
     }
 }
 
-async fn read_http(sock: &mut tokio::net::TcpStream) -> std::io::Result<Option<(String, Vec<u8>)>> {
+/// Read one HTTP/1.1 request or answer: its head (request or status line
+/// and headers) and its `Content-Length` body. `None` when the peer closed
+/// before a full head.
+pub async fn read_http(
+    sock: &mut tokio::net::TcpStream,
+) -> std::io::Result<Option<(String, Vec<u8>)>> {
     use tokio::io::AsyncReadExt;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
@@ -719,4 +724,69 @@ async fn serve(
         return Ok(());
     }
     Ok(())
+}
+
+/// Discover from `entries` on `chain` at `block` (the latest when `None`)
+/// with the test options; the result and the client's counters.
+pub async fn discover_on(
+    chain: &Chain,
+    entries: &[Address],
+    block: Option<u64>,
+    config: &crate::Config,
+) -> (
+    Result<crate::Discovered, crate::DiscoveryError>,
+    crate::Stats,
+) {
+    let mut rpc = crate::Rpc::new(&chain.url(), test_options()).expect("test client");
+    let d = crate::discover_with(&mut rpc, entries, block, config, &mut |_| {}).await;
+    (d, rpc.stats())
+}
+
+/// A shipped discovery config (`discovery/<file>`) with mainnet addresses
+/// replaced by anvil ones.
+pub fn shipped_config(file: &str, replace: &[(&str, Address)]) -> crate::Config {
+    let path = workspace_root().join("discovery").join(file);
+    let mut text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    for (from, to) in replace {
+        text = text.replace(from, &to.to_string());
+    }
+    crate::Config::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `verify` the declared governance against `chain` at its latest block.
+pub async fn verify_on(
+    chain: &Chain,
+    declared: &l2stage_model::governance::Governance,
+    config: &crate::Config,
+) -> crate::verify::Report {
+    let mut rpc = crate::Rpc::new(&chain.url(), test_options()).expect("test client");
+    crate::verify::verify(&mut rpc, declared, None, config, &mut |_| {})
+        .await
+        .expect("verify")
+        .0
+}
+
+/// The actor discovered at `a`; panics (listing the actors) when none is.
+pub fn actor_at(
+    g: &l2stage_model::governance::Governance,
+    a: Address,
+) -> &l2stage_model::governance::Actor {
+    g.actors
+        .iter()
+        .find(|x| x.address.as_deref() == Some(&a.to_string()))
+        .unwrap_or_else(|| panic!("no actor at {a} in {:#?}", g.actors))
+}
+
+/// The ids of the actors holding `kind` over the contract at `target`.
+pub fn holders(
+    g: &l2stage_model::governance::Governance,
+    target: Address,
+    kind: l2stage_model::governance::PowerKind,
+) -> std::collections::BTreeSet<String> {
+    g.powers
+        .iter()
+        .filter(|p| p.address.as_deref() == Some(&target.to_string()) && p.power == kind)
+        .map(|p| p.actor.clone())
+        .collect()
 }

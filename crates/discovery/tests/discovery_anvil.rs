@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 
 use alloy::primitives::{Address, B256};
-use l2stage_discovery::testkit::{self, Chain, DAY, Owner, deploy_rollup};
+use l2stage_discovery::testkit::{self, Chain, DAY, Owner, actor_at, deploy_rollup, holders};
 use l2stage_discovery::{Config, Discovered, DiscoveryError, Rpc, discover_with};
-use l2stage_model::governance::{ActorKind, Affiliation, Governance, PowerKind};
+use l2stage_model::governance::{ActorKind, Affiliation, PowerKind};
 
 async fn run(
     chain: &Chain,
@@ -14,23 +14,7 @@ async fn run(
     block: Option<u64>,
     config: &Config,
 ) -> Result<Discovered, DiscoveryError> {
-    let mut rpc = Rpc::new(&chain.url(), testkit::test_options()).unwrap();
-    discover_with(&mut rpc, entries, block, config, &mut |_| {}).await
-}
-
-fn actor_at(g: &Governance, a: Address) -> &l2stage_model::governance::Actor {
-    g.actors
-        .iter()
-        .find(|x| x.address.as_deref() == Some(&a.to_string()))
-        .unwrap_or_else(|| panic!("no actor at {a} in {:#?}", g.actors))
-}
-
-fn holders(g: &Governance, target: Address, kind: PowerKind) -> BTreeSet<String> {
-    g.powers
-        .iter()
-        .filter(|p| p.address.as_deref() == Some(&target.to_string()) && p.power == kind)
-        .map(|p| p.actor.clone())
-        .collect()
+    testkit::discover_on(chain, entries, block, config).await.0
 }
 
 fn mini() -> Config {

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use alloy::primitives::Address;
 use l2stage_discovery::rpc::{give_up_bound, retry_wait};
+use l2stage_discovery::testkit;
 use l2stage_discovery::{Config, DiscoveryError, Rpc, RpcOptions, discover_with};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
 #[derive(Clone)]
@@ -86,38 +87,13 @@ async fn node(behaviour: Hostile) -> Node {
     }
 }
 
-/// The request line and the body.
+/// The request line and the body of one request (`testkit::read_http`).
 async fn read_request(sock: &mut TcpStream) -> std::io::Result<(String, Vec<u8>)> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        let n = sock.read(&mut chunk).await?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-    let len = head
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse::<usize>().ok())?
-        })
-        .unwrap_or(0);
-    while buf.len() < head_end + len {
-        let n = sock.read(&mut chunk).await?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
+    let (head, body) = testkit::read_http(sock)
+        .await?
+        .ok_or(std::io::ErrorKind::UnexpectedEof)?;
     let line = head.lines().next().unwrap_or("").to_string();
-    Ok((line, buf[head_end..].to_vec()))
+    Ok((line, body))
 }
 
 async fn respond(sock: &mut TcpStream, status: &str, extra: &str, body: &[u8]) {

@@ -13,87 +13,34 @@
 //! maxTimeVariation.delayBlocks = 7200; BoLD is permissionless. L2BEAT and
 //! catalog/arbitrum-one.toml: Stage 1, exit window (8d + 3d) − 1d = 10d.
 
+mod real_support;
+
 use std::collections::BTreeSet;
 
-use alloy::primitives::{Address, U256};
+use alloy::primitives::U256;
 use alloy::sol_types::SolCall;
 use l2stage_discovery::testkit::arb::{ArbSystem, L1_TIMELOCK_DELAY, deploy_arbitrum_one};
 use l2stage_discovery::testkit::real::{keys, safe141_exec, swap_owner_call};
-use l2stage_discovery::testkit::{self, Chain, DAY, change_threshold};
-use l2stage_discovery::{Config, Discovered, Rpc, discover_with};
-use l2stage_model::governance::{Actor, ActorKind, Affiliation, Governance, PowerKind};
+use l2stage_discovery::testkit::{self, Chain, DAY, actor_at, change_threshold, holders};
+use l2stage_discovery::{Config, Discovered};
+use l2stage_model::governance::{ActorKind, Affiliation, PowerKind};
 
 alloy::sol! {
     function updateDelay(uint256 newDelay) external;
 }
 
+/// The shipped config with Arbitrum One's Security Council address
+/// replaced by the anvil one.
 fn config(s: &ArbSystem) -> Config {
-    let text =
-        std::fs::read_to_string(testkit::workspace_root().join("discovery/arbitrum-nitro.toml"))
-            .unwrap()
-            .replace(
-                "0xF06E95eF589D9c38af242a8AAee8375f14023F85",
-                &s.council.to_string(),
-            );
-    Config::parse(&text).unwrap()
+    testkit::shipped_config(
+        "arbitrum-nitro.toml",
+        &[("0xF06E95eF589D9c38af242a8AAee8375f14023F85", s.council)],
+    )
 }
 
 async fn run(chain: &Chain, s: &ArbSystem, cfg: &Config) -> (Discovered, l2stage_discovery::Stats) {
-    let mut rpc = Rpc::new(&chain.url(), testkit::test_options()).unwrap();
-    let d = discover_with(&mut rpc, &[s.rollup], None, cfg, &mut |_| {})
-        .await
-        .unwrap();
-    (d, rpc.stats())
-}
-
-fn actor_at(g: &Governance, a: Address) -> &Actor {
-    g.actors
-        .iter()
-        .find(|x| x.address.as_deref() == Some(&a.to_string()))
-        .unwrap_or_else(|| panic!("no actor at {a} in {:#?}", g.actors))
-}
-
-fn holders(g: &Governance, target: Address, kind: PowerKind) -> BTreeSet<String> {
-    g.powers
-        .iter()
-        .filter(|p| p.address.as_deref() == Some(&target.to_string()) && p.power == kind)
-        .map(|p| p.actor.clone())
-        .collect()
-}
-
-const CLAIMS: &str = r#"
-[project.links]
-node_source = "https://github.com/OffchainLabs/nitro"
-
-[requirements]
-calls-itself-rollup = "met"
-state-roots-on-l1 = "met"
-data-on-l1 = "met"
-node-source-available = "met"
-proof-system = "met"
-five-external-challengers = "met"
-# Not read on chain: the 2026 proving-system items, declared as the catalog
-# declares them for the real chain (catalog/*.toml, from L2BEAT's config).
-no-red-trusted-setup = { status = "not-applicable", reason = "A fault-proof system with no ZK component has no trusted setup." }
-prover-source-published = "met"
-verifiers-reproducible = "met"
-programs-reproducible = "met"
-"#;
-
-fn assess(d: &Discovered) -> l2stage_report::Assessment {
-    let text = format!(
-        "[project]\nid = \"arb-shaped\"\nname = \"Arbitrum-shaped\"\nkind = \"optimistic\"\n{CLAIMS}\n{}",
-        l2stage_discovery::render::toml(d).unwrap()
-    );
-    let project = l2stage_model::parse_str("arb.toml", &text, l2stage_model::Format::Toml).unwrap();
-    l2stage_report::assess_project(
-        &project,
-        l2stage_framework::Selection {
-            framework: None,
-            as_of: l2stage_model::Date::today(),
-        },
-    )
-    .unwrap()
+    let (d, stats) = testkit::discover_on(chain, &[s.rollup], None, cfg).await;
+    (d.unwrap(), stats)
 }
 
 #[tokio::test]
@@ -196,7 +143,12 @@ async fn arbitrum_one_shaped_system_from_real_bytecode() {
     );
 
     // Stage 1, 10 days (yellow), as the field and the catalog.
-    let a = assess(&d);
+    let a = real_support::assess(
+        &d,
+        "arb-shaped",
+        "Arbitrum-shaped",
+        "https://github.com/OffchainLabs/nitro",
+    );
     assert_eq!(
         a.verdict.stage,
         l2stage_framework::Stage::Stage1,
@@ -227,23 +179,11 @@ async fn arbitrum_one_shaped_system_from_real_bytecode() {
     // verify: the same config agrees; a threshold change, an owner swap and
     // a shortened delay are each caught.
     let declared = g.clone();
-    let verify = |cfg: &Config| {
-        let declared = declared.clone();
-        let url = chain.url();
-        let cfg = cfg.clone();
-        async move {
-            let mut rpc = Rpc::new(&url, testkit::test_options()).unwrap();
-            l2stage_discovery::verify::verify(&mut rpc, &declared, None, &cfg, &mut |_| {})
-                .await
-                .unwrap()
-                .0
-        }
-    };
-    let r = verify(&cfg).await;
+    let r = testkit::verify_on(&chain, &declared, &cfg).await;
     assert!(r.agree, "{:?}", r.mismatches);
     // Without a config: only what can be compared is, with no false
     // mismatch, and the report says what a config would add.
-    let r = verify(&Config::default()).await;
+    let r = testkit::verify_on(&chain, &declared, &Config::default()).await;
     assert!(r.agree, "{:?}", r.mismatches);
     assert!(
         r.unchecked
@@ -278,7 +218,7 @@ async fn arbitrum_one_shaped_system_from_real_bytecode() {
             .abi_encode(),
         )
         .await;
-    let r = verify(&cfg).await;
+    let r = testkit::verify_on(&chain, &declared, &cfg).await;
     assert!(!r.agree);
     let all = format!("{:?}", r.mismatches);
     assert!(

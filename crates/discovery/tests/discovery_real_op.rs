@@ -16,86 +16,31 @@
 //! One deployment per test binary: the phases (discover, assess, verify
 //! after changes) run in one test.
 
+mod real_support;
+
 use std::collections::BTreeSet;
 
-use alloy::primitives::Address;
 use l2stage_discovery::testkit::op::{GAME_FINALITY, OpSystem, deploy_op_mainnet};
 use l2stage_discovery::testkit::real::{keys, safe141_exec, swap_owner_call};
-use l2stage_discovery::testkit::{self, Chain, change_threshold};
-use l2stage_discovery::{Config, Discovered, Rpc, discover_with};
-use l2stage_model::governance::{Actor, Affiliation, Governance, PowerKind};
+use l2stage_discovery::testkit::{self, Chain, actor_at, change_threshold, holders};
+use l2stage_discovery::{Config, Discovered};
+use l2stage_model::governance::{Affiliation, PowerKind};
 
 /// The shipped config with OP Mainnet's Safe addresses replaced by the
 /// anvil ones.
 fn config(s: &OpSystem) -> Config {
-    let text = std::fs::read_to_string(testkit::workspace_root().join("discovery/op-stack.toml"))
-        .unwrap()
-        .replace(
-            "0xc2819DC788505Aac350142A7A707BF9D03E3Bd03",
-            &s.council.to_string(),
-        )
-        .replace(
-            "0x847B5c174615B1B7fDF770882256e2D3E95b9D92",
-            &s.foundation.to_string(),
-        );
-    Config::parse(&text).unwrap()
+    testkit::shipped_config(
+        "op-stack.toml",
+        &[
+            ("0xc2819DC788505Aac350142A7A707BF9D03E3Bd03", s.council),
+            ("0x847B5c174615B1B7fDF770882256e2D3E95b9D92", s.foundation),
+        ],
+    )
 }
 
 async fn run(chain: &Chain, s: &OpSystem, cfg: &Config) -> (Discovered, l2stage_discovery::Stats) {
-    let mut rpc = Rpc::new(&chain.url(), testkit::test_options()).unwrap();
-    let d = discover_with(&mut rpc, &[s.portal], None, cfg, &mut |_| {})
-        .await
-        .unwrap();
-    (d, rpc.stats())
-}
-
-fn actor_at(g: &Governance, a: Address) -> &Actor {
-    g.actors
-        .iter()
-        .find(|x| x.address.as_deref() == Some(&a.to_string()))
-        .unwrap_or_else(|| panic!("no actor at {a} in {:#?}", g.actors))
-}
-
-fn holders(g: &Governance, target: Address, kind: PowerKind) -> BTreeSet<String> {
-    g.powers
-        .iter()
-        .filter(|p| p.address.as_deref() == Some(&target.to_string()) && p.power == kind)
-        .map(|p| p.actor.clone())
-        .collect()
-}
-
-/// The requirements no chain read decides, as OP Mainnet's catalog entry
-/// claims them since fault proofs (catalog/op-mainnet.toml).
-const CLAIMS: &str = r#"
-[requirements]
-calls-itself-rollup = "met"
-state-roots-on-l1 = "met"
-data-on-l1 = "met"
-node-source-available = "met"
-proof-system = "met"
-five-external-challengers = "met"
-# Not read on chain: the 2026 proving-system items, declared as the catalog
-# declares them for the real chain (catalog/*.toml, from L2BEAT's config).
-no-red-trusted-setup = { status = "not-applicable", reason = "A fault-proof system with no ZK component has no trusted setup." }
-prover-source-published = "met"
-verifiers-reproducible = "met"
-programs-reproducible = "met"
-"#;
-
-fn assess(d: &Discovered) -> l2stage_report::Assessment {
-    let text = format!(
-        "[project]\nid = \"op-shaped\"\nname = \"OP-shaped\"\nkind = \"optimistic\"\n\n[project.links]\nnode_source = \"https://github.com/ethereum-optimism/optimism/tree/develop/op-node\"\n{CLAIMS}\n{}",
-        l2stage_discovery::render::toml(d).unwrap()
-    );
-    let project = l2stage_model::parse_str("op.toml", &text, l2stage_model::Format::Toml).unwrap();
-    l2stage_report::assess_project(
-        &project,
-        l2stage_framework::Selection {
-            framework: None,
-            as_of: l2stage_model::Date::today(),
-        },
-    )
-    .unwrap()
+    let (d, stats) = testkit::discover_on(chain, &[s.portal], None, cfg).await;
+    (d.unwrap(), stats)
 }
 
 #[tokio::test]
@@ -223,7 +168,12 @@ async fn op_mainnet_shaped_system_from_real_bytecode() {
 
     // Stage 1; no exit window: the council upgrades at once (it is half of
     // the 2/2 and ≥ 75 % of itself).
-    let a = assess(&d);
+    let a = real_support::assess(
+        &d,
+        "op-shaped",
+        "OP-shaped",
+        "https://github.com/ethereum-optimism/optimism/tree/develop/op-node",
+    );
     assert_eq!(
         a.verdict.stage,
         l2stage_framework::Stage::Stage1,
@@ -236,23 +186,11 @@ async fn op_mainnet_shaped_system_from_real_bytecode() {
     // verify: the shipped config reads the same; then a threshold change,
     // an owner swap and a shortened delay are each caught.
     let declared = g.clone();
-    let verify = |cfg: &Config| {
-        let declared = declared.clone();
-        let url = chain.url();
-        let cfg = cfg.clone();
-        async move {
-            let mut rpc = Rpc::new(&url, testkit::test_options()).unwrap();
-            l2stage_discovery::verify::verify(&mut rpc, &declared, None, &cfg, &mut |_| {})
-                .await
-                .unwrap()
-                .0
-        }
-    };
-    let r = verify(&cfg).await;
+    let r = testkit::verify_on(&chain, &declared, &cfg).await;
     assert!(r.agree, "{:?}", r.mismatches);
     // Without a config: only what can be compared is, with no false
     // mismatch, and the report says what a config would add.
-    let r = verify(&Config::default()).await;
+    let r = testkit::verify_on(&chain, &declared, &Config::default()).await;
     assert!(r.agree, "{:?}", r.mismatches);
     assert!(
         r.unchecked
@@ -279,7 +217,7 @@ async fn op_mainnet_shaped_system_from_real_bytecode() {
         .map(|k| testkit::Owner::Key(*k))
         .collect();
     safe141_exec(&chain, s.foundation, &signers, s.foundation, swap).await;
-    let r = verify(&cfg).await;
+    let r = testkit::verify_on(&chain, &declared, &cfg).await;
     assert!(!r.agree);
     let fields: Vec<(String, String)> = r
         .mismatches

@@ -271,7 +271,7 @@ fn project_file(
                 q(meta.kind)
             );
             let header = fragment.replace(
-                "# Paste it into a project file that has a [project] section, then run `l2stage assess`.\n",
+                l2stage_discovery::render::PASTE_HINT,
                 "# A complete project file: `l2stage assess` reads it as it is; add the\n# requirements no chain read decides (docs/project-format.md).\n",
             );
             let at = header.find("\n[governance]").map(|i| i + 1).unwrap_or(0);

@@ -233,3 +233,96 @@ fn stable_history(mut v: serde_json::Value) -> String {
     walk(&mut v);
     serde_json::to_string_pretty(&v).expect("json")
 }
+
+/// The dashboard's pages (#12): the list, every catalog project's page and
+/// the risk page, byte for byte, with the times assessments were stored
+/// and the server's address masked.
+#[test]
+fn pages_are_unchanged() {
+    let dir = std::env::temp_dir().join(format!("l2stage-golden-pages-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("golden.db");
+    let catalog = repo().join("catalog");
+    let server = Server::start(Options {
+        db: &db,
+        catalog: Some(&catalog),
+        token: None,
+        today: Some("2026-12-06"),
+    });
+    let mut failures = Vec::new();
+    let page = |path: &str| {
+        let r = server.get(path);
+        let body = stable_page(&r.body.replace(&server.addr, "<addr>"));
+        format!("{}\n{}", r.status, body)
+    };
+    let ids: Vec<String> = server.get("/api/v1/projects").json()["projects"]
+        .as_array()
+        .expect("projects array")
+        .iter()
+        .map(|p| p["id"].as_str().expect("id").to_string())
+        .collect();
+    assert!(ids.len() >= 30, "{} projects", ids.len());
+    for id in &ids {
+        check(
+            &format!("page-project-{id}.html"),
+            page(&format!("/projects/{id}")).as_bytes(),
+            &mut failures,
+        );
+    }
+    for (name, path) in [
+        ("page-index.html", "/"),
+        ("page-index-exit-asc.html", "/?sort=exit&order=asc"),
+        ("page-index-2024-09-15.html", "/?as_of=2024-09-15&sort=name"),
+        (
+            "page-index-validiums.html",
+            "/?category=validiums-optimiums",
+        ),
+        ("page-index-before-framework.html", "/?as_of=2020-01-01"),
+        (
+            "page-project-base-2025-06-01.html",
+            "/projects/base?as_of=2025-06-01",
+        ),
+        ("page-project-unknown.html", "/projects/arbitrum"),
+        ("page-project-missing.html", "/projects/no-such-project"),
+        ("page-risk.html", "/risk"),
+        ("page-risk-arbitrum-one.html", "/risk?project=arbitrum-one"),
+        (
+            "page-risk-custom.html",
+            "/risk?member_failure=0.05&stage1_council=9/12&proof_failure=0.001",
+        ),
+        ("page-risk-error.html", "/risk?member_failure=2"),
+    ] {
+        check(name, page(path).as_bytes(), &mut failures);
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A page without the times assessments were stored (`YYYY-MM-DD
+/// HH:MM:SS` in the stored-assessments table): each becomes `<time>`.
+fn stable_page(html: &str) -> String {
+    let is_time = |s: &[u8]| {
+        s.len() == 19
+            && s.iter().enumerate().all(|(i, b)| match i {
+                4 | 7 => *b == b'-',
+                10 => *b == b' ',
+                13 | 16 => *b == b':',
+                _ => b.is_ascii_digit(),
+            })
+    };
+    let bytes = html.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if i + 19 <= bytes.len() && is_time(&bytes[i..i + 19]) {
+            out.extend_from_slice(b"<time>");
+            i += 19;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).expect("the mask keeps UTF-8")
+}

@@ -241,7 +241,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/badge/{file}", get(badge::badge))
         .route("/", get(pages::index))
         .route("/projects/{id}", get(pages::project))
-        .route("/risk", get(risk::page))
+        .route("/risk", get(pages::risk_page))
         .route("/static/style.css", get(pages::css))
         .route("/healthz", get(healthz))
         .fallback(not_found)

@@ -28,7 +28,7 @@ use l2stage_store::{
 };
 
 use crate::error::ApiError;
-use crate::risk::ProjectRisk;
+use crate::pages::ProjectRisk;
 
 /// Caches are dropped whole when they grow past these sizes (a client
 /// cycling through `as_of` values cannot grow memory without bound).
@@ -214,7 +214,7 @@ impl Live {
         if let Some(r) = lock(&self.risks).get(&key) {
             return r.clone();
         }
-        let mut r = crate::risk::project_risk(&project.project, as_of);
+        let mut r = crate::pages::project_risk(&project.project, as_of);
         r.svg = r.svg.map(|svg| crate::pages::compact_svg(&svg));
         let r = Arc::new(r);
         let mut map = lock(&self.risks);

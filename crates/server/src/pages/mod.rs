@@ -588,15 +588,19 @@ fn labels_view(l: &Labels) -> LabelsView {
     }
 }
 
+mod council;
 mod index;
 mod project;
+mod risk;
 
 // Helpers one page defines and the other (or the shared views) uses.
 use index::{RiskMark, before_framework, countdown, risk_marks, short_titles, split_missing};
 use project::{EvidenceLink, evidence, is_link};
 
+pub use council::{ProjectRisk, project_risk};
 pub use index::index;
 pub use project::project;
+pub use risk::page as risk_page;
 
 /// A chart's SVG made lighter for the page, drawing the same: `opacity="1"`
 /// dropped, long decimals cut to one digit, and runs of rectangles of one

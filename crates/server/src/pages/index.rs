@@ -1,7 +1,24 @@
 //! The list page (`GET /`): every project in a table, sortable and
 //! filterable with plain links and a GET form.
 
-use super::*;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+
+use l2stage_framework::Stage;
+use l2stage_model::{Date, Kind};
+
+use super::exit::ExitView;
+use super::labels::{LabelChip, bt_chip, bt_rank};
+use super::risks::{RiskMark, risk_count, risk_marks};
+use super::verdict::{before_framework, countdown, split_missing};
+use super::{Assessment, error_page, render, stage_class};
+use crate::api;
+use crate::error::ApiError;
+use crate::params::{self, STAGES};
+use crate::state::{App, Item};
 
 pub(super) struct Opt {
     value: String,
@@ -48,75 +65,59 @@ pub(super) struct Row {
     risk_count: String,
 }
 
-/// One of the five risk categories, as the pages show it: the level in
-/// words and as a symbol (never colour only).
-pub(super) struct RiskMark {
-    pub(super) title: &'static str,
-    pub(super) level: &'static str,
-    pub(super) word: &'static str,
-    pub(super) symbol: &'static str,
-    pub(super) text: String,
-}
-
-pub(super) fn risk_marks(summary: &l2stage_report::risk_summary::RiskSummary) -> Vec<RiskMark> {
-    use l2stage_report::risk_summary::Level;
-    summary
-        .entries()
-        .iter()
-        .map(|(_, title, v)| {
-            let (word, symbol) = match v.level {
-                Level::Good => ("Good", "✓"),
-                Level::Warning => ("Warning", "!"),
-                Level::Bad => ("Bad", "✕"),
-                Level::Unknown => ("Unknown", "?"),
-            };
-            RiskMark {
-                title,
-                level: v.level.as_str(),
-                word,
-                symbol,
-                text: v.text.clone(),
-            }
-        })
-        .collect()
-}
-
-/// The rosette with its petals' hover titles cut to "category: level":
-/// the texts are listed beside it, and the page stays light.
-pub(super) fn short_titles(svg: &str) -> String {
-    let mut out = String::with_capacity(svg.len());
-    let mut rest = svg;
-    while let Some(i) = rest.find("<title>") {
-        let (head, tail) = rest.split_at(i);
-        out.push_str(head);
-        let end = tail.find("</title>").unwrap_or(tail.len());
-        let title = &tail[..end];
-        out.push_str(title.split(" — ").next().unwrap_or(title));
-        rest = &tail[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// "2 bad, 1 warning" (empty when all five are good).
-pub(super) fn risk_count(marks: &[RiskMark]) -> String {
-    let n = |l: &str| marks.iter().filter(|m| m.level == l).count();
-    [
-        ("bad", n("bad")),
-        ("warning", n("warning")),
-        ("unknown", n("unknown")),
-    ]
-    .iter()
-    .filter(|(_, c)| *c > 0)
-    .map(|(l, c)| {
-        if *c > 1 && *l == "warning" {
-            format!("{c} warnings")
-        } else {
-            format!("{c} {l}")
+impl Row {
+    /// A project's row; its name links to its page on `as_of` (no `as_of`
+    /// in the link when that is today).
+    fn new(a: &Assessment, ew: &ExitView, as_of: Date, today: Date) -> Row {
+        let v = &a.verdict;
+        Row {
+            id: v.id.clone(),
+            name: v.name.clone(),
+            href: if as_of == today {
+                format!("/projects/{}", v.id)
+            } else {
+                format!("/projects/{}?as_of={as_of}", v.id)
+            },
+            kind: v.kind.as_str(),
+            stage_label: v.stage.label(),
+            stage_class: stage_class(v.stage),
+            pending: v
+                .downgrade_pending
+                .as_ref()
+                .map(|d| countdown(v.stage, d, as_of)),
+            exit_label: ew.label.clone(),
+            exit_class: ew.class,
+            exit_title: ew.detail.clone(),
+            bt: bt_chip(&a.labels.battle_tested),
+            risks: risk_marks(&a.risk_summary),
+            risk_count: risk_count(&risk_marks(&a.risk_summary)),
+            missing: match split_missing(v) {
+                Some((next, fails, _)) if !fails.is_empty() => format!(
+                    "{}: {}",
+                    next.label(),
+                    fails.iter().map(|r| r.title).collect::<Vec<_>>().join("; ")
+                ),
+                Some((_, _, unknown)) if !unknown.is_empty() => String::new(),
+                _ => "—".into(),
+            },
+            needs_data: match split_missing(v) {
+                Some((next, _, unknown)) if !unknown.is_empty() => format!(
+                    "needs data for {}: {} requirement{} not declared",
+                    next.label(),
+                    unknown.len(),
+                    if unknown.len() == 1 { "" } else { "s" }
+                ),
+                _ => String::new(),
+            },
+            others: v
+                .others_reasons
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join(" · "),
+            archived: v.archived.map(|d| d.to_string()),
         }
-    })
-    .collect::<Vec<_>>()
-    .join(", ")
+    }
 }
 
 /// A category tab on the list.
@@ -266,7 +267,7 @@ pub(super) fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiE
 
     let mut items: Vec<(&Item, ExitView)> = api::filtered(&day, &q)
         .filter(|i| category.is_none_or(|c| c.contains(i)))
-        .map(|i| (i, exit_view(&i.value)))
+        .map(|i| (i, ExitView::from(&i.assessment)))
         .collect();
     items.sort_by(|(a, ea), (b, eb)| {
         // Archived projects after live ones, whatever the sort.
@@ -383,56 +384,7 @@ pub(super) fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiE
 
     let rows = items
         .iter()
-        .map(|(item, ew)| {
-            let v = &item.assessment.verdict;
-            Row {
-                id: v.id.clone(),
-                name: v.name.clone(),
-                href: if as_of == today {
-                    format!("/projects/{}", v.id)
-                } else {
-                    format!("/projects/{}?as_of={as_of}", v.id)
-                },
-                kind: v.kind.as_str(),
-                stage_label: v.stage.label(),
-                stage_class: stage_class(v.stage),
-                pending: v
-                    .downgrade_pending
-                    .as_ref()
-                    .map(|d| countdown(v.stage, d, as_of)),
-                exit_label: ew.label.clone(),
-                exit_class: ew.class,
-                exit_title: ew.detail.clone(),
-                bt: bt_chip(&item.assessment.labels.battle_tested),
-                risks: risk_marks(&item.assessment.risk_summary),
-                risk_count: risk_count(&risk_marks(&item.assessment.risk_summary)),
-                missing: match split_missing(v) {
-                    Some((next, fails, _)) if !fails.is_empty() => format!(
-                        "{}: {}",
-                        next.label(),
-                        fails.iter().map(|r| r.title).collect::<Vec<_>>().join("; ")
-                    ),
-                    Some((_, _, unknown)) if !unknown.is_empty() => String::new(),
-                    _ => "—".into(),
-                },
-                needs_data: match split_missing(v) {
-                    Some((next, _, unknown)) if !unknown.is_empty() => format!(
-                        "needs data for {}: {} requirement{} not declared",
-                        next.label(),
-                        unknown.len(),
-                        if unknown.len() == 1 { "" } else { "s" }
-                    ),
-                    _ => String::new(),
-                },
-                others: v
-                    .others_reasons
-                    .iter()
-                    .map(|r| r.label())
-                    .collect::<Vec<_>>()
-                    .join(" · "),
-                archived: v.archived.map(|d| d.to_string()),
-            }
-        })
+        .map(|(item, ew)| Row::new(&item.assessment, ew, as_of, today))
         .collect();
 
     let stage_options = STAGES
@@ -565,19 +517,6 @@ impl Category {
     }
 }
 
-/// The message shown instead of verdicts for a day before the first
-/// framework revision.
-pub(super) fn before_framework(as_of: Date) -> Option<String> {
-    let start = l2stage_framework::revision::revisions()
-        .first()
-        .map(|r| r.in_force)?;
-    (as_of < start).then(|| {
-        format!(
-            "No stages on {as_of}: the Stages Framework did not exist yet. Its first revision is in force from {start}; pick that day or a later one."
-        )
-    })
-}
-
 impl IndexPage {
     fn empty(as_of: Date, today: Date, message: String) -> IndexPage {
         IndexPage {
@@ -601,60 +540,6 @@ impl IndexPage {
             api_href: "/api/v1/projects".into(),
         }
     }
-}
-
-/// What stands between a project and its next stage, split into what it
-/// fails (unmet, under review) and what its file does not declare
-/// (unknown: needs data). `None` at Stage 2 or under review.
-pub(super) fn split_missing(
-    v: &l2stage_framework::Verdict,
-) -> Option<(
-    Stage,
-    Vec<&l2stage_framework::RequirementResult>,
-    Vec<&l2stage_framework::RequirementResult>,
-)> {
-    let m = v.missing.as_ref()?;
-    let reqs: Vec<_> = m
-        .requirements
-        .iter()
-        .filter_map(|id| v.requirement(*id))
-        .collect();
-    let (unknown, fails): (Vec<_>, Vec<_>) =
-        reqs.into_iter().partition(|r| r.status == Status::Unknown);
-    Some((m.next_stage, fails, unknown))
-}
-
-/// "Stage 1 until 2026-08-17 (254 days), then Stage 0 unless …".
-pub(super) fn countdown(
-    stage: Stage,
-    d: &l2stage_framework::DowngradePending,
-    as_of: Date,
-) -> String {
-    let days = as_of.days_until(d.deadline);
-    let left = match days {
-        1 => " (1 day)".to_string(),
-        n if n > 1 => format!(" ({n} days)"),
-        _ => String::new(),
-    };
-    // "principle is unmet: …" names a requirement: its title.
-    let titles: Vec<&str> = d
-        .reasons
-        .iter()
-        .filter_map(|r| r.split_once(" is unmet"))
-        .filter_map(|(id, _)| id.trim().parse::<l2stage_model::RequirementId>().ok())
-        .map(|id| id.title())
-        .collect();
-    let unless = if titles.is_empty() {
-        " unless the missing requirements are met".to_string()
-    } else {
-        format!(" unless it meets: {}", titles.join("; "))
-    };
-    format!(
-        "{} until {}{left}, then {}{unless}",
-        stage.label(),
-        d.deadline,
-        d.to_stage.label()
-    )
 }
 
 /// `GET /`: every project in a table.

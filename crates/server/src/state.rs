@@ -55,8 +55,8 @@ pub struct Config {
 #[derive(Debug)]
 pub struct Item {
     pub assessment: Assessment,
-    /// The assessment as JSON, to read keys other analyses add (e.g.
-    /// `exit_window`).
+    /// The assessment as JSON, for the list API's summary (it copies some
+    /// keys as they are); the pages read the typed `assessment`.
     pub value: serde_json::Value,
     /// `value` serialized: the body of `GET /api/v1/projects/{id}`.
     pub json: Bytes,

@@ -216,3 +216,29 @@ fn actor_kind(k: ActorKind) -> &'static str {
         ActorKind::Dao => "dao",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actor_kinds_are_spelled_as_in_the_project_file() {
+        for (k, word) in [
+            (ActorKind::Eoa, "eoa"),
+            (ActorKind::Multisig, "multisig"),
+            (ActorKind::Timelock, "timelock"),
+            (ActorKind::Relay, "relay"),
+            (ActorKind::Dao, "dao"),
+        ] {
+            assert_eq!(actor_kind(k), word);
+            // The page's word is the file's word (serde's spelling).
+            assert_eq!(
+                serde_json::to_value(k)
+                    .ok()
+                    .as_ref()
+                    .and_then(|v| v.as_str()),
+                Some(word)
+            );
+        }
+    }
+}

@@ -184,6 +184,60 @@ impl SortKey {
             ))),
         }
     }
+    /// The list's order: archived projects after live ones, then this
+    /// key (`desc`: reversed), then the name A to Z.
+    fn compare(
+        self,
+        desc: bool,
+        (a, ea): (&Assessment, &ExitView),
+        (b, eb): (&Assessment, &ExitView),
+    ) -> std::cmp::Ordering {
+        // Archived projects after live ones, whatever the sort.
+        let archived = a
+            .verdict
+            .archived
+            .is_some()
+            .cmp(&b.verdict.archived.is_some());
+        let (va, vb) = (&a.verdict, &b.verdict);
+        let by_name = va.name.to_lowercase().cmp(&vb.name.to_lowercase());
+        let primary = match self {
+            SortKey::Name => std::cmp::Ordering::Equal,
+            SortKey::Stage => stage_rank(va.stage).cmp(&stage_rank(vb.stage)),
+            SortKey::Kind => va.kind.as_str().cmp(vb.kind.as_str()),
+            SortKey::BattleTested => {
+                bt_rank(a.labels.battle_tested.status).cmp(&bt_rank(b.labels.battle_tested.status))
+            }
+            // Unknown exit windows last in both directions.
+            SortKey::Exit => match (ea.rank, eb.rank) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => {
+                    if desc {
+                        std::cmp::Ordering::Greater
+                    } else {
+                        std::cmp::Ordering::Less
+                    }
+                }
+                (None, Some(_)) => {
+                    if desc {
+                        std::cmp::Ordering::Less
+                    } else {
+                        std::cmp::Ordering::Greater
+                    }
+                }
+                (None, None) => std::cmp::Ordering::Equal,
+            },
+        };
+        // Sorting by name reverses the name itself; other sorts break ties
+        // by name, A to Z.
+        let primary = if self == SortKey::Name {
+            by_name
+        } else {
+            primary
+        };
+        let primary = if desc { primary.reverse() } else { primary };
+        archived.then(primary).then(by_name)
+    }
+
     /// Whether a first click on its header sorts descending (best first).
     fn desc_first(self) -> bool {
         matches!(self, SortKey::Stage | SortKey::BattleTested)
@@ -269,52 +323,7 @@ pub(super) fn index_page(app: &App, raw: Option<&str>) -> Result<IndexPage, ApiE
         .filter(|i| category.is_none_or(|c| c.contains(i)))
         .map(|i| (i, ExitView::from(&i.assessment)))
         .collect();
-    items.sort_by(|(a, ea), (b, eb)| {
-        // Archived projects after live ones, whatever the sort.
-        let archived = a
-            .assessment
-            .verdict
-            .archived
-            .is_some()
-            .cmp(&b.assessment.verdict.archived.is_some());
-        let (va, vb) = (&a.assessment.verdict, &b.assessment.verdict);
-        let by_name = va.name.to_lowercase().cmp(&vb.name.to_lowercase());
-        let primary = match sort {
-            SortKey::Name => std::cmp::Ordering::Equal,
-            SortKey::Stage => stage_rank(va.stage).cmp(&stage_rank(vb.stage)),
-            SortKey::Kind => va.kind.as_str().cmp(vb.kind.as_str()),
-            SortKey::BattleTested => bt_rank(a.assessment.labels.battle_tested.status)
-                .cmp(&bt_rank(b.assessment.labels.battle_tested.status)),
-            // Unknown exit windows last in both directions.
-            SortKey::Exit => match (ea.rank, eb.rank) {
-                (Some(x), Some(y)) => x.cmp(&y),
-                (Some(_), None) => {
-                    if desc {
-                        std::cmp::Ordering::Greater
-                    } else {
-                        std::cmp::Ordering::Less
-                    }
-                }
-                (None, Some(_)) => {
-                    if desc {
-                        std::cmp::Ordering::Less
-                    } else {
-                        std::cmp::Ordering::Greater
-                    }
-                }
-                (None, None) => std::cmp::Ordering::Equal,
-            },
-        };
-        // Sorting by name reverses the name itself; other sorts break ties
-        // by name, A to Z.
-        let primary = if sort == SortKey::Name {
-            by_name
-        } else {
-            primary
-        };
-        let primary = if desc { primary.reverse() } else { primary };
-        archived.then(primary).then(by_name)
-    });
+    items.sort_by(|(a, ea), (b, eb)| sort.compare(desc, (&a.assessment, ea), (&b.assessment, eb)));
 
     let stage_param = get("stage");
     let kind_param = get("kind");

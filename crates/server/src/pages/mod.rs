@@ -2,20 +2,21 @@
 //! filtering are plain links and a GET form. Every string from a project
 //! file goes through askama's HTML escaping; evidence becomes a link only
 //! when it starts with `http://` or `https://`.
-
 //!
-//! Each page is a module building its askama template from typed view
-//! models; each view is built from the typed assessment or stored record
-//! it shows (`From<&Assessment>`, `From<&Labels>`, `From<&TimelineEntry>`,
-//! ...), never from the assessment's JSON:
+//! Each page is a module that fills its askama template from typed view
+//! models, each built from the typed assessment or stored record it shows
+//! (`ExitView::from(&Assessment)`, `LabelsView::from(&Labels)`,
+//! `TimelineRow::from(&TimelineEntry)`, ...), never from the assessment's
+//! JSON:
 //!
-//! * [`index`] `/`, [`project`] `/projects/{id}`, [`risk`] `/risk`;
-//! * views shared by the pages: [`exit`] (exit window), [`verdict`]
-//!   (verdict sentence, checklist, what is missing, a pending downgrade),
-//!   [`labels`], [`risks`] (the five risk categories), [`governance`]
-//!   (permissions, contracts, graph), [`timeline`] (stage timeline and
-//!   stored assessments), [`council`] (a project's council under the risk
-//!   model); [`evidence`] and [`svg`] for text and charts.
+//! * pages: `index.rs` (`/`), `project.rs` (`/projects/{id}`), `risk.rs`
+//!   (`/risk`);
+//! * views they share: `exit.rs` (exit window), `verdict.rs` (verdict
+//!   sentence, checklist, what is missing, a pending downgrade),
+//!   `labels.rs`, `risks.rs` (the five risk categories), `governance.rs`
+//!   (permissions, contracts, graph), `timeline.rs` (stage timeline and
+//!   stored assessments), `council.rs` (a project's council under the risk
+//!   model); `evidence.rs` and `svg.rs` for text and charts.
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -42,15 +43,12 @@ mod timeline;
 mod verdict;
 
 pub use council::{ProjectRisk, project_risk};
-pub use evidence::no_negative;
 pub use exit::{ExitView, duration_words};
-pub use governance::MAX_GRAPH_BOXES;
 pub use index::index;
 pub use labels::{LabelChip, bt_chip, rating_chip};
-pub use project::{Section, closest_ids, project};
+pub use project::{Section, project};
 pub use risk::page as risk_page;
 pub use svg::compact_svg;
-pub use timeline::{timeline_svg, timeline_svg_sized};
 
 /// The page for an error.
 #[derive(Template)]
@@ -140,8 +138,9 @@ pub async fn css() -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::evidence::evidence;
+    use super::evidence::{evidence, no_negative};
     use super::governance::natural_width;
+    use super::project::closest_ids;
     use super::*;
 
     #[test]

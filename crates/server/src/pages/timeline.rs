@@ -156,3 +156,41 @@ impl From<&HistoryRecord> for HistoryRow {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use l2stage_store::Origin;
+
+    use super::*;
+
+    fn record(stage: &str) -> HistoryRecord {
+        HistoryRecord {
+            seq: 3,
+            created_at: "2026-11-21T17:15:02.123Z".into(),
+            as_of: "2026-11-21".into(),
+            framework: "2026-02".into(),
+            stage: stage.into(),
+            name: "OP Mainnet".into(),
+            input_hash: "9f2c0123456789abcdef".into(),
+            file_seq: 1,
+            origin: Origin::Api,
+            engine: "0.1.0".into(),
+            change: Change::NewDay,
+            previous_stage: None,
+            stage_changed: false,
+        }
+    }
+
+    #[test]
+    fn a_stored_assessment_as_a_row() {
+        let row = HistoryRow::from(&record("stage-1"));
+        assert_eq!(row.created, "2026-11-21 17:15:02");
+        assert_eq!((row.stage_label, row.stage_class), ("Stage 1", "st-1"));
+        assert_eq!(row.change, "re-assessed on a later day");
+        assert_eq!(row.hash_short, "9f2c012345");
+        assert_eq!(row.origin, "api");
+        // A stage this l2stage does not know shows as under review.
+        let row = HistoryRow::from(&record("stage-9"));
+        assert_eq!((row.stage_label, row.stage_class), ("Under review", "st-r"));
+    }
+}

@@ -255,3 +255,53 @@ pub fn warnings(v: &Verdict) -> Vec<String> {
         .map(|w| no_negative(w))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use l2stage_model::RequirementId;
+
+    use super::*;
+
+    fn result(status: Status, reason: &str, evidence: &[&str]) -> RequirementResult {
+        RequirementResult {
+            id: RequirementId::SevenDayExitWindow,
+            stage: 1,
+            status,
+            reason: reason.into(),
+            evidence: evidence.iter().map(|e| e.to_string()).collect(),
+            title: "Users have at least 7 days to exit",
+            since: None,
+            derived: true,
+            conflict: None,
+        }
+    }
+
+    #[test]
+    fn a_requirement_reads_as_people_read_it() {
+        let r = Req::from(&result(
+            Status::Unmet,
+            "window = -2d 3h",
+            &["https://example.org/x", "path: dao -> timelock = -1d"],
+        ));
+        assert_eq!(
+            (r.id, r.status_label, r.status_class, r.icon),
+            ("seven-day-exit-window", "unmet", "s-unmet", "✗")
+        );
+        assert_eq!(r.reason, "window = none (2d 3h too short)");
+        assert_eq!(r.links.len(), 1);
+        assert_eq!(r.links[0].href, "https://example.org/x");
+        assert_eq!(r.notes, ["path: dao -> timelock = none (1d too short)"]);
+        // Missing data is not the project's failure.
+        let unknown = Req::from(&result(
+            Status::Unknown,
+            "not declared, counted as unmet",
+            &[],
+        ));
+        assert_eq!(unknown.status_label, "needs data");
+        assert!(
+            unknown.reason.starts_with("Needs data: "),
+            "{}",
+            unknown.reason
+        );
+    }
+}

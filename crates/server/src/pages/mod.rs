@@ -11,11 +11,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::Value;
 
+use l2stage_assess::{CauseKind, TimelineEntry};
 use l2stage_framework::{Stage, Status};
 use l2stage_labels::money::usd;
 use l2stage_labels::{BattleTested, CheckStatus, LabelStatus, Labels, ProofSystemSummary, Rating};
 use l2stage_model::{Date, Kind, ProjectFile};
-use l2stage_store::{CauseKind, TimelineEntry};
 
 use crate::api::{self, Change};
 use crate::error::ApiError;

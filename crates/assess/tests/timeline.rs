@@ -110,3 +110,31 @@ fn timeline_follows_the_projects_own_history() {
     assert_eq!(got[2].0, "2024-05-01");
     assert_eq!(got[2].1, Stage::Stage1);
 }
+
+/// The timeline decides each day without labels or risk summary; on every
+/// day it lists, the full assessment gives the same stage and pending
+/// downgrade, for every catalog project.
+#[test]
+fn timeline_agrees_with_the_full_assessment_on_every_catalog_project() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog");
+    let catalog = l2stage_assess::catalog::load_catalog(&dir).expect("catalog");
+    let until = day("2026-12-01");
+    let mut entries = 0;
+    for f in &catalog.files {
+        for e in timeline(&f.project, until).expect("timeline") {
+            let ctx = l2stage_assess::Context::on(e.date).with_labels(&f.labels);
+            let a = l2stage_assess::assess(&f.project, &ctx).expect("assess");
+            let id = &f.project.project.id;
+            assert_eq!(a.verdict.stage, e.stage, "{id} on {}", e.date);
+            assert_eq!(a.verdict.framework, e.framework, "{id} on {}", e.date);
+            assert_eq!(
+                a.verdict.downgrade_pending.map(|d| d.deadline),
+                e.downgrade_pending,
+                "{id} on {}",
+                e.date
+            );
+            entries += 1;
+        }
+    }
+    assert!(entries > catalog.files.len(), "{entries} entries");
+}

@@ -8,6 +8,7 @@ use std::any::Any;
 use std::path::Path;
 use std::process::ExitCode;
 
+use l2stage_assess::catalog::CatalogError;
 use l2stage_model::LoadError;
 
 #[derive(Debug, thiserror::Error)]
@@ -123,4 +124,18 @@ fn plain_io(e: &dyn Any) -> Option<String> {
 /// plain line (exit 2), invalid contents as a located diagnostic.
 pub fn load_error(e: LoadError) -> CliError {
     report_all(vec![e], "invalid project files")
+}
+
+/// Project files that could not be loaded (`assess`, `serve`): every
+/// invalid file or label input listed, located.
+pub fn catalog_error(e: CatalogError) -> CliError {
+    match e {
+        CatalogError::Invalid(errors) => report_all(errors, "invalid project files"),
+        CatalogError::Labels(errors) => report_all(errors, "invalid label inputs"),
+        CatalogError::ProofSystemsDir { path } => CliError::Usage(format!(
+            "--proof-systems {}: not a directory",
+            l2stage_model::text::path(&path)
+        )),
+        other => CliError::Usage(other.to_string()),
+    }
 }

@@ -254,14 +254,7 @@ async fn rollup_bridge_roles_exit_and_assess() {
         l2stage_model::parse_str("mini.toml", &text, l2stage_model::Format::Toml).unwrap();
     assert_eq!(project.governance.as_ref(), Some(g));
     let day = l2stage_model::Date::today();
-    let a = l2stage_report::assess_project(
-        &project,
-        l2stage_framework::Selection {
-            framework: None,
-            as_of: day,
-        },
-    )
-    .unwrap();
+    let a = l2stage_assess::assess(&project, &l2stage_assess::Context::on(day)).unwrap();
     let window = a.exit_window.clone().expect("an upgrade path");
     // Users need 1d + 7d + 7d to exit. The council upgrades the escrow's
     // beacon at once: the headline window is -15d.

@@ -80,12 +80,30 @@ pub fn select(sel: Selection<'_>) -> Result<(&'static Revision, Option<String>),
     }
 }
 
-/// Assess a project file: its history applied up to `as_of`, under the
-/// selected revision. An archived project asked about a day after its
-/// archive date is assessed as of its archive date ([`archived_as_of`]).
-pub fn assess(project: &ProjectFile, sel: Selection<'_>) -> Result<Verdict, SelectError> {
+/// A project as declared on the day really assessed, before any rule of a
+/// revision applies: the first half of an evaluation. The assessment
+/// pipeline (l2stage-assess) layers derived statuses over `inputs`, then
+/// calls [`Declaration::decide`].
+#[derive(Debug, Clone)]
+pub struct Declaration {
+    /// The day assessed: the one asked for, or the archive date of a
+    /// project archived before it ([`archived_as_of`]).
+    pub as_of: Date,
+    pub revision: &'static Revision,
+    pub state: ProjectState,
+    /// One input per declared requirement.
+    pub inputs: BTreeMap<RequirementId, Input>,
+    /// Notes on the revision chosen and the archive date first, then the
+    /// warnings declaring raised.
+    pub warnings: Vec<String>,
+}
+
+/// A project file's history applied up to `as_of`, under the selected
+/// revision, as declared. An archived project asked about a day after its
+/// archive date is taken as of its archive date ([`archived_as_of`]).
+pub fn declaration(project: &ProjectFile, sel: Selection<'_>) -> Result<Declaration, SelectError> {
     let (sel, archived_note) = archived_as_of(project, sel);
-    let (rev, note) = select(sel)?;
+    let (revision, note) = select(sel)?;
     let state = project.state_at(sel.as_of);
     let (inputs, mut warnings) = declared_inputs(project, &state);
     if let Some(n) = note {
@@ -94,7 +112,34 @@ pub fn assess(project: &ProjectFile, sel: Selection<'_>) -> Result<Verdict, Sele
     if let Some(n) = archived_note {
         warnings.insert(0, n);
     }
-    Ok(decide(project, &state, rev, sel.as_of, inputs, warnings))
+    Ok(Declaration {
+        as_of: sel.as_of,
+        revision,
+        state,
+        inputs,
+        warnings,
+    })
+}
+
+impl Declaration {
+    /// Apply the revision's rules to the inputs ([`decide`]).
+    pub fn decide(self, project: &ProjectFile) -> Verdict {
+        decide(
+            project,
+            &self.state,
+            self.revision,
+            self.as_of,
+            self.inputs,
+            self.warnings,
+        )
+    }
+}
+
+/// The verdict from declared statuses alone (no governance derivation, no
+/// labels): what this crate's rules make of a project file. The full
+/// assessment is `l2stage_assess::assess`.
+pub fn declared_verdict(project: &ProjectFile, sel: Selection<'_>) -> Result<Verdict, SelectError> {
+    Ok(declaration(project, sel)?.decide(project))
 }
 
 /// The day an assessment is really made. An archived project no longer

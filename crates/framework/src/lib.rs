@@ -9,8 +9,8 @@ pub mod revision;
 pub mod verdict;
 
 pub use evaluate::{
-    Input, SelectError, Selection, archived_as_of, assess, decide, declared_inputs,
-    resolve_sources, select,
+    Declaration, Input, SelectError, Selection, archived_as_of, decide, declaration,
+    declared_inputs, declared_verdict, resolve_sources, select,
 };
 pub use revision::{Grace, Revision};
 pub use verdict::{

@@ -1,7 +1,7 @@
 //! The engine's rules, asserted against the framework's definition
 //! (shared/docs/stages.md §2–3) on small hand-written projects.
 
-use l2stage_framework::{Selection, Stage, Status, Verdict, assess, revision};
+use l2stage_framework::{Selection, Stage, Status, Verdict, declared_verdict, revision};
 use l2stage_model::{Date, Format, ProjectFile, RequirementId, parse_str};
 
 fn day(s: &str) -> Date {
@@ -20,7 +20,7 @@ fn project(kind: &str, decls: &[(&str, &str)]) -> ProjectFile {
 }
 
 fn run(p: &ProjectFile, framework: Option<&str>, as_of: &str) -> Verdict {
-    assess(
+    declared_verdict(
         p,
         Selection {
             framework,
@@ -421,7 +421,7 @@ fn explicit_revision_and_unknown_revision() {
     let p = project("optimistic", &all_met_optimistic());
     let v = run(&p, Some("2025-06"), "2024-01-01");
     assert!(v.warnings.iter().any(|w| w.contains("not yet in force")));
-    let err = assess(
+    let err = declared_verdict(
         &p,
         Selection {
             framework: Some("2024-13"),

@@ -3,7 +3,7 @@
 //! items for optimistic rollups, validiums and optimiums on the alt-DA
 //! blueprint, L2BEAT's reasons for "Others", and archived projects.
 
-use l2stage_framework::{OtherReason, Selection, Stage, Status, Verdict, assess};
+use l2stage_framework::{OtherReason, Selection, Stage, Status, Verdict, declared_verdict};
 use l2stage_model::{Date, Format, ProjectFile, RequirementId, parse_str};
 
 fn day(s: &str) -> Date {
@@ -26,7 +26,7 @@ fn project(kind: &str, extra: &str, decls: &[(&str, String)]) -> ProjectFile {
 }
 
 fn run(p: &ProjectFile, as_of: &str) -> Verdict {
-    assess(
+    declared_verdict(
         p,
         Selection {
             framework: None,

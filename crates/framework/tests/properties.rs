@@ -2,7 +2,7 @@
 //! whose requirements are unmet (grace periods aside, which are checked to
 //! only ever keep the stage whose items they cover).
 
-use l2stage_framework::{Selection, Stage, assess, revision};
+use l2stage_framework::{Selection, Stage, declared_verdict, revision};
 use l2stage_model::{
     Date, Declared, DeclaredStatus, Kind, ProjectFile, RequirementId, Requirements,
 };
@@ -50,7 +50,7 @@ proptest! {
         let p = project(kind, &statuses);
         let rev = &revision::revisions()[rev_idx];
         let as_of = Date(Date::from_ymd(2023, 6, 1).unwrap().0 + chrono::Days::new(day_offset as u64));
-        let v = assess(&p, Selection { framework: Some(rev.id), as_of }).unwrap();
+        let v = declared_verdict(&p, Selection { framework: Some(rev.id), as_of }).unwrap();
         // Validiums and optimiums fall forward to the first alt-DA blueprint.
         let rev = revision::by_id(v.framework).unwrap();
         prop_assert!(rev.blueprint(kind).is_some());

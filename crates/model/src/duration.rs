@@ -136,6 +136,40 @@ pub fn format_seconds(secs: i64) -> String {
     format!("{sign}{}", parts.join(" "))
 }
 
+/// A duration in words, its two largest adjacent units, rounded down:
+/// `7 days 12 hours`, `30 days`, `1 hour`, `0 seconds`; negative ones read
+/// `-7 days 12 hours`. The sentences of an assessment (its risk summary)
+/// are written with it, so it lives below the pipeline.
+pub fn in_words(secs: i64) -> String {
+    const WORDS: [(&str, u64); 4] = [
+        ("day", 86_400),
+        ("hour", 3_600),
+        ("minute", 60),
+        ("second", 1),
+    ];
+    if secs == 0 {
+        return "0 seconds".into();
+    }
+    let sign = if secs < 0 { "-" } else { "" };
+    let mut rest = secs.unsigned_abs();
+    let mut words: Vec<String> = Vec::new();
+    let mut first = None;
+    for (i, (unit, f)) in WORDS.iter().enumerate() {
+        if rest >= *f {
+            let n = rest / f;
+            rest %= f;
+            first.get_or_insert(i);
+            words.push(format!("{n} {unit}{}", if n == 1 { "" } else { "s" }));
+        }
+        // Two units at most, and only adjacent ones (`1 day`, not
+        // `1 day 30 seconds`).
+        if words.len() == 2 || first.is_some_and(|f| i > f) {
+            break;
+        }
+    }
+    format!("{sign}{}", words.join(" "))
+}
+
 impl fmt::Display for DurationSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -180,6 +214,20 @@ impl schemars::JsonSchema for DurationSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_in_words() {
+        assert_eq!(in_words(7 * 86_400 + 12 * 3_600), "7 days 12 hours");
+        assert_eq!(in_words(30 * 86_400), "30 days");
+        assert_eq!(in_words(3_600), "1 hour");
+        // Adjacent units only: the 30 seconds of a day are dropped.
+        assert_eq!(in_words(86_400 + 30), "1 day");
+        assert_eq!(in_words(90), "1 minute 30 seconds");
+        assert_eq!(in_words(0), "0 seconds");
+        assert_eq!(in_words(-86_400), "-1 day");
+        // 2^63 s = 106751991167300 days and 55808 s (15 h 30 min 8 s).
+        assert_eq!(in_words(i64::MIN), "-106751991167300 days 15 hours");
+    }
 
     #[test]
     fn parses_human_units() {

@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
+use l2stage_assess::{Context, assess};
 use l2stage_framework::Selection;
 use l2stage_model::{Format, parse_str};
-use l2stage_report::assess_project;
 
 /// Removes the colour codes the text renderer writes itself (`ESC [ n;m m`).
 fn strip_sgr(s: &str) -> String {
@@ -45,7 +45,7 @@ fn control_characters_from_the_file_are_escaped_in_reports() {
         framework: None,
         as_of: "2026-01-01".parse().expect("date"),
     };
-    let a = assess_project(&project, sel).expect("assessed");
+    let a = assess(&project, &Context::new(sel)).expect("assessed");
     let text = l2stage_report::text::render_opts(std::slice::from_ref(&a), true);
     let md = l2stage_report::markdown::render(std::slice::from_ref(&a));
     for (what, out) in [("text", strip_sgr(&text)), ("markdown", md)] {
@@ -71,7 +71,7 @@ fn the_renderers_own_colours_are_never_escaped() {
         framework: None,
         as_of: "2025-09-01".parse().expect("date"),
     };
-    let a = assess_project(&project, sel).expect("assessed");
+    let a = assess(&project, &Context::new(sel)).expect("assessed");
     let text = l2stage_report::text::render_opts(std::slice::from_ref(&a), false);
     assert!(!text.contains("\\x1b"), "{text}");
     let plain = strip_sgr(&text);

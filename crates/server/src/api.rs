@@ -12,9 +12,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use l2stage_assess::TimelineEntry;
 use l2stage_framework::Stage;
 use l2stage_model::{Format, parse_str};
-use l2stage_store::{AssessmentRecord, Origin, StoredFile, TimelineEntry};
+use l2stage_store::{AssessmentRecord, Origin, StoredFile};
 
 use crate::error::ApiError;
 use crate::params;

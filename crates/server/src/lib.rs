@@ -29,9 +29,10 @@ use hyper_util::service::TowerToHyperService;
 use tokio::sync::{Semaphore, watch};
 use tower_http::catch_panic::CatchPanicLayer;
 
-pub use state::{
-    App, Catalog, CatalogError, CatalogFile, Config, Health, StartError, Startup, load_catalog,
-};
+// The catalog loader is the pipeline's (one set of rules with `l2stage
+// assess`); re-exported where the server's callers found it.
+pub use l2stage_assess::catalog::{Catalog, CatalogError, CatalogFile, load_catalog};
+pub use state::{App, Config, Health, StartError, Startup};
 
 use crate::error::ApiError;
 

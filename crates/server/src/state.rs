@@ -18,14 +18,12 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use l2stage_assess::catalog::Catalog;
+use l2stage_assess::{AssessError, Assessment, Context, TimelineEntry, assess};
 use l2stage_framework::{SelectError, Selection, select};
-use l2stage_labels::{Inputs, LabelsError, Registry};
-use l2stage_model::text::SafePath;
-use l2stage_model::{Date, Format, LoadError, ProjectFile, parse_str};
-use l2stage_report::{AssessError, Assessment, Context, assess_project_with};
-use l2stage_store::{
-    CurrentProject, NewSubmission, Origin, Recorded, Store, StoreError, TimelineEntry,
-};
+use l2stage_labels::{Inputs, Registry};
+use l2stage_model::{Date, Format, ProjectFile};
+use l2stage_store::{CurrentProject, NewSubmission, Origin, Recorded, Store, StoreError};
 
 use crate::error::ApiError;
 use crate::pages::ProjectRisk;
@@ -148,14 +146,15 @@ impl Live {
         let mut items = Vec::with_capacity(self.projects.len());
         let mut failed = Vec::new();
         for p in &self.projects {
-            if let Some(why) = l2stage_report::not_live_on(&p.project, as_of) {
+            if let Some(why) = l2stage_assess::not_live_on(&p.project, as_of) {
                 failed.push((p.file.project_id.clone(), why));
                 continue;
             }
             let ctx = Context {
+                selection: sel,
                 labels: self.labels.get(&p.file.project_id),
             };
-            match assess_project_with(&p.project, sel, &ctx) {
+            match assess(&p.project, &ctx) {
                 Ok(assessment) => {
                     let value = serde_json::to_value(&assessment)
                         .map_err(|e| ApiError::internal(format!("serialising: {e}")))?;
@@ -196,7 +195,7 @@ impl Live {
             return Ok(t.clone());
         }
         let t = Arc::new(
-            l2stage_store::timeline(&project.project, until)
+            l2stage_assess::timeline(&project.project, until)
                 .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?,
         );
         let mut map = lock(&self.timelines);
@@ -248,130 +247,6 @@ pub struct Startup {
     pub new_files: usize,
     pub new_assessments: usize,
     pub warnings: Vec<String>,
-}
-
-/// A catalog file read from disk.
-#[derive(Debug, Clone)]
-pub struct CatalogFile {
-    pub path: PathBuf,
-    pub format: Format,
-    pub text: String,
-    pub project: ProjectFile,
-    /// Its label inputs, read beside it as `l2stage assess` does.
-    pub labels: Inputs,
-}
-
-/// A catalog directory read from disk.
-#[derive(Debug, Clone, Default)]
-pub struct Catalog {
-    pub files: Vec<CatalogFile>,
-    /// The proof systems of `DIR/proof-systems`, also used to resolve the
-    /// ids of submitted files.
-    pub registry: Option<Registry>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogError {
-    #[error("cannot read catalog {}: {source}", SafePath(path))]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{} invalid project file(s) in the catalog", .0.len())]
-    Invalid(Vec<LoadError>),
-    #[error("{} invalid label input(s) in the catalog", .0.len())]
-    Labels(Vec<LabelsError>),
-    #[error(
-        "{} and {} both answer to project id `{id}` (an id or an alias)",
-        SafePath(first),
-        SafePath(second)
-    )]
-    Duplicate {
-        first: PathBuf,
-        second: PathBuf,
-        id: String,
-    },
-}
-
-/// Every `.toml` and `.json` project file directly inside `dir`, parsed,
-/// sorted by file name, with its label inputs (the CSV it names, the proof
-/// systems of `DIR/proof-systems`). All invalid files are reported, not
-/// just the first.
-pub fn load_catalog(dir: &Path) -> Result<Catalog, CatalogError> {
-    let io = |source| CatalogError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    std::fs::read_dir(dir).map_err(io)?;
-    // A dangling or looping symlink is an error naming it, never skipped.
-    let paths = l2stage_model::files_in(dir).map_err(|e| CatalogError::Invalid(vec![e]))?;
-    let mut files: Vec<(PathBuf, Format, String, ProjectFile)> = Vec::new();
-    let mut errors = Vec::new();
-    for path in paths {
-        let Some(format) = Format::from_path(&path) else {
-            continue;
-        };
-        // A regular file of at most 16 MiB, UTF-8 (located error otherwise).
-        let text = match l2stage_model::read_text(&path, l2stage_model::MAX_FILE_BYTES) {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        match parse_str(&path.display().to_string(), &text, format) {
-            Ok(project) => {
-                if let Some((first, id)) = files
-                    .iter()
-                    .find_map(|f| project.shared_name(&f.3).map(|n| (f, n.to_string())))
-                {
-                    return Err(CatalogError::Duplicate {
-                        first: first.0.clone(),
-                        second: path,
-                        id,
-                    });
-                }
-                files.push((path, format, text, project));
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(CatalogError::Invalid(errors));
-    }
-    let reg_dir = dir.join(l2stage_labels::registry::DEFAULT_DIR);
-    let mut label_errors = Vec::new();
-    let registry = if reg_dir.is_dir() {
-        match Registry::load_dir(&reg_dir) {
-            Ok(r) => Some(r),
-            Err(es) => {
-                return Err(CatalogError::Labels(es));
-            }
-        }
-    } else {
-        None
-    };
-    let empty = Registry::new();
-    let mut out = Vec::with_capacity(files.len());
-    for (path, format, text, project) in files {
-        match Inputs::load(&project, &path, registry.as_ref().unwrap_or(&empty)) {
-            Ok(labels) => out.push(CatalogFile {
-                path,
-                format,
-                text,
-                project,
-                labels,
-            }),
-            Err(e) => label_errors.push(e),
-        }
-    }
-    if !label_errors.is_empty() {
-        return Err(CatalogError::Labels(label_errors));
-    }
-    Ok(Catalog {
-        files: out,
-        registry,
-    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -459,10 +334,7 @@ impl App {
             if last_from_catalog.is_some_and(|l| l.input_hash == hash) {
                 continue; // unchanged since the last start: an API submission may be newer
             }
-            let ctx = Context {
-                labels: Some(&f.labels),
-            };
-            let assessment = assess_project_with(&f.project, sel, &ctx)?;
+            let assessment = assess(&f.project, &Context::new(sel).with_labels(&f.labels))?;
             let source_name = f.path.display().to_string();
             let r = store.record(NewSubmission {
                 format: f.format,
@@ -491,9 +363,10 @@ impl App {
         }
         for p in &current {
             let ctx = Context {
+                selection: sel,
                 labels: labels.get(&p.file.project_id),
             };
-            match assess_project_with(&p.project, sel, &ctx) {
+            match assess(&p.project, &ctx) {
                 Ok(assessment) => {
                     let r = store.record(NewSubmission {
                         format: p.file.format,
@@ -581,16 +454,7 @@ impl App {
     /// proof systems resolved in the catalog's registry.
     pub fn assess_submission(&self, project: &ProjectFile) -> Result<Assessment, AssessError> {
         let inputs = Inputs::inline(project, self.registry.as_ref());
-        assess_project_with(
-            project,
-            Selection {
-                framework: None,
-                as_of: self.today(),
-            },
-            &Context {
-                labels: Some(&inputs),
-            },
-        )
+        assess(project, &Context::on(self.today()).with_labels(&inputs))
     }
 
     /// Run `f` with the database (blocking: call from a blocking thread).

@@ -11,11 +11,9 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use serde_json::Value;
 use tower::ServiceExt;
 
-use l2stage_framework::Selection;
+use l2stage_assess::{Context, assess};
 use l2stage_labels::Inputs;
 use l2stage_model::{Date, Format, parse_str};
-use l2stage_report::assess_project;
-use l2stage_report::{Context, assess_project_with};
 use l2stage_server::{App, Catalog, CatalogFile, Config, load_catalog, router};
 use l2stage_store::Store;
 
@@ -312,16 +310,9 @@ async fn detail_is_the_same_object_the_cli_prints() {
     let res = get(&r, "/api/v1/projects/alpha").await;
     assert_eq!(res.status, StatusCode::OK);
     let project = parse_str("alpha.toml", ALPHA, Format::Toml).expect("parse");
-    let expected = assess_project(
-        &project,
-        Selection {
-            framework: None,
-            as_of: day(TODAY),
-        },
-    )
-    .expect("assess");
+    let expected = assess(&project, &Context::on(day(TODAY))).expect("assess");
     let cli: Value =
-        serde_json::from_str(&l2stage_report::json(&[expected]).expect("json")).expect("cli json");
+        serde_json::from_str(&l2stage_assess::json(&[expected]).expect("json")).expect("cli json");
     assert_eq!(res.json(), cli[0]);
     let v = res.json();
     assert_eq!(
@@ -1160,7 +1151,7 @@ async fn catalog_agrees_with_the_report() {
         let live = catalog
             .files
             .iter()
-            .filter(|f| l2stage_report::not_live_on(&f.project, day(as_of)).is_none())
+            .filter(|f| l2stage_assess::not_live_on(&f.project, day(as_of)).is_none())
             .count();
         assert_eq!(list["count"], live, "{as_of}: {list}");
         if as_of == "2024-09-15" {
@@ -1176,20 +1167,11 @@ async fn catalog_agrees_with_the_report() {
         }
         for f in &catalog.files {
             let id = f.project.project.id.as_str();
-            if l2stage_report::not_live_on(&f.project, day(as_of)).is_some() {
+            if l2stage_assess::not_live_on(&f.project, day(as_of)).is_some() {
                 continue;
             }
-            let expected = assess_project_with(
-                &f.project,
-                Selection {
-                    framework: None,
-                    as_of: day(as_of),
-                },
-                &Context {
-                    labels: Some(&f.labels),
-                },
-            )
-            .expect("assess");
+            let expected = assess(&f.project, &Context::on(day(as_of)).with_labels(&f.labels))
+                .expect("assess");
             let expected: Value =
                 serde_json::from_str(&serde_json::to_string(&expected).expect("json"))
                     .expect("reparse");

@@ -15,13 +15,14 @@
 //! ([`migrations`]); a database written by a newer build is refused.
 //!
 //! Queries: a project's current verdict ([`Store::current`]), its
-//! assessments in order with what changed ([`Store::assessments`]), its
-//! stage timeline re-derived from its own history ([`timeline::timeline`]),
-//! and every project on a given day ([`Store::load_current`] then
-//! [`assess_all`]).
+//! assessments in order with what changed ([`Store::assessments`]), and
+//! every project's latest file ([`Store::load_current`]).
+//!
+//! Persistence only: the store keeps what the pipeline (`l2stage-assess`)
+//! produced and never assesses anything itself; a stage timeline is
+//! `l2stage_assess::timeline`.
 
 pub mod migrations;
-pub mod timeline;
 
 use std::path::{Path, PathBuf};
 
@@ -29,11 +30,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use l2stage_framework::Selection;
+use l2stage_assess::Assessment;
 use l2stage_model::{Date, Format, LoadError, ProjectFile, parse_str};
-use l2stage_report::{AssessError, Assessment, assess_project};
-
-pub use timeline::{Cause, CauseKind, TimelineEntry, timeline};
 
 /// The version of the code that made an assessment.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -778,18 +776,6 @@ fn assessment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<AssessmentRe
         created_at: r.get(11)?,
         assessment_json: r.get(12)?,
     }))
-}
-
-/// Assess every project on one day (under the revision in force then, or
-/// the one named), in the order given.
-pub fn assess_all(
-    projects: &[CurrentProject],
-    sel: Selection<'_>,
-) -> Result<Vec<Assessment>, AssessError> {
-    projects
-        .iter()
-        .map(|p| assess_project(&p.project, sel))
-        .collect()
 }
 
 #[cfg(test)]

@@ -3,12 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use l2stage_assess::{Context, assess};
 use l2stage_framework::Selection;
-use l2stage_labels::{Inputs, LabelsError, Registry};
-use l2stage_model::{Date, LoadError, ProjectFile, load_path};
-use l2stage_report::{Context, assess_project_with};
+use l2stage_model::Date;
 
-use crate::error::{CliError, report_all};
+use crate::error::{CliError, catalog_error};
 use crate::render;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -104,8 +103,8 @@ fn width(args: &AssessArgs) -> usize {
 pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
     check_flags(args)?;
     let paths = resolve(&args.paths, args.catalog.as_deref())?;
-    let projects = load_all(&paths)?;
-    let label_inputs = load_label_inputs(&projects, args.proof_systems.as_deref())?;
+    let catalog = l2stage_assess::catalog::load(&paths, args.proof_systems.as_deref())
+        .map_err(catalog_error)?;
     let sel = Selection {
         framework: args.framework.as_deref(),
         as_of: args.as_of.unwrap_or_else(Date::today),
@@ -113,13 +112,13 @@ pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
     // A project not yet live on that day gets no verdict: said on stderr,
     // and an error when no project is left.
     let mut not_live = Vec::new();
-    let mut assessments = Vec::with_capacity(projects.len());
-    for ((_, p), i) in projects.iter().zip(&label_inputs) {
-        if let Some(why) = l2stage_report::not_live_on(p, sel.as_of) {
+    let mut assessments = Vec::with_capacity(catalog.files.len());
+    for f in &catalog.files {
+        if let Some(why) = l2stage_assess::not_live_on(&f.project, sel.as_of) {
             not_live.push(why);
             continue;
         }
-        let a = assess_project_with(p, sel, &Context { labels: Some(i) })
+        let a = assess(&f.project, &Context::new(sel).with_labels(&f.labels))
             .map_err(|e| CliError::Usage(e.to_string()))?;
         assessments.push(a);
     }
@@ -129,10 +128,10 @@ pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
     for why in &not_live {
         eprintln!("note: {why}");
     }
-    l2stage_report::live_first(&mut assessments);
+    l2stage_assess::live_first(&mut assessments);
     let out = match args.format {
         OutputFormat::Json => {
-            l2stage_report::json(&assessments).map_err(|e| CliError::Runtime(e.to_string()))?
+            l2stage_assess::json(&assessments).map_err(|e| CliError::Runtime(e.to_string()))?
         }
         OutputFormat::Markdown => l2stage_report::markdown::render_with(&assessments, args.full),
         OutputFormat::Text => l2stage_report::text::render_with(
@@ -174,16 +173,7 @@ fn resolve(paths: &[PathBuf], catalog: Option<&Path>) -> Result<Vec<PathBuf>, Cl
             out.push(d);
             continue;
         }
-        let mut found = None;
-        for f in project_files_in(&d)? {
-            if let Ok(project) = load_path(&f)
-                && project.answers_to(name)
-            {
-                found = Some(f);
-                break;
-            }
-        }
-        match found {
+        match l2stage_assess::catalog::find(&d, name).map_err(catalog_error)? {
             Some(f) => out.push(f),
             None => {
                 return Err(CliError::Usage(format!(
@@ -193,117 +183,4 @@ fn resolve(paths: &[PathBuf], catalog: Option<&Path>) -> Result<Vec<PathBuf>, Cl
         }
     }
     Ok(out)
-}
-
-/// Every project file named or inside a named directory, parsed. All invalid
-/// files are reported, not just the first; nothing is assessed if any is.
-pub fn load_all(paths: &[PathBuf]) -> Result<Vec<(PathBuf, ProjectFile)>, CliError> {
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            files.extend(project_files_in(p)?);
-        } else {
-            files.push(p.clone());
-        }
-    }
-    let mut loaded = Vec::new();
-    let mut errors: Vec<LoadError> = Vec::new();
-    for f in files {
-        match load_path(&f) {
-            Ok(p) => loaded.push((f, p)),
-            Err(e) => errors.push(e),
-        }
-    }
-    // Two files answering to one id (an id or an alias) would make the
-    // output ambiguous; the service refuses such a catalog too.
-    for (i, (path, p)) in loaded.iter().enumerate() {
-        if let Some((other, id)) = loaded[..i]
-            .iter()
-            .find_map(|(other, q)| p.shared_name(q).map(|id| (other, id)))
-        {
-            return Err(CliError::Usage(format!(
-                "{} and {} both answer to project id `{id}` (an id or an alias)",
-                l2stage_model::text::path(other),
-                l2stage_model::text::path(path),
-            )));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(report_all(errors, "invalid project files"));
-    }
-    Ok(loaded)
-}
-
-/// What the labels read beside each project: its proof-system files (from
-/// `--proof-systems DIR`, else `proof-systems/` beside the project file) and
-/// the value-locked CSV it names. Every error is reported; nothing is
-/// assessed if any.
-pub fn load_label_inputs(
-    projects: &[(PathBuf, ProjectFile)],
-    dir: Option<&Path>,
-) -> Result<Vec<Inputs>, CliError> {
-    if let Some(d) = dir
-        && !d.is_dir()
-    {
-        return Err(CliError::Usage(format!(
-            "--proof-systems {}: not a directory",
-            l2stage_model::text::path(d)
-        )));
-    }
-    let mut registries: std::collections::BTreeMap<PathBuf, Option<Registry>> = Default::default();
-    let mut errors: Vec<LabelsError> = Vec::new();
-    let mut out = Vec::new();
-    // An explicit directory is checked even when no project uses it.
-    if let Some(d) = dir {
-        let reg = Registry::load_dir(d).map_err(|es| errors.extend(es)).ok();
-        registries.insert(d.to_path_buf(), reg);
-    }
-    for (path, project) in projects {
-        let uses_proof_systems = project
-            .labels
-            .as_ref()
-            .is_some_and(|l| !l.proof_systems.is_empty());
-        let reg_dir = match dir {
-            Some(d) => d.to_path_buf(),
-            None => path
-                .parent()
-                .unwrap_or_else(|| Path::new(""))
-                .join(l2stage_labels::registry::DEFAULT_DIR),
-        };
-        if uses_proof_systems && !registries.contains_key(&reg_dir) {
-            let reg = Registry::load_dir(&reg_dir)
-                .map_err(|es| errors.extend(es))
-                .ok();
-            registries.insert(reg_dir.clone(), reg);
-        }
-        let empty = Registry::new();
-        let registry = match registries.get(&reg_dir) {
-            Some(Some(r)) => r,
-            // Its files are invalid, already reported.
-            Some(None) if uses_proof_systems => continue,
-            _ => &empty,
-        };
-        match Inputs::load(project, path, registry) {
-            Ok(i) => out.push(i),
-            Err(e) => errors.push(e),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(report_all(errors, "invalid label inputs"));
-    }
-    Ok(out)
-}
-
-/// The `.toml` and `.json` files directly inside a directory, sorted; any
-/// of them that is not a regular file is an error.
-fn project_files_in(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
-    // A dangling or looping symlink is an error naming it, never skipped.
-    let files = l2stage_model::files_in(dir).map_err(|e| CliError::Usage(e.to_string()))?;
-    if files.is_empty() {
-        return Err(CliError::Usage(format!(
-            "{}: no project files (.toml or .json) in this directory",
-            l2stage_model::text::path(dir)
-        )));
-    }
-    Ok(files)
 }

@@ -12,11 +12,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use l2stage_assess::catalog::{Catalog, load_catalog};
 use l2stage_model::Date;
-use l2stage_server::{App, Catalog, CatalogError, Config, Limits, load_catalog};
+use l2stage_server::{App, Config, Limits};
 use l2stage_store::Store;
 
-use crate::error::{CliError, report_all};
+use crate::error::{CliError, catalog_error};
 
 /// Environment variable holding the submission token.
 pub const TOKEN_ENV: &str = "L2STAGE_TOKEN";
@@ -107,12 +108,8 @@ fn token(args: &ServeArgs) -> Result<Option<String>, CliError> {
 
 fn catalog(args: &ServeArgs) -> Result<(Catalog, Option<PathBuf>), CliError> {
     let dir = crate::catalog::dir(args.catalog.as_deref())?;
-    match load_catalog(&dir) {
-        Ok(files) => Ok((files, Some(dir))),
-        Err(CatalogError::Invalid(errors)) => Err(report_all(errors, "invalid project files")),
-        Err(CatalogError::Labels(errors)) => Err(report_all(errors, "invalid label inputs")),
-        Err(e) => Err(CliError::Usage(e.to_string())),
-    }
+    let catalog = load_catalog(&dir).map_err(catalog_error)?;
+    Ok((catalog, Some(dir)))
 }
 
 fn say(line: &str) {

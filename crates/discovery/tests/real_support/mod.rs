@@ -29,7 +29,7 @@ pub fn assess(
     id: &str,
     name: &str,
     node_source: &str,
-) -> l2stage_report::Assessment {
+) -> l2stage_assess::Assessment {
     let text = format!(
         "[project]\nid = \"{id}\"\nname = \"{name}\"\nkind = \"optimistic\"\n\n[project.links]\nnode_source = \"{node_source}\"\n{CLAIMS}\n{}",
         l2stage_discovery::render::toml(d).unwrap()
@@ -37,12 +37,9 @@ pub fn assess(
     let project =
         l2stage_model::parse_str(&format!("{id}.toml"), &text, l2stage_model::Format::Toml)
             .unwrap();
-    l2stage_report::assess_project(
+    l2stage_assess::assess(
         &project,
-        l2stage_framework::Selection {
-            framework: None,
-            as_of: l2stage_model::Date::today(),
-        },
+        &l2stage_assess::Context::on(l2stage_model::Date::today()),
     )
     .unwrap()
 }

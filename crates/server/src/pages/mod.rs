@@ -27,7 +27,7 @@ use l2stage_framework::Stage;
 use crate::error::ApiError;
 
 /// The assessment the views are built from (the pipeline's type).
-pub(crate) use l2stage_report::Assessment;
+pub(crate) use l2stage_assess::Assessment;
 
 mod council;
 mod evidence;

@@ -2,7 +2,7 @@
 //! category (level in words and as a symbol), from the typed
 //! [`RiskSummary`] of an assessment.
 
-use l2stage_report::risk_summary::{Level, RiskSummary};
+use l2stage_assess::risk_summary::{Level, RiskSummary};
 
 /// One of the five risk categories, as the pages show it: the level in
 /// words and as a symbol (never colour only).

@@ -3,7 +3,7 @@
 
 use l2stage_framework::Stage;
 use l2stage_model::Date;
-use l2stage_store::{CauseKind, TimelineEntry};
+use l2stage_assess::{CauseKind, TimelineEntry};
 
 use super::evidence::no_negative;
 use super::stage_class;

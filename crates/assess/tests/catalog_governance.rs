@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
+use l2stage_assess::Context;
 use l2stage_framework::{Selection, Stage};
 use l2stage_governance::Rating;
 use l2stage_model::{ProjectFile, RequirementId, load_path};
-use l2stage_report::assess_project;
 
 const DAY: i64 = 86_400;
 
@@ -55,24 +55,24 @@ fn structure_only(mut p: ProjectFile) -> ProjectFile {
     p
 }
 
-fn assess(p: &ProjectFile, day: &str) -> l2stage_report::Assessment {
-    assess_project(
+fn assess(p: &ProjectFile, day: &str) -> l2stage_assess::Assessment {
+    l2stage_assess::assess(
         p,
-        Selection {
+        &Context::new(Selection {
             framework: None,
             as_of: day.parse().unwrap(),
-        },
+        }),
     )
     .unwrap()
 }
 
 /// Fails with the requirements' table unless `a` rates `stage`.
-fn assert_stage(a: &l2stage_report::Assessment, stage: Stage) {
+fn assert_stage(a: &l2stage_assess::Assessment, stage: Stage) {
     assert_eq!(a.verdict.stage, stage, "{:#?}", a.verdict.requirements);
 }
 
 /// The derived exit window, checked to be rated `None` (no window).
-fn no_exit_window(a: &l2stage_report::Assessment) -> &l2stage_governance::ExitWindow {
+fn no_exit_window(a: &l2stage_assess::Assessment) -> &l2stage_governance::ExitWindow {
     let w = a.exit_window.as_ref().expect("exit window");
     assert_eq!(w.rating, Rating::None);
     w
@@ -80,7 +80,7 @@ fn no_exit_window(a: &l2stage_report::Assessment) -> &l2stage_governance::ExitWi
 
 /// The analysis' council setup of `actor` (`what` names it on failure).
 fn council<'a>(
-    a: &'a l2stage_report::Assessment,
+    a: &'a l2stage_assess::Assessment,
     actor: &str,
     what: &str,
 ) -> &'a l2stage_governance::CouncilSetup {

@@ -1,4 +1,4 @@
-//! A project's stage over time, re-derived from its own file.
+//! A project's stage over time, derived from its own file.
 //!
 //! A verdict can only change on a day when one of its inputs changes: a
 //! dated entry of the project's history, a framework revision coming into
@@ -11,9 +11,9 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::{AssessError, Decided, decide};
 use l2stage_framework::{Selection, Stage, revision::revisions};
 use l2stage_model::{Date, ProjectFile};
-use l2stage_report::{AssessError, Assessment, assess_project};
 
 /// Why a verdict changed on a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -124,8 +124,10 @@ fn causes_on(project: &ProjectFile, day: Date) -> Vec<Cause> {
     causes
 }
 
-fn at(project: &ProjectFile, day: Date) -> Result<Assessment, AssessError> {
-    assess_project(
+/// The stage decided on `day` (no labels or risk summary: only the stage
+/// and a pending downgrade are read).
+fn at(project: &ProjectFile, day: Date) -> Result<Decided, AssessError> {
+    decide(
         project,
         Selection {
             framework: None,
@@ -144,7 +146,7 @@ pub fn timeline(project: &ProjectFile, until: Date) -> Result<Vec<TimelineEntry>
     if until < start {
         return Ok(Vec::new());
     }
-    let entry = |day: Date, a: &Assessment, causes: Vec<Cause>| TimelineEntry {
+    let entry = |day: Date, a: &Decided, causes: Vec<Cause>| TimelineEntry {
         date: day,
         until: None,
         stage: a.verdict.stage,

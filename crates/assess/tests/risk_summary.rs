@@ -3,22 +3,22 @@
 
 use std::path::Path;
 
+use l2stage_assess::risk_summary::{Level, rosette_svg};
+use l2stage_assess::{Assessment, Context};
 use l2stage_framework::{Selection, Stage};
 use l2stage_model::load_path;
-use l2stage_report::risk_summary::{Level, rosette_svg};
-use l2stage_report::{Assessment, assess_project};
 
 fn assess(id: &str, day: &str) -> Assessment {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../catalog")
         .join(format!("{id}.toml"));
     let p = load_path(&path).unwrap_or_else(|e| panic!("{e}"));
-    assess_project(
+    l2stage_assess::assess(
         &p,
-        Selection {
+        &Context::new(Selection {
             framework: None,
             as_of: day.parse().unwrap(),
-        },
+        }),
     )
     .unwrap()
 }
@@ -106,12 +106,12 @@ name = "Bare"
 kind = "optimistic"
 "#;
     let p = l2stage_model::parse_str("bare.toml", src, l2stage_model::Format::Toml).unwrap();
-    let a = assess_project(
+    let a = l2stage_assess::assess(
         &p,
-        Selection {
+        &Context::new(Selection {
             framework: None,
             as_of: "2025-09-01".parse().unwrap(),
-        },
+        }),
     )
     .unwrap();
     assert_eq!(levels(&a), [Level::Unknown; 5], "{:#?}", a.risk_summary);

@@ -136,6 +136,67 @@ pub fn format_seconds(secs: i64) -> String {
     format!("{sign}{}", parts.join(" "))
 }
 
+/// Units of the two-unit forms below: name, compact suffix, seconds.
+const WORD_UNITS: [(&str, &str, u64); 4] = [
+    ("day", "d", 86_400),
+    ("hour", "h", 3_600),
+    ("minute", "m", 60),
+    ("second", "s", 1),
+];
+
+/// The two largest adjacent units of a duration, rounded down.
+fn two_units(secs: u64) -> Vec<(usize, u64)> {
+    let mut rest = secs;
+    let mut out = Vec::new();
+    for (i, (_, _, f)) in WORD_UNITS.iter().enumerate() {
+        if rest >= *f {
+            out.push((i, rest / f));
+            rest %= f;
+        }
+        if out.len() == 2 || (!out.is_empty() && i + 1 > out[0].0 + 1) {
+            break;
+        }
+    }
+    out
+}
+
+/// A duration in words, its two largest adjacent units: `7 days 12 hours`,
+/// `30 days`, `1 hour`, `0 seconds`. Negative durations read
+/// `-7 days 12 hours` (callers should say what a negative window means
+/// rather than print one).
+///
+/// Lives here, beside [`format_seconds`], because the analysis writes it
+/// into its sentences too; front ends reach it as
+/// `l2stage_render::format::duration`.
+pub fn in_words(secs: i64) -> String {
+    if secs == 0 {
+        return "0 seconds".into();
+    }
+    let sign = if secs < 0 { "-" } else { "" };
+    let words: Vec<String> = two_units(secs.unsigned_abs())
+        .into_iter()
+        .map(|(i, n)| {
+            let unit = WORD_UNITS[i].0;
+            format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+        })
+        .collect();
+    format!("{sign}{}", words.join(" "))
+}
+
+/// The same duration, compact for tables: `7d 12h`, `30d`, `1h`, `0s`
+/// (two units, rounded down; [`format_seconds`] writes every unit).
+pub fn compact(secs: i64) -> String {
+    if secs == 0 {
+        return "0s".into();
+    }
+    let sign = if secs < 0 { "-" } else { "" };
+    let words: Vec<String> = two_units(secs.unsigned_abs())
+        .into_iter()
+        .map(|(i, n)| format!("{n}{}", WORD_UNITS[i].1))
+        .collect();
+    format!("{sign}{}", words.join(" "))
+}
+
 impl fmt::Display for DurationSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -233,5 +294,19 @@ mod tests {
         assert_eq!(format_seconds(552_960), "6d 9h 36m");
         assert_eq!(format_seconds(-3_600), "-1h");
         assert_eq!(format_seconds(0), "0s");
+    }
+
+    #[test]
+    fn durations_in_words_and_compact() {
+        assert_eq!(in_words(7 * 86_400 + 12 * 3_600), "7 days 12 hours");
+        assert_eq!(in_words(30 * 86_400), "30 days");
+        assert_eq!(in_words(3_600), "1 hour");
+        assert_eq!(in_words(86_400 + 30), "1 day");
+        assert_eq!(in_words(90), "1 minute 30 seconds");
+        assert_eq!(in_words(0), "0 seconds");
+        assert_eq!(in_words(-86_400), "-1 day");
+        assert_eq!(compact(552_960), "6d 9h");
+        assert_eq!(compact(43_200), "12h");
+        assert_eq!(compact(0), "0s");
     }
 }

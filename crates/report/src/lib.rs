@@ -1,13 +1,9 @@
 //! A project's full assessment — the framework verdict plus everything shown
-//! beside it — and its renderings for people (text, Markdown) and programs
-//! (JSON). Shared by the CLI and the server so both say the same thing.
+//! beside it — and its JSON for programs. Shared by the CLI and the server
+//! so both say the same thing; the renderings for people are in
+//! `l2stage-render`.
 
-pub mod format;
-pub mod markdown;
-#[cfg(feature = "risk-input")]
-pub mod risk_input;
 pub mod risk_summary;
-pub mod text;
 
 use std::collections::BTreeMap;
 

@@ -120,7 +120,7 @@ fn duration(g: &Governance, d: DurationSpec) -> String {
 
 /// A duration in words for sentences ("7 days", "12 hours", "7 days 12 hours").
 pub fn human_duration(secs: i64) -> String {
-    crate::format::duration(secs)
+    l2stage_model::duration::in_words(secs)
 }
 
 /// Derive the five categories.

@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use l2stage_model::governance::{Actor, Governance};
 use l2stage_model::{Date, ProjectFile};
-use l2stage_report::risk_input::council_input;
+use l2stage_render::risk_input::council_input;
 use l2stage_risk::chart::{
     ChartOptions, regions_chart_svg, stage_chart_svg, stage_chart_with_stage1_svg,
 };
@@ -134,7 +134,7 @@ pub struct RiskDocParams {
 
 /// Probabilities for people: the one formatter the CLI and the server
 /// share (3 significant digits, scientific below 1e-3).
-use l2stage_report::format::probability as num;
+use l2stage_render::format::probability as num;
 
 struct Field {
     name: &'static str,
@@ -665,7 +665,7 @@ pub fn council_shape(project: &ProjectFile, as_of: Date) -> Option<(String, Coun
 }
 
 /// A nested council's exact model, as `l2stage risk --project` builds it
-/// (`l2stage_report::risk_input`) with `model`'s q per key, and its loss
+/// (`l2stage_render::risk_input`) with `model`'s q per key, and its loss
 /// line under the union formula: `None` for a flat council and for the
 /// nested ones the exact model does not cover (those stay flattened, as in
 /// [`council_shape`]).

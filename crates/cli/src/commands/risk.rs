@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use l2stage_report::risk_input::{CouncilInput, council_input};
+use l2stage_render::risk_input::{CouncilInput, council_input};
 use l2stage_risk::chart::{ChartOptions, regions_chart_svg, stage_chart_svg};
 use l2stage_risk::project::{ProjectRisk, ProjectRiskInput, Structure, assess};
 use l2stage_risk::provers::ProofSystem;
@@ -220,7 +220,7 @@ fn pretty(v: &Value) -> Result<String, CliError> {
 
 /// Probabilities for people: the one formatter the CLI and the server
 /// share (3 significant digits, scientific below 1e-3).
-use l2stage_report::format::probability as num;
+use l2stage_render::format::probability as num;
 
 fn stage_name(s: Stage) -> String {
     format!("Stage {}", s.number())

@@ -299,8 +299,8 @@ fn header(out: &mut String, w: &Writer, a: &Assessment) {
     w.items(out, &format!("  {} ", "Risks:".bold()), 4, &levels);
 }
 
-fn level_colored(l: crate::risk_summary::Level) -> String {
-    use crate::risk_summary::Level;
+fn level_colored(l: l2stage_report::risk_summary::Level) -> String {
+    use l2stage_report::risk_summary::Level;
     match l {
         Level::Good => "good".green().to_string(),
         Level::Warning => "warning".yellow().to_string(),

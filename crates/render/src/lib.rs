@@ -1,0 +1,20 @@
+//! Presentation: everything l2stage shows people, in one place, so the CLI,
+//! the API and the dashboard say the same thing the same way. The front
+//! ends only choose a format; the analysis crates (governance, risk,
+//! framework) compute and never draw.
+//!
+//! * [`text`], [`markdown`]: an assessment as a terminal checklist or a
+//!   Markdown report;
+//! * [`format`]: the one set of number, probability and duration
+//!   formatters;
+//! * [`risk_input`]: a project's Security Council as the risk model's
+//!   input, with the notes that go with it.
+
+pub mod format;
+pub mod markdown;
+pub mod risk_input;
+pub mod text;
+
+/// The pipeline's result, re-exported so the renderings name it from one
+/// place.
+pub use l2stage_report::Assessment;

@@ -11,6 +11,7 @@
 //!   input, with the notes that go with it.
 
 pub mod format;
+pub mod graph;
 pub mod markdown;
 pub mod risk_input;
 pub mod text;

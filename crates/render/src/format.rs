@@ -41,6 +41,36 @@ fn trim_zeros(s: &str) -> &str {
     }
 }
 
+/// A log-axis tick of a chart: `1e-4`, `1`, `2e-5` — never `9.999999999998e-5`.
+pub fn log_tick(v: f64) -> String {
+    if v.is_nan() || v <= 0.0 {
+        return "0".into();
+    }
+    let e = v.log10();
+    if (e - e.round()).abs() < 1e-9 {
+        match e.round() as i32 {
+            0 => "1".into(),
+            e => format!("1e{e}"),
+        }
+    } else {
+        format!("{v:.0e}")
+    }
+}
+
+/// A number for a chart's label, three significant digits with trailing
+/// zeros kept: `2.43e-5`, `0.0710`, `0.500` (the charts' own precision;
+/// [`probability`] drops trailing zeros and is what text and pages use).
+pub fn chart_label(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if v.abs() < 1e-3 {
+        format!("{v:.2e}")
+    } else {
+        let digits = (2 - v.abs().log10().floor() as i32).max(0) as usize;
+        format!("{v:.digits$}")
+    }
+}
+
 // Durations: the implementations live in the model crate, because the
 // analysis writes durations into its own sentences (derivation reasons, the
 // risk summary) and cannot depend on presentation. They are named here so
@@ -77,5 +107,16 @@ mod tests {
         assert_eq!(probability(9.9996e-4), "0.001");
         assert_eq!(probability(0.099996), "0.1");
         assert_eq!(probability(2e-10), "2e-10");
+    }
+
+    #[test]
+    fn ticks_are_readable() {
+        assert_eq!(log_tick(1e-4), "1e-4");
+        assert_eq!(log_tick(0.9999999999998e-4), "1e-4");
+        assert_eq!(log_tick(1.0), "1");
+        assert_eq!(log_tick(2e-5), "2e-5");
+        assert_eq!(chart_label(2.43364e-5), "2.43e-5");
+        assert_eq!(chart_label(0.0710456), "0.0710");
+        assert_eq!(chart_label(0.5), "0.500");
     }
 }

@@ -5,11 +5,14 @@
 //!
 //! * [`text`], [`markdown`]: an assessment as a terminal checklist or a
 //!   Markdown report;
+//! * [`graph`]: the permission graph as DOT, Mermaid or SVG;
+//! * [`chart`]: the risk model's charts (SVG);
 //! * [`format`]: the one set of number, probability and duration
 //!   formatters;
 //! * [`risk_input`]: a project's Security Council as the risk model's
 //!   input, with the notes that go with it.
 
+pub mod chart;
 pub mod format;
 pub mod graph;
 pub mod markdown;

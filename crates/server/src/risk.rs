@@ -12,10 +12,10 @@ use axum::response::{Html, IntoResponse, Response};
 
 use l2stage_model::governance::{Actor, Governance};
 use l2stage_model::{Date, ProjectFile};
-use l2stage_render::risk_input::council_input;
-use l2stage_risk::chart::{
+use l2stage_render::chart::{
     ChartOptions, regions_chart_svg, stage_chart_svg, stage_chart_with_stage1_svg,
 };
+use l2stage_render::risk_input::council_input;
 use l2stage_risk::project::{CouncilStructure, NestedCouncil};
 use l2stage_risk::report::{self, RiskParams, RiskQuery};
 use l2stage_risk::stages::{Crossovers, StageRange};

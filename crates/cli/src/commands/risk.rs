@@ -16,8 +16,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use l2stage_render::chart::{ChartOptions, regions_chart_svg, stage_chart_svg};
 use l2stage_render::risk_input::{CouncilInput, council_input};
-use l2stage_risk::chart::{ChartOptions, regions_chart_svg, stage_chart_svg};
 use l2stage_risk::project::{ProjectRisk, ProjectRiskInput, Structure, assess};
 use l2stage_risk::provers::ProofSystem;
 use l2stage_risk::report;

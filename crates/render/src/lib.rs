@@ -7,11 +7,13 @@
 //!   Markdown report;
 //! * [`graph`]: the permission graph as DOT, Mermaid or SVG;
 //! * [`chart`]: the risk model's charts (SVG);
+//! * [`badge`]: the README badge of a stage (SVG);
 //! * [`format`]: the one set of number, probability and duration
 //!   formatters;
 //! * [`risk_input`]: a project's Security Council as the risk model's
 //!   input, with the notes that go with it.
 
+pub mod badge;
 pub mod chart;
 pub mod format;
 pub mod graph;

@@ -19,6 +19,7 @@ pub mod format;
 pub mod graph;
 pub mod markdown;
 pub mod risk_input;
+pub mod risk_text;
 pub mod text;
 
 /// The pipeline's result, re-exported so the renderings name it from one

@@ -8,6 +8,7 @@
 //! * [`graph`]: the permission graph as DOT, Mermaid or SVG;
 //! * [`chart`]: the risk model's charts (SVG);
 //! * [`badge`]: the README badge of a stage (SVG);
+//! * [`rosette`]: the risk summary's five categories (SVG);
 //! * [`format`]: the one set of number, probability and duration
 //!   formatters;
 //! * [`risk_input`]: a project's Security Council as the risk model's
@@ -20,6 +21,7 @@ pub mod graph;
 pub mod markdown;
 pub mod risk_input;
 pub mod risk_text;
+pub mod rosette;
 pub mod text;
 
 /// The pipeline's result, re-exported so the renderings name it from one

@@ -9,16 +9,18 @@
 //! assumptions printed beside the answer; [`project_risk_json`] and
 //! `crate::risk_text::project_text` are its two formats.
 
-use l2stage_model::ProjectFile;
 use l2stage_model::governance::{
     Actor, ActorKind, Affiliation as ModelAffiliation, Governance, Member as GovMember,
 };
+use l2stage_model::{Date, ProjectFile};
 use l2stage_risk::project::{
     CouncilStructure, CouncilTree, MAX_COUPLED_SCENARIOS, NestedCouncil, ProjectCouncil,
     ProjectRisk, ProjectRiskInput,
 };
 use l2stage_risk::provers::ProofSystem;
-use l2stage_risk::{Affiliation, CouncilShape, Formula, Horizon, Member, Probability};
+use l2stage_risk::{
+    Affiliation, BaseModel, CouncilShape, Formula, Horizon, Line, Member, Probability,
+};
 use serde_json::json;
 
 use crate::format::probability;
@@ -390,6 +392,59 @@ pub fn project_risk_json(
     Ok(v)
 }
 
+// ------------------------------------------- a project's council on a day
+
+/// The project's Security Council on `as_of`: the first multisig with
+/// `security_council = true` in the governance structure in force that
+/// day (the dashboard's choice; `l2stage risk --project` takes the file's
+/// structure whatever the day).
+pub fn security_council(project: &ProjectFile, as_of: Date) -> Option<(&Governance, &Actor)> {
+    let gov = project
+        .governance
+        .as_ref()
+        .filter(|g| g.applies_on(as_of))?;
+    let c = gov.security_councils().next()?;
+    Some((gov, c))
+}
+
+/// The project's Security Council on `as_of` as a `K/N` shape over its
+/// entities: its actor id, the shape, and whether it spans nested Safes
+/// (then flattened to "any K of its N entities"). Keys of one entity count
+/// once.
+pub fn council_shape(project: &ProjectFile, as_of: Date) -> Option<(String, CouncilShape, bool)> {
+    let (gov, c) = security_council(project, as_of)?;
+    let setup = l2stage_governance::council::setup(gov, c);
+    let shape = CouncilShape::new(setup.entity_threshold, setup.entities).ok()?;
+    Some((c.id.clone(), shape, !setup.nested.is_empty()))
+}
+
+/// A nested council's exact model, built by [`council_input`] as
+/// `l2stage risk --project` builds it, with `model`'s q per key and common
+/// shock (team members independent), and its loss line under the union
+/// formula: `None` for a flat council and for the nested ones the exact
+/// model does not cover (those stay flattened, as in [`council_shape`]).
+pub fn nested_council(
+    gov: &Governance,
+    actor: &Actor,
+    model: &BaseModel,
+) -> Option<(NestedCouncil, Line<f64>)> {
+    let input = council_input(
+        actor,
+        gov,
+        &model.member_failure,
+        false,
+        &model.common_shock,
+    )
+    .ok()?;
+    match input.council {
+        CouncilStructure::Nested(n) => {
+            let line = n.joint().ok()?.line();
+            Some((n, line))
+        }
+        CouncilStructure::Flat(_) | CouncilStructure::Flattened(_) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -565,5 +620,22 @@ mod tests {
             project_risk_input(&file, &options(false, "0")).unwrap_err(),
             ProjectRiskError::NoGovernance
         );
+    }
+
+    #[test]
+    fn the_council_on_a_day_as_the_dashboard_models_it() {
+        let file = catalog("arbitrum-one.toml");
+        let day: Date = "2026-12-06".parse().unwrap();
+        let (id, shape, nested) = council_shape(&file, day).unwrap();
+        assert_eq!(
+            (id.as_str(), shape.to_string(), nested),
+            ("security-council", "9/12".to_string(), false)
+        );
+        let (gov, actor) = security_council(&file, day).unwrap();
+        // A flat council has no nested model.
+        assert!(nested_council(gov, actor, &BaseModel::default()).is_none());
+        let mut none = file.clone();
+        none.governance = None;
+        assert!(security_council(&none, day).is_none());
     }
 }

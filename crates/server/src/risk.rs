@@ -15,8 +15,7 @@ use l2stage_model::{Date, ProjectFile};
 use l2stage_render::chart::{
     ChartOptions, regions_chart_svg, stage_chart_svg, stage_chart_with_stage1_svg,
 };
-use l2stage_render::risk_input::council_input;
-use l2stage_risk::project::{CouncilStructure, NestedCouncil};
+use l2stage_risk::project::NestedCouncil;
 use l2stage_risk::report::{self, RiskParams, RiskQuery};
 use l2stage_risk::stages::{Crossovers, StageRange};
 use l2stage_risk::{BaseModel, CouncilShape, Line, RiskReport, Stage, StageLines};
@@ -645,12 +644,7 @@ pub async fn page(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Respo
 /// The project's Security Council: the multisig with `security_council =
 /// true` in the governance structure in force on `as_of`.
 fn security_council(project: &ProjectFile, as_of: Date) -> Option<(&Governance, &Actor)> {
-    let gov = project
-        .governance
-        .as_ref()
-        .filter(|g| g.applies_on(as_of))?;
-    let c = gov.security_councils().next()?;
-    Some((gov, c))
+    l2stage_render::risk_input::security_council(project, as_of)
 }
 
 /// The project's Security Council as a `K/N` shape over its entities, when
@@ -658,10 +652,7 @@ fn security_council(project: &ProjectFile, as_of: Date) -> Option<(&Governance, 
 /// `security_council = true`). Keys of one entity count once; a nested
 /// council is flattened to "any K of its N entities" (flagged `true`).
 pub fn council_shape(project: &ProjectFile, as_of: Date) -> Option<(String, CouncilShape, bool)> {
-    let (gov, c) = security_council(project, as_of)?;
-    let setup = l2stage_governance::council::setup(gov, c);
-    let shape = CouncilShape::new(setup.entity_threshold, setup.entities).ok()?;
-    Some((c.id.clone(), shape, !setup.nested.is_empty()))
+    l2stage_render::risk_input::council_shape(project, as_of)
 }
 
 /// A nested council's exact model, as `l2stage risk --project` builds it
@@ -674,21 +665,7 @@ fn nested_council(
     actor: &Actor,
     model: &BaseModel,
 ) -> Option<(NestedCouncil, Line<f64>)> {
-    let input = council_input(
-        actor,
-        gov,
-        &model.member_failure,
-        false,
-        &model.common_shock,
-    )
-    .ok()?;
-    match input.council {
-        CouncilStructure::Nested(n) => {
-            let line = n.joint().ok()?.line();
-            Some((n, line))
-        }
-        CouncilStructure::Flat(_) | CouncilStructure::Flattened(_) => None,
-    }
+    l2stage_render::risk_input::nested_council(gov, actor, model)
 }
 
 /// The chart of a nested council drawn exactly, and its note.

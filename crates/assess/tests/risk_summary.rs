@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use l2stage_assess::risk_summary::{Level, rosette_svg};
+use l2stage_assess::risk_summary::Level;
 use l2stage_assess::{Assessment, Context};
 use l2stage_framework::{Selection, Stage};
 use l2stage_model::load_path;
@@ -129,27 +129,4 @@ kind = "optimistic"
     );
     let json = serde_json::to_value(&a).unwrap();
     assert_eq!(json["risk_summary"]["exit_window"]["level"], "unknown");
-}
-
-#[test]
-fn rosette_is_deterministic_escaped_and_coloured() {
-    let mut a = assess("linea", "2025-09-01");
-    a.risk_summary.exit_window.text = "<script>&\"x\"".into();
-    let svg = rosette_svg(&a.risk_summary, 300);
-    assert_eq!(svg, rosette_svg(&a.risk_summary, 300));
-    assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-    assert_eq!(svg.matches("<path class=\"petal ").count(), 5);
-    assert_eq!(svg.matches("class=\"petal bad\"").count(), 2);
-    assert_eq!(svg.matches("class=\"petal good\"").count(), 3);
-    assert!(!svg.contains("<script>"));
-    assert!(svg.contains("&lt;script&gt;&amp;&quot;x&quot;"));
-    for t in [
-        "State validation",
-        "Data availability",
-        "Exit window",
-        "Sequencer failure",
-        "Proposer failure",
-    ] {
-        assert!(svg.contains(&format!(">{t}</text>")), "{t}");
-    }
 }

@@ -3,7 +3,8 @@
 //! (a council, a team multisig, EOAs, a DAO, chained timelocks and a relay),
 //! linked so paths cross clusters. Plus the deepest lines validation
 //! allows: 8,000 timelocks and 8,000 relays one behind the other (target:
-//! well under a second and 200 MB; the chains share their steps).
+//! well under a second and 200 MB; the chains share their steps). Drawing
+//! the graph is benchmarked in l2stage-render (`benches/graph.rs`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use l2stage_governance::analyze;
@@ -97,17 +98,6 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("analyze 1000 actors / 10000 powers", |b| {
         b.iter(|| analyze(&g, Kind::Optimistic).expect("analysis"))
-    });
-    // The dashboard draws structures of up to 400 boxes (actors + powers)
-    // on each project page view: 40 clusters of 10 actors, no powers.
-    let page = structure(40, 0);
-    assert_eq!(page.actors.len() + page.powers.len(), 400);
-    group.bench_function("svg graph of 400 boxes", |b| {
-        b.iter(|| l2stage_governance::graph::svg(&page))
-    });
-    let real = structure(3, 12);
-    group.bench_function("svg graph of 66 boxes", |b| {
-        b.iter(|| l2stage_governance::graph::svg(&real))
     });
     for kind in ["timelock", "relay"] {
         let g = line(8_000, kind);

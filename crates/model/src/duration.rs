@@ -136,37 +136,64 @@ pub fn format_seconds(secs: i64) -> String {
     format!("{sign}{}", parts.join(" "))
 }
 
-/// A duration in words, its two largest adjacent units, rounded down:
-/// `7 days 12 hours`, `30 days`, `1 hour`, `0 seconds`; negative ones read
-/// `-7 days 12 hours`. The sentences of an assessment (its risk summary)
-/// are written with it, so it lives below the pipeline.
+/// Units of the two-unit forms below: name, compact suffix, seconds.
+const WORD_UNITS: [(&str, &str, u64); 4] = [
+    ("day", "d", 86_400),
+    ("hour", "h", 3_600),
+    ("minute", "m", 60),
+    ("second", "s", 1),
+];
+
+/// The two largest adjacent units of a duration, rounded down.
+fn two_units(secs: u64) -> Vec<(usize, u64)> {
+    let mut rest = secs;
+    let mut out = Vec::new();
+    for (i, (_, _, f)) in WORD_UNITS.iter().enumerate() {
+        if rest >= *f {
+            out.push((i, rest / f));
+            rest %= f;
+        }
+        if out.len() == 2 || (!out.is_empty() && i + 1 > out[0].0 + 1) {
+            break;
+        }
+    }
+    out
+}
+
+/// A duration in words, its two largest adjacent units: `7 days 12 hours`,
+/// `30 days`, `1 hour`, `0 seconds`. Negative durations read
+/// `-7 days 12 hours` (callers should say what a negative window means
+/// rather than print one).
+///
+/// Lives here, beside [`format_seconds`], because the analysis writes it
+/// into its sentences too; front ends reach it as
+/// `l2stage_render::format::duration`.
 pub fn in_words(secs: i64) -> String {
-    const WORDS: [(&str, u64); 4] = [
-        ("day", 86_400),
-        ("hour", 3_600),
-        ("minute", 60),
-        ("second", 1),
-    ];
     if secs == 0 {
         return "0 seconds".into();
     }
     let sign = if secs < 0 { "-" } else { "" };
-    let mut rest = secs.unsigned_abs();
-    let mut words: Vec<String> = Vec::new();
-    let mut first = None;
-    for (i, (unit, f)) in WORDS.iter().enumerate() {
-        if rest >= *f {
-            let n = rest / f;
-            rest %= f;
-            first.get_or_insert(i);
-            words.push(format!("{n} {unit}{}", if n == 1 { "" } else { "s" }));
-        }
-        // Two units at most, and only adjacent ones (`1 day`, not
-        // `1 day 30 seconds`).
-        if words.len() == 2 || first.is_some_and(|f| i > f) {
-            break;
-        }
+    let words: Vec<String> = two_units(secs.unsigned_abs())
+        .into_iter()
+        .map(|(i, n)| {
+            let unit = WORD_UNITS[i].0;
+            format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+        })
+        .collect();
+    format!("{sign}{}", words.join(" "))
+}
+
+/// The same duration, compact for tables: `7d 12h`, `30d`, `1h`, `0s`
+/// (two units, rounded down; [`format_seconds`] writes every unit).
+pub fn compact(secs: i64) -> String {
+    if secs == 0 {
+        return "0s".into();
     }
+    let sign = if secs < 0 { "-" } else { "" };
+    let words: Vec<String> = two_units(secs.unsigned_abs())
+        .into_iter()
+        .map(|(i, n)| format!("{n}{}", WORD_UNITS[i].1))
+        .collect();
     format!("{sign}{}", words.join(" "))
 }
 
@@ -214,20 +241,6 @@ impl schemars::JsonSchema for DurationSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_in_words() {
-        assert_eq!(in_words(7 * 86_400 + 12 * 3_600), "7 days 12 hours");
-        assert_eq!(in_words(30 * 86_400), "30 days");
-        assert_eq!(in_words(3_600), "1 hour");
-        // Adjacent units only: the 30 seconds of a day are dropped.
-        assert_eq!(in_words(86_400 + 30), "1 day");
-        assert_eq!(in_words(90), "1 minute 30 seconds");
-        assert_eq!(in_words(0), "0 seconds");
-        assert_eq!(in_words(-86_400), "-1 day");
-        // 2^63 s = 106751991167300 days and 55808 s (15 h 30 min 8 s).
-        assert_eq!(in_words(i64::MIN), "-106751991167300 days 15 hours");
-    }
 
     #[test]
     fn parses_human_units() {
@@ -281,5 +294,19 @@ mod tests {
         assert_eq!(format_seconds(552_960), "6d 9h 36m");
         assert_eq!(format_seconds(-3_600), "-1h");
         assert_eq!(format_seconds(0), "0s");
+    }
+
+    #[test]
+    fn durations_in_words_and_compact() {
+        assert_eq!(in_words(7 * 86_400 + 12 * 3_600), "7 days 12 hours");
+        assert_eq!(in_words(30 * 86_400), "30 days");
+        assert_eq!(in_words(3_600), "1 hour");
+        assert_eq!(in_words(86_400 + 30), "1 day");
+        assert_eq!(in_words(90), "1 minute 30 seconds");
+        assert_eq!(in_words(0), "0 seconds");
+        assert_eq!(in_words(-86_400), "-1 day");
+        assert_eq!(compact(552_960), "6d 9h");
+        assert_eq!(compact(43_200), "12h");
+        assert_eq!(compact(0), "0s");
     }
 }

@@ -26,9 +26,6 @@ pub enum RiskError {
     /// A time horizon that is not `1y`, `6mo`, `90d`, `2w`, ... .
     #[error("invalid horizon {0:?}: write a number and a unit (d, w, mo, y), e.g. 1y or 90d")]
     Horizon(String),
-    /// The chart could not be drawn.
-    #[error("chart: {0}")]
-    Chart(String),
 }
 
 /// Shorthand for results of this crate.

@@ -10,7 +10,8 @@
 //!   of broken members (floating and exact);
 //! * [`council`]: k-of-n councils and their override / blocked tails;
 //! * [`stages`]: the three failure lines, crossovers, optimal stage;
-//! * [`sensitivity`], [`sweep`], [`chart`]: views on the stage model;
+//! * [`sensitivity`], [`sweep`]: views on the stage model (its charts are
+//!   drawn by `l2stage-render`; this crate only computes);
 //! * [`safety`], [`nested`], [`provers`], [`project`]: the generalisations;
 //! * [`horizon`]: the period every probability refers to;
 //! * [`scalar`]: the number types (f64, exact rationals) the closed forms share;
@@ -18,7 +19,6 @@
 //!   forms.
 
 pub mod binomial;
-pub mod chart;
 pub mod correlated;
 pub mod council;
 mod error;

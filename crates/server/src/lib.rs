@@ -1,7 +1,7 @@
 //! l2stage's HTTP service: the JSON API under `/api/v1`, the dashboard,
 //! README badges, and the assessment history (l2stage-store).
 //!
-//! Everything it says about a project comes from l2stage-report's
+//! Everything it says about a project comes from l2stage-assess's
 //! `assess_project`, as the command line's does, so the two agree.
 
 pub mod api;

@@ -1,6 +1,6 @@
 //! The OpenAPI document served at `/api/v1/openapi.json`.
 //!
-//! The assessment itself is built by l2stage-report, which has no
+//! The assessment itself is built by l2stage-assess, which has no
 //! documentation derives (the engine crates stay free of web
 //! dependencies); the `*Doc` types below describe its JSON contract
 //! (docs/json-output.md) for the document only. A test checks that real

@@ -628,7 +628,7 @@ async fn badges_are_coloured_by_stage() {
     let svg = res.text();
     assert!(svg.starts_with("<svg"));
     assert!(svg.contains(">stage</text>") && svg.contains(">Stage 1</text>"));
-    assert!(svg.contains(l2stage_server::badge::stage_colour(
+    assert!(svg.contains(l2stage_render::badge::stage_colour(
         l2stage_framework::Stage::Stage1
     )));
     assert!(

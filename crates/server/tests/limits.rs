@@ -105,7 +105,7 @@ async fn a_million_member_council_is_refused_with_400() {
 }
 
 /// The largest allowed councils are answered (how fast is measured with
-/// `cargo run --release -p l2stage-risk --example http_cost`, docs/api.md).
+/// `cargo run --release -p l2stage-render --example http_cost`, docs/api.md).
 #[tokio::test]
 async fn the_largest_allowed_cases_are_answered() {
     let r = router(memory_app());

@@ -97,7 +97,7 @@ fn width(args: &AssessArgs) -> usize {
     {
         return w.into();
     }
-    l2stage_report::text::DEFAULT_WIDTH
+    l2stage_render::text::DEFAULT_WIDTH
 }
 
 pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
@@ -133,10 +133,10 @@ pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
         OutputFormat::Json => {
             l2stage_assess::json(&assessments).map_err(|e| CliError::Runtime(e.to_string()))?
         }
-        OutputFormat::Markdown => l2stage_report::markdown::render_with(&assessments, args.full),
-        OutputFormat::Text => l2stage_report::text::render_with(
+        OutputFormat::Markdown => l2stage_render::markdown::render_with(&assessments, args.full),
+        OutputFormat::Text => l2stage_render::text::render_with(
             &assessments,
-            l2stage_report::text::Options {
+            l2stage_render::text::Options {
                 explain: args.explain,
                 width: width(args),
             },

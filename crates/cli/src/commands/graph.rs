@@ -55,10 +55,10 @@ pub fn run(args: &GraphArgs) -> Result<ExitCode, CliError> {
         ));
     }
     let out = match args.format {
-        GraphFormat::Dot => l2stage_governance::graph::dot(gov, &project.project.name),
-        GraphFormat::Mermaid => l2stage_governance::graph::mermaid(gov),
+        GraphFormat::Dot => l2stage_render::graph::dot(gov, &project.project.name),
+        GraphFormat::Mermaid => l2stage_render::graph::mermaid(gov),
         GraphFormat::Svg => {
-            let mut s = l2stage_governance::graph::svg(gov);
+            let mut s = l2stage_render::graph::svg(gov);
             s.push('\n');
             s
         }

@@ -5,9 +5,9 @@
 
 use l2stage_model::governance::{Actor, Governance};
 use l2stage_model::{Date, ProjectFile};
-use l2stage_report::format::probability as num;
-use l2stage_report::risk_input::council_input;
-use l2stage_risk::chart::{ChartOptions, stage_chart_svg, stage_chart_with_stage1_svg};
+use l2stage_render::format::probability as num;
+use l2stage_render::risk_input::council_input;
+use l2stage_render::chart::{ChartOptions, stage_chart_svg, stage_chart_with_stage1_svg};
 use l2stage_risk::project::{CouncilStructure, NestedCouncil};
 use l2stage_risk::report::RiskParams;
 use l2stage_risk::stages::Crossovers;
@@ -54,7 +54,7 @@ pub fn council_shape(project: &ProjectFile, as_of: Date) -> Option<(String, Coun
 }
 
 /// A nested council's exact model, as `l2stage risk --project` builds it
-/// (`l2stage_report::risk_input`) with `model`'s q per key, and its loss
+/// (`l2stage_render::risk_input`) with `model`'s q per key, and its loss
 /// line under the union formula: `None` for a flat council and for the
 /// nested ones the exact model does not cover (those stay flattened, as in
 /// [`council_shape`]).

@@ -7,14 +7,14 @@ use l2stage_governance::{ExitWindow, Rating};
 use super::Assessment;
 
 /// A duration in words for the page, via the shared formatter
-/// ([`l2stage_report::format::duration`]): `7 days 12 hours`, `12 hours`,
+/// ([`l2stage_render::format::duration`]): `7 days 12 hours`, `12 hours`,
 /// `45 seconds`; never negative (the absolute value is written), and a
 /// zero window reads `no time`.
 pub fn duration_words(s: i64) -> String {
     if s == 0 {
         return "no time".into();
     }
-    l2stage_report::format::duration(s.saturating_abs())
+    l2stage_render::format::duration(s.saturating_abs())
 }
 
 /// The exit window as the table shows it.
@@ -91,7 +91,7 @@ impl From<&ExitWindow> for ExitView {
             };
         }
         let label = match seconds {
-            Some(s) if s > 0 => l2stage_report::format::duration_compact(s),
+            Some(s) if s > 0 => l2stage_render::format::duration_compact(s),
             Some(_) => "none".into(),
             None => "no exit".into(),
         };

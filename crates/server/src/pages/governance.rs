@@ -29,7 +29,7 @@ pub struct ContractView {
 
 /// The permission graph as SVG, and the caption or the note saying why it
 /// is not drawn. Drawn for the `[governance]` structure in force on `as_of`
-/// (the one the assessment used) by `l2stage_governance::graph::svg`, which
+/// (the one the assessment used) by `l2stage_render::graph::svg`, which
 /// escapes every string of the project file.
 pub fn permission_graph(project: &ProjectFile, as_of: Date) -> (Option<String>, String) {
     use l2stage_model::governance::OutOfForce;
@@ -44,7 +44,7 @@ pub fn permission_graph(project: &ProjectFile, as_of: Date) -> (Option<String>, 
         Some(OutOfForce::Replaced(until)) => format!("Not drawn: the governance structure in the project file applies until {until}, when it was replaced; this page is as of {as_of}."),
         None if graph_size(g) > MAX_GRAPH_BOXES => format!("Not drawn: the structure has {} actors and powers, more than the {MAX_GRAPH_BOXES} the page draws; use l2stage graph FILE --format dot|mermaid|svg.", graph_size(g)),
         None => return (
-            Some(natural_width(&l2stage_governance::graph::svg(g))),
+            Some(natural_width(&l2stage_render::graph::svg(g))),
             "Who can act on the system, and through which delays: arrows point from who acts to what it acts on; hover a box for its full name. As text: l2stage graph FILE --format dot|mermaid|svg.".into(),
         ),
     };

@@ -247,7 +247,7 @@ pub(super) fn project_page(
         risk_note,
         risk_href,
         risk_crossovers,
-        rosette: short_titles(&l2stage_assess::risk_summary::rosette_svg(
+        rosette: short_titles(&l2stage_render::rosette::rosette_svg(
             &item.assessment.risk_summary,
             // Labels of 11 units in its 380-unit box: 344 px draws them at
             // 10 px, the smallest chart text a phone shows.

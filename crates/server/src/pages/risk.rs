@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use l2stage_model::{Date, ProjectFile};
-use l2stage_risk::chart::{
+use l2stage_render::chart::{
     ChartOptions, regions_chart_svg, stage_chart_svg, stage_chart_with_stage1_svg,
 };
 use l2stage_risk::project::NestedCouncil;
@@ -28,7 +28,7 @@ use crate::state::App;
 
 /// Probabilities for people: the one formatter the CLI and the server
 /// share (3 significant digits, scientific below 1e-3).
-use l2stage_report::format::probability as num;
+use l2stage_render::format::probability as num;
 
 struct Field {
     name: &'static str,

@@ -74,7 +74,7 @@ pub fn timeline_svg_sized(entries: &[TimelineEntry], end: Date, w: f64, max_tick
     for e in entries {
         let x0 = x(e.date);
         let x1 = x(e.until.unwrap_or(end));
-        let colour = crate::badge::stage_colour(e.stage);
+        let colour = l2stage_render::badge::stage_colour(e.stage);
         out.push_str(&format!(
             r#"<rect x="{x0:.1}" y="4" width="{:.1}" height="26" fill="{colour}"><title>{} from {}</title></rect>"#,
             (x1 - x0).max(1.0),

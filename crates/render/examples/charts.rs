@@ -1,8 +1,8 @@
 //! Writes the two charts of the post's model to the given directory
 //! (default: the current one): `stages.svg` and `regions.svg`.
 
+use l2stage_render::chart::{ChartOptions, regions_chart_svg, stage_chart_svg};
 use l2stage_risk::BaseModel;
-use l2stage_risk::chart::{ChartOptions, regions_chart_svg, stage_chart_svg};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args().nth(1).unwrap_or_else(|| ".".into());

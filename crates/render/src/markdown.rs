@@ -233,8 +233,8 @@ pub fn render_with(assessments: &[Assessment], full: bool) -> String {
     l2stage_model::text::escape_text(&out).into_owned()
 }
 
-fn level_label(l: crate::risk_summary::Level) -> &'static str {
-    use crate::risk_summary::Level;
+fn level_label(l: l2stage_assess::risk_summary::Level) -> &'static str {
+    use l2stage_assess::risk_summary::Level;
     match l {
         Level::Good => "🟢 good",
         Level::Warning => "🟡 warning",

@@ -46,8 +46,8 @@ fn control_characters_from_the_file_are_escaped_in_reports() {
         as_of: "2026-01-01".parse().expect("date"),
     };
     let a = assess(&project, &Context::new(sel)).expect("assessed");
-    let text = l2stage_report::text::render_opts(std::slice::from_ref(&a), true);
-    let md = l2stage_report::markdown::render(std::slice::from_ref(&a));
+    let text = l2stage_render::text::render_opts(std::slice::from_ref(&a), true);
+    let md = l2stage_render::markdown::render(std::slice::from_ref(&a));
     for (what, out) in [("text", strip_sgr(&text)), ("markdown", md)] {
         assert!(
             out.contains("\\x1b]0;owned\\x07\\x1b[2J\\r\\u202e"),
@@ -72,7 +72,7 @@ fn the_renderers_own_colours_are_never_escaped() {
         as_of: "2025-09-01".parse().expect("date"),
     };
     let a = assess(&project, &Context::new(sel)).expect("assessed");
-    let text = l2stage_report::text::render_opts(std::slice::from_ref(&a), false);
+    let text = l2stage_render::text::render_opts(std::slice::from_ref(&a), false);
     assert!(!text.contains("\\x1b"), "{text}");
     let plain = strip_sgr(&text);
     assert!(plain.contains("State validation good"), "{plain}");

@@ -61,7 +61,7 @@ pub fn render_with(assessments: &[Assessment], opts: Options) -> String {
         if i > 0 {
             out.push('\n');
         }
-        // Archived projects come last (see `l2stage_report::live_first`),
+        // Archived projects come last (see `l2stage_assess::live_first`),
         // under their own heading when listed with live ones.
         let first_archived = a.verdict.archived.is_some()
             && (i == 0 || assessments[i - 1].verdict.archived.is_none());
@@ -299,8 +299,8 @@ fn header(out: &mut String, w: &Writer, a: &Assessment) {
     w.items(out, &format!("  {} ", "Risks:".bold()), 4, &levels);
 }
 
-fn level_colored(l: crate::risk_summary::Level) -> String {
-    use crate::risk_summary::Level;
+fn level_colored(l: l2stage_assess::risk_summary::Level) -> String {
+    use l2stage_assess::risk_summary::Level;
     match l {
         Level::Good => "good".green().to_string(),
         Level::Warning => "warning".yellow().to_string(),

@@ -7,7 +7,9 @@ use std::time::Duration;
 use l2stage_model::governance::{ActorKind, Governance, Member};
 use l2stage_model::{Format, parse_str};
 
-use super::{describe, dot, mermaid, svg};
+use l2stage_governance::graph::describe;
+
+use super::{dot, mermaid, svg};
 
 fn gov(body: &str) -> Governance {
     let src = format!(

@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use l2stage_risk::chart::{ChartOptions, regions_chart_svg, stage_chart_svg};
+use l2stage_render::chart::{ChartOptions, regions_chart_svg, stage_chart_svg};
 use l2stage_risk::report::{RiskQuery, report_json, risk_report_within};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

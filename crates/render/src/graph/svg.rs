@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use l2stage_model::governance::Governance;
 
 use super::layout::{self, Placed, Spec};
-use super::{EdgeKind, Model, NodeKind, describe};
+use l2stage_governance::graph::{EdgeKind, Model, NodeKind, describe};
 
 /// Box size: wide enough for two dozen characters a line, four lines.
 const BOX_W: f64 = 212.0;

@@ -4,14 +4,26 @@
 //! exact model does not apply, the nested council flattened to its
 //! entities. Shared by `l2stage risk --project` and the dashboard's
 //! per-project chart, so both assess the same council.
+//!
+//! [`project_risk_input`] builds a project's whole risk input and the
+//! assumptions printed beside the answer; [`project_risk_json`] and
+//! `crate::risk_text::project_text` are its two formats.
 
 use l2stage_model::governance::{
     Actor, ActorKind, Affiliation as ModelAffiliation, Governance, Member as GovMember,
 };
+use l2stage_model::{Date, ProjectFile};
 use l2stage_risk::project::{
     CouncilStructure, CouncilTree, MAX_COUPLED_SCENARIOS, NestedCouncil, ProjectCouncil,
+    ProjectRisk, ProjectRiskInput,
 };
-use l2stage_risk::{Affiliation, CouncilShape, Member, Probability};
+use l2stage_risk::provers::ProofSystem;
+use l2stage_risk::{
+    Affiliation, BaseModel, CouncilShape, Formula, Horizon, Line, Member, Probability,
+};
+use serde_json::json;
+
+use crate::format::probability;
 
 /// A council that cannot be assessed at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -258,6 +270,181 @@ fn tree_of(
     Ok(Ok(CouncilTree::Safes { threshold, signers }))
 }
 
+// ------------------------------------------------------- a project's risk
+
+/// What `l2stage risk --project` assumes about a project's council: the
+/// model's inputs that are not in the project file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectRiskOptions {
+    /// Each key breaks with this probability within the horizon.
+    pub member_failure: Probability,
+    /// The proof system fails with this probability, when given.
+    pub proof_failure: Option<Probability>,
+    /// Every member breaks at once with this probability.
+    pub common_shock: Probability,
+    /// Team members break together as one block.
+    pub team_block: bool,
+    pub formula: Formula,
+    pub horizon: Horizon,
+}
+
+/// A project's Security Council as the risk model's input, and the
+/// assumptions to print beside the answer (the options' and the council's
+/// own notes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectRiskSetup<'a> {
+    /// The Security Council assessed (the first multisig with
+    /// `security_council = true`).
+    pub actor: &'a Actor,
+    pub input: ProjectRiskInput,
+    pub assumptions: Vec<String>,
+}
+
+/// Why a project's council cannot be assessed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProjectRiskError {
+    #[error("no [governance] section, so no Security Council to assess")]
+    NoGovernance,
+    #[error("no multisig actor with `security_council = true` in [governance]")]
+    NoCouncil,
+    #[error(transparent)]
+    Council(#[from] CouncilError),
+}
+
+/// The one place a project's risk input and its assumptions are built: its
+/// governance structure's Security Council through [`council_input`], the
+/// proof system as one system failing with `proof_failure`, and the
+/// assumptions in the order they are printed.
+pub fn project_risk_input<'a>(
+    file: &'a ProjectFile,
+    opts: &ProjectRiskOptions,
+) -> Result<ProjectRiskSetup<'a>, ProjectRiskError> {
+    let gov = file
+        .governance
+        .as_ref()
+        .ok_or(ProjectRiskError::NoGovernance)?;
+    let actor = gov
+        .security_councils()
+        .next()
+        .ok_or(ProjectRiskError::NoCouncil)?;
+    let CouncilInput { council, notes } = council_input(
+        actor,
+        gov,
+        &opts.member_failure,
+        opts.team_block,
+        &opts.common_shock,
+    )?;
+    let input = ProjectRiskInput {
+        council,
+        proof: opts
+            .proof_failure
+            .as_ref()
+            .map(|p| ProofSystem::Single { p: p.clone() }),
+        formula: opts.formula,
+        horizon: opts.horizon,
+        candidate: None,
+    };
+    let mut assumptions = vec![
+        format!(
+            "each key breaks with q = {} within {}",
+            probability(opts.member_failure.value()),
+            opts.horizon
+        ),
+        "keys of one entity break together".to_string(),
+        if opts.team_block {
+            "team members break together as one block".to_string()
+        } else {
+            "entities break independently of each other".to_string()
+        },
+        "members without a declared affiliation are counted as team".to_string(),
+    ];
+    if !opts.common_shock.is_zero() {
+        assumptions.push(format!(
+            "with probability c = {} every member breaks at once",
+            probability(opts.common_shock.value())
+        ));
+    }
+    assumptions.extend(notes);
+    Ok(ProjectRiskSetup {
+        actor,
+        input,
+        assumptions,
+    })
+}
+
+/// The JSON of `l2stage risk --project --format json` (docs/risk.md): the
+/// model's answer with the project, the council's actor and the
+/// assumptions beside it. A `Value` (keys sorted), as printed.
+pub fn project_risk_json(
+    file: &ProjectFile,
+    setup: &ProjectRiskSetup<'_>,
+    risk: &ProjectRisk,
+) -> Result<serde_json::Value, serde_json::Error> {
+    let mut v = serde_json::to_value(risk)?;
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert(
+            "project".into(),
+            json!({"id": file.project.id.as_str(), "name": file.project.name}),
+        );
+        obj.insert("council_actor".into(), json!(setup.actor.id));
+        obj.insert("assumptions".into(), json!(setup.assumptions));
+    }
+    Ok(v)
+}
+
+// ------------------------------------------- a project's council on a day
+
+/// The project's Security Council on `as_of`: the first multisig with
+/// `security_council = true` in the governance structure in force that
+/// day (the dashboard's choice; `l2stage risk --project` takes the file's
+/// structure whatever the day).
+pub fn security_council(project: &ProjectFile, as_of: Date) -> Option<(&Governance, &Actor)> {
+    let gov = project
+        .governance
+        .as_ref()
+        .filter(|g| g.applies_on(as_of))?;
+    let c = gov.security_councils().next()?;
+    Some((gov, c))
+}
+
+/// The project's Security Council on `as_of` as a `K/N` shape over its
+/// entities: its actor id, the shape, and whether it spans nested Safes
+/// (then flattened to "any K of its N entities"). Keys of one entity count
+/// once.
+pub fn council_shape(project: &ProjectFile, as_of: Date) -> Option<(String, CouncilShape, bool)> {
+    let (gov, c) = security_council(project, as_of)?;
+    let setup = l2stage_governance::council::setup(gov, c);
+    let shape = CouncilShape::new(setup.entity_threshold, setup.entities).ok()?;
+    Some((c.id.clone(), shape, !setup.nested.is_empty()))
+}
+
+/// A nested council's exact model, built by [`council_input`] as
+/// `l2stage risk --project` builds it, with `model`'s q per key and common
+/// shock (team members independent), and its loss line under the union
+/// formula: `None` for a flat council and for the nested ones the exact
+/// model does not cover (those stay flattened, as in [`council_shape`]).
+pub fn nested_council(
+    gov: &Governance,
+    actor: &Actor,
+    model: &BaseModel,
+) -> Option<(NestedCouncil, Line<f64>)> {
+    let input = council_input(
+        actor,
+        gov,
+        &model.member_failure,
+        false,
+        &model.common_shock,
+    )
+    .ok()?;
+    match input.council {
+        CouncilStructure::Nested(n) => {
+            let line = n.joint().ok()?.line();
+            Some((n, line))
+        }
+        CouncilStructure::Flat(_) | CouncilStructure::Flattened(_) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,5 +551,91 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    fn options(team_block: bool, common_shock: &str) -> ProjectRiskOptions {
+        ProjectRiskOptions {
+            member_failure: Probability::parse("member failure", "0.1").unwrap(),
+            proof_failure: Some(Probability::parse("proof failure", "1/1000").unwrap()),
+            common_shock: Probability::parse("common shock", common_shock).unwrap(),
+            team_block,
+            formula: Formula::Union,
+            horizon: Horizon::default(),
+        }
+    }
+
+    fn catalog(file: &str) -> ProjectFile {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../catalog")
+            .join(file);
+        l2stage_model::load_path(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    #[test]
+    fn project_input_names_its_council_and_assumptions_in_order() {
+        let file = catalog("arbitrum-one.toml");
+        let setup = project_risk_input(&file, &options(true, "1/100")).unwrap();
+        assert_eq!(setup.actor.id, "security-council");
+        assert_eq!(
+            setup.assumptions[..5],
+            [
+                "each key breaks with q = 0.1 within 1y",
+                "keys of one entity break together",
+                "team members break together as one block",
+                "members without a declared affiliation are counted as team",
+                "with probability c = 0.01 every member breaks at once",
+            ]
+        );
+        assert!(matches!(
+            setup.input.proof,
+            Some(ProofSystem::Single { ref p }) if p.value() == 0.001
+        ));
+        // The arbitrum council: 9 of 12 keys.
+        let v = project_risk_json(
+            &file,
+            &setup,
+            &l2stage_risk::project::assess(&setup.input).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(v["council_actor"], "security-council");
+        assert_eq!(v["project"]["id"], "arbitrum-one");
+        assert_eq!(v["current"]["council"], "9/12");
+        assert_eq!(v["assumptions"].as_array().unwrap().len(), 5);
+    }
+
+    #[test]
+    fn project_input_errors_say_what_is_missing() {
+        let mut file = catalog("arbitrum-one.toml");
+        if let Some(g) = file.governance.as_mut() {
+            for a in &mut g.actors {
+                a.security_council = false;
+            }
+        }
+        assert_eq!(
+            project_risk_input(&file, &options(false, "0")).unwrap_err(),
+            ProjectRiskError::NoCouncil
+        );
+        file.governance = None;
+        assert_eq!(
+            project_risk_input(&file, &options(false, "0")).unwrap_err(),
+            ProjectRiskError::NoGovernance
+        );
+    }
+
+    #[test]
+    fn the_council_on_a_day_as_the_dashboard_models_it() {
+        let file = catalog("arbitrum-one.toml");
+        let day: Date = "2026-12-06".parse().unwrap();
+        let (id, shape, nested) = council_shape(&file, day).unwrap();
+        assert_eq!(
+            (id.as_str(), shape.to_string(), nested),
+            ("security-council", "9/12".to_string(), false)
+        );
+        let (gov, actor) = security_council(&file, day).unwrap();
+        // A flat council has no nested model.
+        assert!(nested_council(gov, actor, &BaseModel::default()).is_none());
+        let mut none = file.clone();
+        none.governance = None;
+        assert!(security_council(&none, day).is_none());
     }
 }

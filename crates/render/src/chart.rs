@@ -17,10 +17,27 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::error::{Result, RiskError};
-use crate::prob::Probability;
-use crate::stages::{BaseModel, Line, Stage, StageLines};
-use crate::sweep::log_space;
+use l2stage_risk::prob::Probability;
+use l2stage_risk::stages::{BaseModel, Line, Stage, StageLines};
+use l2stage_risk::sweep::log_space;
+use l2stage_risk::{RiskError, stages::StageRange};
+
+use crate::format::{chart_label, log_tick};
+
+/// Why a chart was not drawn: its model's inputs do not fit, or drawing
+/// failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChartError {
+    /// The model could not be computed (the risk crate's message).
+    #[error(transparent)]
+    Risk(#[from] RiskError),
+    /// The drawing backend failed.
+    #[error("chart: {0}")]
+    Draw(String),
+}
+
+/// Shorthand for the results of this module.
+pub type Result<T, E = ChartError> = std::result::Result<T, E>;
 
 /// Size and optional marks.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,8 +71,8 @@ fn color(stage: Stage) -> RGBColor {
     STAGE_COLORS[stage.number() as usize]
 }
 
-fn chart_err<E: std::fmt::Display>(e: E) -> RiskError {
-    RiskError::Chart(e.to_string())
+fn chart_err<E: std::fmt::Display>(e: E) -> ChartError {
+    ChartError::Draw(e.to_string())
 }
 
 type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
@@ -73,34 +90,6 @@ fn render_svg(opts: &ChartOptions, draw: impl FnOnce(&Root<'_>) -> DrawResult) -
         root.present().map_err(chart_err)?;
     }
     Ok(svg)
-}
-
-/// A log-axis tick: `1e-4`, `1`, `2e-5` — never `9.999999999998e-5`.
-pub fn log_tick(v: f64) -> String {
-    if v.is_nan() || v <= 0.0 {
-        return "0".into();
-    }
-    let e = v.log10();
-    if (e - e.round()).abs() < 1e-9 {
-        match e.round() as i32 {
-            0 => "1".into(),
-            e => format!("1e{e}"),
-        }
-    } else {
-        format!("{v:.0e}")
-    }
-}
-
-/// A number for a label, three significant digits: `2.43e-5`, `0.0710`.
-pub fn short(v: f64) -> String {
-    if v == 0.0 {
-        "0".into()
-    } else if v.abs() < 1e-3 {
-        format!("{v:.2e}")
-    } else {
-        let digits = (2 - v.abs().log10().floor() as i32).max(0) as usize;
-        format!("{v:.digits$}")
-    }
 }
 
 /// The power of ten at or below `v`, nudged down a hair so that the
@@ -202,12 +191,12 @@ fn stage_label(model: &BaseModel, stage: Stage) -> String {
 }
 
 fn describe(model: &BaseModel) -> String {
-    let mut s = format!("q = {}", short(model.member_failure.value()));
+    let mut s = format!("q = {}", chart_label(model.member_failure.value()));
     if !model.correlation.is_zero() {
-        s += &format!(", rho = {}", short(model.correlation.value()));
+        s += &format!(", rho = {}", chart_label(model.correlation.value()));
     }
     if !model.common_shock.is_zero() {
-        s += &format!(", c = {}", short(model.common_shock.value()));
+        s += &format!(", c = {}", chart_label(model.common_shock.value()));
     }
     s + &format!(
         ", {} formula, horizon {}",
@@ -242,7 +231,8 @@ pub fn stage_chart_with_stage1_svg(
     if !(0.0..=1.0).contains(&intercept) || !(0.0..=1.0).contains(&slope) {
         return Err(RiskError::Invalid(format!(
             "the Stage 1 line needs an intercept and a slope in [0, 1], got {intercept} and {slope}"
-        )));
+        ))
+        .into());
     }
     let stage0 = model
         .council(model.stage0)?
@@ -368,7 +358,7 @@ fn draw_stages(
         chart.draw_series(std::iter::once(
             EmptyElement::at((*x, y))
                 + Text::new(format!("{a} = {b}"), (8, 6), style.clone())
-                + Text::new(format!("p = {}", short(*x)), (8, 24), style),
+                + Text::new(format!("p = {}", chart_label(*x)), (8, 24), style),
         ))?;
     }
 
@@ -383,7 +373,7 @@ fn draw_stages(
         let ts = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Right, VPos::Bottom));
         chart.draw_series(std::iter::once(
             EmptyElement::at((p, y_min))
-                + Text::new(format!("your p = {}", short(p)), (-6, -8), ts),
+                + Text::new(format!("your p = {}", chart_label(p)), (-6, -8), ts),
         ))?;
     }
 
@@ -418,7 +408,7 @@ pub fn regions_chart_svg(model: &BaseModel, opts: &ChartOptions) -> Result<Strin
     })
 }
 
-type Band = (f64, f64, Vec<crate::stages::StageRange<f64>>);
+type Band = (f64, f64, Vec<StageRange<f64>>);
 
 fn draw_regions(
     root: &Root<'_>,
@@ -500,7 +490,7 @@ fn draw_regions(
         let ts = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Left, VPos::Bottom));
         chart.draw_series(std::iter::once(
             EmptyElement::at((x_min, q))
-                + Text::new(format!("model q = {}", short(q)), (6, -4), ts),
+                + Text::new(format!("model q = {}", chart_label(q)), (6, -4), ts),
         ))?;
         if let Some(p) = opts.proof_failure.filter(|p| *p >= x_min) {
             chart.draw_series(std::iter::once(Circle::new((p, q), 6, BLACK.filled())))?;
@@ -512,18 +502,7 @@ fn draw_regions(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::CouncilShape;
-
-    #[test]
-    fn ticks_are_readable() {
-        assert_eq!(log_tick(1e-4), "1e-4");
-        assert_eq!(log_tick(0.9999999999998e-4), "1e-4");
-        assert_eq!(log_tick(1.0), "1");
-        assert_eq!(log_tick(2e-5), "2e-5");
-        assert_eq!(short(2.43364e-5), "2.43e-5");
-        assert_eq!(short(0.0710456), "0.0710");
-        assert_eq!(short(0.5), "0.500");
-    }
+    use l2stage_risk::CouncilShape;
 
     #[test]
     fn stage_chart_has_the_parts() {
@@ -551,7 +530,7 @@ mod tests {
                 BaseModel {
                     stage1: CouncilShape::new(9, 12).unwrap(),
                     member_failure: Probability::parse("q", "0.05").unwrap(),
-                    formula: crate::Formula::Additive,
+                    formula: l2stage_risk::Formula::Additive,
                     ..BaseModel::default()
                 },
                 ChartOptions {

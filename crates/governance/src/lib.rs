@@ -8,6 +8,7 @@
 pub mod council;
 pub mod graph;
 mod paths;
+pub mod rating;
 
 use std::collections::BTreeMap;
 
@@ -20,10 +21,10 @@ use l2stage_model::{Kind, RequirementId, format_seconds};
 
 pub use council::CouncilSetup;
 use paths::{Chain, Graph};
+pub use rating::{Rating, SEVEN_DAYS_SECONDS, THIRTY_DAYS_SECONDS};
 
-const DAY: i64 = 86_400;
-const SEVEN_DAYS: i64 = 7 * DAY;
-const THIRTY_DAYS: i64 = 30 * DAY;
+const SEVEN_DAYS: i64 = SEVEN_DAYS_SECONDS;
+const THIRTY_DAYS: i64 = THIRTY_DAYS_SECONDS;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnalysisError {
@@ -33,40 +34,6 @@ pub enum AnalysisError {
     Cycle(String),
     #[error("more than {max} distinct paths lead to `{0}`: the structure is too entangled to analyse", max = paths::MAX_PATHS_PER_ACTOR)]
     TooManyPaths(String),
-}
-
-/// Exit-window colour, as the field displays it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Rating {
-    /// ≤ 0, or users cannot exit without the operators at all.
-    None,
-    /// < 7 days.
-    Red,
-    /// 7–30 days.
-    Yellow,
-    /// ≥ 30 days.
-    Green,
-}
-
-impl Rating {
-    pub fn of(window: Option<i64>) -> Rating {
-        match window {
-            None => Rating::None,
-            Some(w) if w <= 0 => Rating::None,
-            Some(w) if w < SEVEN_DAYS => Rating::Red,
-            Some(w) if w < THIRTY_DAYS => Rating::Yellow,
-            Some(_) => Rating::Green,
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rating::None => "none",
-            Rating::Red => "red",
-            Rating::Yellow => "yellow",
-            Rating::Green => "green",
-        }
-    }
 }
 
 /// What a coalition can do to users.

@@ -688,3 +688,48 @@ fn a_council_not_properly_set_up_still_upgrades_instantly_in_the_json() {
     let w = a.exit_window.as_ref().unwrap();
     assert!(w.council_can_upgrade_instantly, "{w:?}");
 }
+
+/// The dispatch in `requirements::derive`: which ids the structure decides
+/// for each kind, and that declared-only ids are left to the project file.
+#[test]
+fn the_structure_decides_exactly_the_governance_requirements() {
+    use RequirementId::*;
+    let optimistic = run("optimistic", &arbitrum());
+    assert_eq!(
+        optimistic.derived.keys().copied().collect::<Vec<_>>(),
+        vec![
+            FiveExternalChallengers,
+            Principle,
+            ExitWithoutOperators,
+            SevenDayExitWindow,
+            CouncilProperlySetUp,
+            PermissionlessProofs,
+            ThirtyDayExitWindow,
+            CouncilOnlyForOnchainBugs,
+        ]
+    );
+    let validity = run("validity", &arbitrum());
+    assert!(!validity.derived.contains_key(&PermissionlessProofs));
+    assert!(!validity.derived.contains_key(&FiveExternalChallengers));
+    assert_eq!(validity.derived.len(), 6);
+
+    let p = project("optimistic", &arbitrum());
+    let gov = p.governance.as_ref().expect("governance");
+    let inputs = l2stage_governance::requirements::Inputs::new(gov, Kind::Optimistic, &optimistic);
+    for id in [
+        ProofSystem,
+        DataOnL1,
+        NodeSourceAvailable,
+        DaVerifierSecureOnL1,
+    ] {
+        assert_eq!(
+            l2stage_governance::requirements::derive(id, &inputs),
+            None,
+            "{id}"
+        );
+    }
+    assert_eq!(
+        l2stage_governance::requirements::derive(SevenDayExitWindow, &inputs).as_ref(),
+        optimistic.derived.get(&SevenDayExitWindow)
+    );
+}

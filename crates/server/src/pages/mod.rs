@@ -556,7 +556,7 @@ fn proof_system_view(p: &ProofSystemSummary) -> ProofSystemView {
                     CheckStatus::Unknown => ("unknown", "c-unknown", "?"),
                 };
                 CriterionView {
-                    id: c.id,
+                    id: c.id.as_str(),
                     level: c.level.as_str(),
                     status,
                     class,

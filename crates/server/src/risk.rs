@@ -844,10 +844,10 @@ mod tests {
         fixture("base-2025.toml")
     }
 
-    /// A 2025 structure kept as a test fixture (crates/cli/tests/fixtures).
+    /// A 2025 structure kept as a test fixture (the repository's `fixtures/` folder).
     fn fixture(file: &str) -> ProjectFile {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../cli/tests/fixtures")
+            .join("../../fixtures")
             .join(file);
         match l2stage_model::load_path(&path) {
             Ok(p) => p,

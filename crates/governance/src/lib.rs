@@ -3,6 +3,11 @@
 //! it — exit windows, the Stage 1 principle, the council's set-up, proof
 //! participation — each with the actor path and arithmetic that decided it.
 //!
+//! [`analyze`] finds every path from an actor to a power and its exit
+//! window (this file); each requirement is then decided by its own rule in
+//! [`requirements`], one file per requirement; [`rating`] holds the 7- and
+//! 30-day thresholds.
+//!
 //! Pure computation over `l2stage_model::governance`; no I/O.
 
 pub mod council;

@@ -1,7 +1,7 @@
 //! One file per requirement the governance structure can decide.
 //!
 //! "Where is `X` decided?" — in `X`'s file here (the id with `_` for `-`),
-//! reached from [`derive`]'s `match`. Each file opens with the framework's
+//! reached from [`derive()`]'s `match`. Each file opens with the framework's
 //! wording of the requirement (docs/methodology.md; L2BEAT's Stages
 //! Framework) and the revision that introduced it. Which stage a
 //! requirement belongs to in each revision is data in

@@ -5,7 +5,7 @@
 //!
 //! A council is one Safe of keys ([`ProjectCouncil`]) or a nested one
 //! ([`NestedCouncil`]: Safes whose signers are other Safes, as on Base),
-//! which is assessed exactly as a tree of approvals ([`Approval`]). Keys
+//! which is assessed exactly as a tree of approvals ([`Approval`](crate::nested::Approval)). Keys
 //! that must break together although they sit in different Safes (an
 //! entity signing in two of them, the team with `team_block`) are handled
 //! by conditioning on them: given their state the Safes are independent.

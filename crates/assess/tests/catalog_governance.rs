@@ -35,10 +35,10 @@ fn load_base_2025() -> ProjectFile {
     fixture("base-2025.toml")
 }
 
-/// A 2025 structure kept as a test fixture (crates/cli/tests/fixtures).
+/// A 2025 structure kept as a test fixture (the repository's `fixtures/` folder).
 fn fixture(file: &str) -> ProjectFile {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../cli/tests/fixtures")
+        .join("../../fixtures")
         .join(file);
     load_path(&path).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -136,7 +136,7 @@ fn every_catalog_entry_cites_sources() {
 fn json_contract_shape() {
     let v = json(&[
         "assess",
-        "crates/cli/tests/fixtures/grace.toml",
+        "fixtures/grace.toml",
         "--framework",
         "2025-01",
         "--as-of",
@@ -184,7 +184,7 @@ fn json_contract_shape() {
 
     let v = json(&[
         "assess",
-        "crates/cli/tests/fixtures/grace.toml",
+        "fixtures/grace.toml",
         "--framework",
         "2025-01",
         "--as-of",
@@ -204,7 +204,7 @@ fn json_contract_shape() {
 fn invalid_file_exits_2_naming_line_and_field_and_prints_no_verdict() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::copy(
-        repo().join("crates/cli/tests/fixtures/grace.toml"),
+        repo().join("fixtures/grace.toml"),
         tmp.path().join("good.toml"),
     )
     .unwrap();
@@ -255,7 +255,7 @@ fn exit_0_whatever_the_stage_and_text_has_no_colour_when_piped() {
 fn markdown_report() {
     let out = run(&[
         "assess",
-        "crates/cli/tests/fixtures/grace.toml",
+        "fixtures/grace.toml",
         "--as-of",
         "2025-07-01",
         "--format",
@@ -299,7 +299,7 @@ fn schema_describes_the_file() {
 fn base_nested_council_derives_stage_1_without_conflicts() {
     let v = json(&[
         "assess",
-        "crates/cli/tests/fixtures/base-2025.toml",
+        "fixtures/base-2025.toml",
         "--as-of",
         "2025-09-01",
         "--format",
@@ -333,7 +333,7 @@ fn scroll_structure_stops_applying_when_replaced() {
     let at = |day: &str| {
         let v = json(&[
             "assess",
-            "crates/cli/tests/fixtures/scroll-2025.toml",
+            "fixtures/scroll-2025.toml",
             "--as-of",
             day,
             "--format",
@@ -454,7 +454,7 @@ fn catalog_today_others_reasons_and_archived() {
 fn validium_fixture_derives_the_da_items() {
     let v = json(&[
         "assess",
-        "crates/cli/tests/fixtures/validium.toml",
+        "fixtures/validium.toml",
         "--as-of",
         "2026-12-06",
         "--format",

@@ -228,7 +228,7 @@ async fn invalid_input_exits_2_and_a_dead_node_exits_1() {
         ],
         vec![
             "verify",
-            "crates/cli/tests/fixtures/grace.toml",
+            "fixtures/grace.toml",
             "--rpc",
             "http://127.0.0.1:9",
         ],

@@ -51,12 +51,7 @@ fn graph_formats() {
 #[test]
 fn graph_without_governance_is_a_usage_error() {
     // Every catalog project has a structure now; the fixture has none.
-    let out = run(&[
-        "graph",
-        "crates/cli/tests/fixtures/grace.toml",
-        "--format",
-        "svg",
-    ]);
+    let out = run(&["graph", "fixtures/grace.toml", "--format", "svg"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no [governance] section"));
     assert!(out.stdout.is_empty());
@@ -66,12 +61,7 @@ fn graph_without_governance_is_a_usage_error() {
 fn a_replaced_structure_is_drawn_with_a_note() {
     // Scroll's 2025 structure ends on 2026-06-01 (`until`): still drawn,
     // with a note on stderr; one in force today draws silently.
-    let out = run(&[
-        "graph",
-        "crates/cli/tests/fixtures/scroll-2025.toml",
-        "--format",
-        "mermaid",
-    ]);
+    let out = run(&["graph", "fixtures/scroll-2025.toml", "--format", "mermaid"]);
     assert!(out.status.success());
     assert!(!out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);

@@ -364,7 +364,7 @@ fn project_council() {
 
 fn base_toml() -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    root.join("crates/cli/tests/fixtures/base-2025.toml")
+    root.join("fixtures/base-2025.toml")
         .to_str()
         .unwrap()
         .to_string()

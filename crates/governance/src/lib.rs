@@ -3,27 +3,29 @@
 //! it — exit windows, the Stage 1 principle, the council's set-up, proof
 //! participation — each with the actor path and arithmetic that decided it.
 //!
+//! [`analyze`] finds every path from an actor to a power and its exit
+//! window (this file); each requirement is then decided by its own rule in
+//! [`requirements`], one file per requirement; [`rating`] holds the 7- and
+//! 30-day thresholds.
+//!
 //! Pure computation over `l2stage_model::governance`; no I/O.
 
 pub mod council;
 pub mod graph;
 mod paths;
+pub mod rating;
+pub mod requirements;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use l2stage_model::governance::{
-    ANYONE, ActorKind, Affiliation, Condition, Governance, Lasting, PowerKind,
-};
+use l2stage_model::governance::{ANYONE, ActorKind, Condition, Governance, Lasting, PowerKind};
 use l2stage_model::{Kind, RequirementId, format_seconds};
 
 pub use council::CouncilSetup;
 use paths::{Chain, Graph};
-
-const DAY: i64 = 86_400;
-const SEVEN_DAYS: i64 = 7 * DAY;
-const THIRTY_DAYS: i64 = 30 * DAY;
+pub use rating::{Rating, SEVEN_DAYS_SECONDS, THIRTY_DAYS_SECONDS};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnalysisError {
@@ -33,40 +35,6 @@ pub enum AnalysisError {
     Cycle(String),
     #[error("more than {max} distinct paths lead to `{0}`: the structure is too entangled to analyse", max = paths::MAX_PATHS_PER_ACTOR)]
     TooManyPaths(String),
-}
-
-/// Exit-window colour, as the field displays it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Rating {
-    /// ≤ 0, or users cannot exit without the operators at all.
-    None,
-    /// < 7 days.
-    Red,
-    /// 7–30 days.
-    Yellow,
-    /// ≥ 30 days.
-    Green,
-}
-
-impl Rating {
-    pub fn of(window: Option<i64>) -> Rating {
-        match window {
-            None => Rating::None,
-            Some(w) if w <= 0 => Rating::None,
-            Some(w) if w < SEVEN_DAYS => Rating::Red,
-            Some(w) if w < THIRTY_DAYS => Rating::Yellow,
-            Some(_) => Rating::Green,
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rating::None => "none",
-            Rating::Red => "red",
-            Rating::Yellow => "yellow",
-            Rating::Green => "green",
-        }
-    }
 }
 
 /// What a coalition can do to users.
@@ -162,13 +130,6 @@ impl Analysis {
     /// Upgrade findings, the paths exit windows are about.
     pub fn upgrade_paths(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.threat == Threat::Upgrade)
-    }
-}
-
-fn fmt_opt_window(w: Option<i64>) -> String {
-    match w {
-        Some(w) => format_seconds(w),
-        None => "none (users cannot exit without the operators)".into(),
     }
 }
 
@@ -342,12 +303,7 @@ pub fn analyze(gov: &Governance, kind: Kind) -> Result<Analysis, AnalysisError> 
         derived: BTreeMap::new(),
         notes,
     };
-    analysis.derived = derive(
-        gov,
-        kind,
-        &analysis,
-        forced.is_some() && self_propose.is_some(),
-    );
+    analysis.derived = requirements::derive_all(gov, kind, &analysis);
     Ok(analysis)
 }
 
@@ -532,13 +488,6 @@ fn headline_window(findings: &[Finding], exit_arith: &str) -> Option<ExitWindow>
     })
 }
 
-/// The path with the smallest exit window (no window at all counts smallest).
-fn min_window<'a>(fs: &[&'a Finding]) -> Option<&'a Finding> {
-    fs.iter()
-        .min_by_key(|f| f.exit_window_seconds.unwrap_or(i64::MIN))
-        .copied()
-}
-
 /// A finding as the derivations cite it in their evidence (renderers match
 /// evidence against it to print shared paths once).
 pub fn evidence_line(f: &Finding) -> String {
@@ -549,377 +498,4 @@ pub fn evidence_line(f: &Finding) -> String {
         f.path.join(" → "),
         f.arithmetic
     )
-}
-
-fn derive(
-    gov: &Governance,
-    kind: Kind,
-    a: &Analysis,
-    can_exit_alone: bool,
-) -> BTreeMap<RequirementId, Derivation> {
-    use DerivedStatus::*;
-    let mut d = BTreeMap::new();
-    let has_council = !a.councils.is_empty();
-    let met = |ok: bool| if ok { Met } else { Unmet };
-
-    // council-properly-set-up
-    d.insert(
-        RequirementId::CouncilProperlySetUp,
-        if !has_council {
-            Derivation { status: NotApplicable, reason: "no Security Council in the structure".into(), evidence: vec![] }
-        } else {
-            let bad: Vec<&CouncilSetup> = a.councils.iter().filter(|c| !c.properly_set_up).collect();
-            Derivation {
-                status: met(bad.is_empty()),
-                reason: if bad.is_empty() {
-                    "≥8 members, ≥75% threshold, all announced, enough outside members to block a quorum (counted per entity)".into()
-                } else {
-                    bad.iter().map(|c| format!("{}: {}", c.name, c.failures.join("; "))).collect::<Vec<_>>().join(" / ")
-                },
-                evidence: a.councils.iter().map(CouncilSetup::summary).collect(),
-            }
-        },
-    );
-
-    let upgrades: Vec<&Finding> = a.upgrade_paths().filter(|f| !f.bug_conditioned).collect();
-
-    // seven-day-exit-window: upgrades by anyone weaker than the council.
-    let weaker: Vec<&Finding> = upgrades
-        .iter()
-        .copied()
-        .filter(|f| !f.council_controlled)
-        .collect();
-    d.insert(
-        RequirementId::SevenDayExitWindow,
-        match min_window(&weaker) {
-            None => Derivation {
-                status: Met,
-                reason: if upgrades.is_empty() {
-                    "no upgrade path".into()
-                } else {
-                    "every upgrade path needs ≥75% of a properly set-up Security Council".into()
-                },
-                evidence: upgrades.iter().map(|f| evidence_line(f)).collect(),
-            },
-            Some(f) => {
-                let ok = f.exit_window_seconds.is_some_and(|w| w >= SEVEN_DAYS);
-                Derivation {
-                    status: met(ok),
-                    reason: format!(
-                        "smallest exit window without the council: {} via {} ({} needed)",
-                        fmt_opt_window(f.exit_window_seconds),
-                        f.path.join(" → "),
-                        if ok { "≥7d" } else { "7d" }
-                    ),
-                    evidence: vec![evidence_line(f)],
-                }
-            }
-        },
-    );
-
-    // thirty-day-exit-window: every non-bug upgrade path.
-    d.insert(
-        RequirementId::ThirtyDayExitWindow,
-        match min_window(&upgrades) {
-            None => Derivation {
-                status: Met,
-                reason: "no upgrade path outside on-chain-bug conditions".into(),
-                evidence: vec![],
-            },
-            Some(f) => {
-                let ok = f.exit_window_seconds.is_some_and(|w| w >= THIRTY_DAYS);
-                Derivation {
-                    status: met(ok),
-                    reason: format!(
-                        "smallest exit window over all upgrade paths: {} via {} (30d needed)",
-                        fmt_opt_window(f.exit_window_seconds),
-                        f.path.join(" → ")
-                    ),
-                    evidence: vec![evidence_line(f)],
-                }
-            }
-        },
-    );
-
-    // principle: every coalition that can block or forge needs ≥75% of a
-    // properly set-up council, or waits ≥7d.
-    let dangerous: Vec<&Finding> = a
-        .findings
-        .iter()
-        .filter(|f| f.threat != Threat::Limited && !f.bug_conditioned)
-        .collect();
-    let violations: Vec<&Finding> = dangerous
-        .iter()
-        .copied()
-        .filter(|f| !f.council_controlled && f.exit_window_seconds.is_none_or(|w| w < SEVEN_DAYS))
-        .collect();
-    d.insert(
-        RequirementId::Principle,
-        if violations.is_empty() {
-            Derivation {
-                status: Met,
-                reason: if dangerous.is_empty() {
-                    "no coalition can block withdrawals or forge L2→L1 messages".into()
-                } else {
-                    format!("all {} ways to block withdrawals or forge messages need ≥75% of a properly set-up council or leave ≥7d to exit", dangerous.len())
-                },
-                evidence: dangerous.iter().map(|f| evidence_line(f)).collect(),
-            }
-        } else {
-            let f = violations[0];
-            Derivation {
-                status: Unmet,
-                reason: format!(
-                    "{} can {} without ≥75% of a properly set-up council, leaving {} to exit",
-                    f.coalition,
-                    f.power,
-                    fmt_opt_window(f.exit_window_seconds)
-                ),
-                evidence: violations.iter().map(|f| evidence_line(f)).collect(),
-            }
-        },
-    );
-
-    // exit-without-operators
-    d.insert(
-        RequirementId::ExitWithoutOperators,
-        Derivation {
-            status: met(can_exit_alone),
-            reason: a.exit_time_arithmetic.clone(),
-            evidence: gov.exit.evidence.clone(),
-        },
-    );
-
-    // council-only-for-onchain-bugs
-    d.insert(
-        RequirementId::CouncilOnlyForOnchainBugs,
-        if !has_council {
-            Derivation { status: NotApplicable, reason: "no Security Council in the structure".into(), evidence: vec![] }
-        } else {
-            let free: Vec<&Finding> = a
-                .findings
-                .iter()
-                .filter(|f| f.threat != Threat::Limited && !f.bug_conditioned)
-                .filter(|f| f.council_share.values().any(|(s, _)| *s > 0))
-                .filter(|f| f.exit_window_seconds.is_none_or(|w| w < THIRTY_DAYS))
-                .collect();
-            match free.first() {
-                None => Derivation { status: Met, reason: "the council's powers are conditioned on bugs proven on chain (or wait ≥30d)".into(), evidence: vec![] },
-                Some(f) => Derivation {
-                    status: Unmet,
-                    reason: format!("the council can {} without an on-chain proven bug, via {}", f.power, f.path.join(" → ")),
-                    evidence: free.iter().map(|f| evidence_line(f)).collect(),
-                },
-            }
-        },
-    );
-
-    derive_da(gov, &upgrades, &mut d);
-
-    // Proof participation (fraud-proof systems).
-    if kind.fraud_proofs()
-        && let Some(ch) = &gov.exit.challenging
-    {
-        let open = ch.is_permissionless() || ch.allowlist().iter().any(|a| a == ANYONE);
-        d.insert(
-            RequirementId::PermissionlessProofs,
-            Derivation {
-                status: met(open),
-                reason: if open {
-                    "anyone may challenge state roots".into()
-                } else {
-                    format!("challenging is allow-listed: {}", ch.allowlist().join(", "))
-                },
-                evidence: gov.exit.evidence.clone(),
-            },
-        );
-        let outside = if open {
-            usize::MAX
-        } else {
-            outside_entities(gov, ch.allowlist())
-        };
-        d.insert(
-            RequirementId::FiveExternalChallengers,
-            Derivation {
-                status: met(outside >= 5),
-                reason: if open {
-                    "challenging is permissionless".into()
-                } else {
-                    format!("{outside} allow-listed challenger(s) outside the team (5 needed)")
-                },
-                evidence: gov.exit.evidence.clone(),
-            },
-        );
-    }
-    d
-}
-
-/// The alt-DA items the structure decides: the DA verifier's exit windows
-/// (from the upgrade paths whose power targets it) and the DA committee's
-/// decentralisation (L2BEAT's DAC bar: ≥6 announced members, an honest
-/// minority of at most 1/3 able to refuse a false attestation, ≥5 outside).
-fn derive_da(gov: &Governance, upgrades: &[&Finding], d: &mut BTreeMap<RequirementId, Derivation>) {
-    use DerivedStatus::*;
-    let Some(da) = &gov.da else { return };
-    if let Some(verifier) = &da.verifier {
-        if da.verifier_immutable {
-            for id in [
-                RequirementId::DaVerifierSevenDayExitWindow,
-                RequirementId::DaVerifierThirtyDayExitWindow,
-            ] {
-                d.insert(
-                    id,
-                    Derivation {
-                        status: Met,
-                        reason: format!(
-                            "the DA verifier {verifier} cannot be upgraded or replaced"
-                        ),
-                        evidence: da.evidence.clone(),
-                    },
-                );
-            }
-        } else {
-            let paths: Vec<&Finding> = upgrades
-                .iter()
-                .copied()
-                .filter(|f| f.target.as_deref() == Some(verifier.as_str()))
-                .collect();
-            let weaker: Vec<&Finding> = paths
-                .iter()
-                .copied()
-                .filter(|f| !f.council_controlled)
-                .collect();
-            let window = |fs: &[&Finding], need: i64, label: &str, scope: &str| match min_window(fs)
-            {
-                None => Derivation {
-                    status: Met,
-                    reason: if paths.is_empty() {
-                        format!(
-                            "no upgrade path to the DA verifier {verifier} outside on-chain-bug conditions"
-                        )
-                    } else {
-                        format!(
-                            "every upgrade path to the DA verifier {verifier} needs ≥75% of a properly set-up Security Council"
-                        )
-                    },
-                    evidence: paths.iter().map(|f| evidence_line(f)).collect(),
-                },
-                Some(f) => {
-                    let ok = f.exit_window_seconds.is_some_and(|w| w >= need);
-                    Derivation {
-                        status: if ok { Met } else { Unmet },
-                        reason: format!(
-                            "smallest exit window {scope} upgrading the DA verifier {verifier}: {} via {} ({label} needed)",
-                            fmt_opt_window(f.exit_window_seconds),
-                            f.path.join(" → "),
-                        ),
-                        evidence: vec![evidence_line(f)],
-                    }
-                }
-            };
-            d.insert(
-                RequirementId::DaVerifierSevenDayExitWindow,
-                window(&weaker, SEVEN_DAYS, "7d", "without the council"),
-            );
-            d.insert(
-                RequirementId::DaVerifierThirtyDayExitWindow,
-                window(&paths, THIRTY_DAYS, "30d", "over all paths"),
-            );
-        }
-    }
-    if let Some(committee) = gov.da_committee() {
-        let s = council::setup(gov, committee);
-        let n = s.entities;
-        let honest = (n + 1).saturating_sub(s.entity_threshold);
-        let mut failures = Vec::new();
-        if s.unannounced_members > 0 {
-            failures.push(format!(
-                "{} member(s) not publicly announced",
-                s.unannounced_members
-            ));
-        }
-        if n < DAC_MIN_MEMBERS {
-            failures.push(format!("{n} member entities (≥{DAC_MIN_MEMBERS} needed)"));
-        }
-        if honest * 3 > n {
-            failures.push(format!(
-                "{honest} of {n} honest members are needed to refuse a false attestation (an honest minority of at most 1/3 needed)"
-            ));
-        }
-        if s.outside_entities < DAC_MIN_OUTSIDE {
-            failures.push(format!(
-                "{} outside member entities (≥{DAC_MIN_OUTSIDE} needed)",
-                s.outside_entities
-            ));
-        }
-        let arithmetic = format!(
-            "{}: {} of {n} entities sign an attestation, so {honest} honest entities can refuse one; {} outside",
-            committee.label(),
-            s.entity_threshold,
-            s.outside_entities
-        );
-        let mut evidence = vec![arithmetic.clone()];
-        evidence.extend(da.evidence.iter().cloned());
-        evidence.extend(committee.evidence.iter().cloned());
-        // Not solely the sequencer: the team's own members cannot reach the
-        // quorum without outside signatures.
-        let team_alone = s.outside_entities < s.blocking_minority;
-        d.insert(
-            RequirementId::DaAttestedByIndependentParty,
-            Derivation {
-                status: if team_alone { Unmet } else { Met },
-                reason: if team_alone {
-                    format!(
-                        "{}: the team's {} entities reach the quorum of {} alone, so the operator attests data availability by itself",
-                        committee.label(),
-                        n - s.outside_entities,
-                        s.entity_threshold
-                    )
-                } else {
-                    format!(
-                        "{}: every attestation needs outside members ({} outside of {n}; the team cannot reach the quorum of {} alone)",
-                        committee.label(),
-                        s.outside_entities,
-                        s.entity_threshold
-                    )
-                },
-                evidence: evidence.clone(),
-            },
-        );
-        d.insert(
-            RequirementId::DaCommitteeDecentralized,
-            Derivation {
-                status: if failures.is_empty() { Met } else { Unmet },
-                reason: if failures.is_empty() {
-                    format!("{arithmetic}: ≥{DAC_MIN_MEMBERS} announced members, an honest minority of at most 1/3, ≥{DAC_MIN_OUTSIDE} outside")
-                } else {
-                    format!("{arithmetic} — {}", failures.join("; "))
-                },
-                evidence,
-            },
-        );
-    }
-}
-
-/// L2BEAT's DA-committee bar (`getDacSentiment` in
-/// packages/config/src/common/DaCommitteeSecurityRisk.ts): at least 6
-/// known members, at least 5 of them external.
-const DAC_MIN_MEMBERS: usize = 6;
-const DAC_MIN_OUTSIDE: usize = 5;
-
-/// Distinct outside entities among the given actors. Each actor is one
-/// challenger (a multisig challenges as one), counted under its entity.
-fn outside_entities(gov: &Governance, ids: &[String]) -> usize {
-    let by_id: std::collections::HashMap<&str, &l2stage_model::governance::Actor> = gov
-        .actors
-        .iter()
-        .rev()
-        .map(|a| (a.id.as_str(), a))
-        .collect();
-    ids.iter()
-        .filter_map(|id| by_id.get(id.as_str()).copied())
-        .filter(|a| a.affiliation == Some(Affiliation::Outside))
-        .map(|a| a.entity.clone().unwrap_or_else(|| a.id.clone()))
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
 }

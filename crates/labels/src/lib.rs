@@ -21,7 +21,7 @@ use serde::Serialize;
 use l2stage_model::{Date, ProjectFile};
 
 pub use battle_tested::{BattleTested, History, LabelStatus, Series};
-pub use maturity::{CheckStatus, Criterion, ProofSystemSummary, Rating};
+pub use maturity::{CheckStatus, Criterion, CriterionId, MaturityRating, ProofSystemSummary};
 pub use registry::{Inputs, LabelsError, ProofSystem, Registry, SeriesData, SharedComponent};
 
 /// Both labels of one project on one day: the `labels` key of the JSON output.

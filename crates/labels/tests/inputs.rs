@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use l2stage_labels::{Inputs, LabelStatus, LabelsError, Rating, Registry, SeriesData, evaluate};
+use l2stage_labels::{
+    Inputs, LabelStatus, LabelsError, MaturityRating, Registry, SeriesData, evaluate,
+};
 use l2stage_model::{Date, LoadError, load_path};
 
 fn d(s: &str) -> Date {
@@ -60,7 +62,7 @@ fn loads_csv_and_proof_systems_beside_the_project() {
     assert_eq!(labels.battle_tested.since, Some(d("2024-07-02")));
     let ids: Vec<&str> = labels.proof_systems.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, ["demo-vm", "other-vm"]);
-    assert_eq!(labels.proof_systems[0].rating, Rating::Immature);
+    assert_eq!(labels.proof_systems[0].rating, MaturityRating::Immature);
     assert_eq!(
         labels.proof_systems[0].shares_with[0].proof_systems,
         ["other-vm"]

@@ -1,7 +1,7 @@
 //! Proof-system maturity ratings against the rules of docs/labels.md, with
 //! hand-computed dates.
 
-use l2stage_labels::maturity::{CheckStatus, ProofSystemSummary, Rating, summarize};
+use l2stage_labels::maturity::{CheckStatus, MaturityRating, ProofSystemSummary, summarize};
 use l2stage_labels::registry::{ProofSystem, Registry};
 use l2stage_model::labels::parse_proof_system;
 use l2stage_model::{Date, Format, Slug};
@@ -53,7 +53,7 @@ fn rate(src: &str, as_of: &str) -> ProofSystemSummary {
 fn criterion(s: &ProofSystemSummary, id: &str) -> CheckStatus {
     s.criteria
         .iter()
-        .find(|c| c.id == id)
+        .find(|c| c.id.as_str() == id)
         .unwrap_or_else(|| panic!("no criterion {id}"))
         .status
 }
@@ -61,7 +61,7 @@ fn criterion(s: &ProofSystemSummary, id: &str) -> CheckStatus {
 #[test]
 fn everything_shown_is_mature() {
     let s = rate(MATURE, "2026-06-15");
-    assert_eq!(s.rating, Rating::Mature);
+    assert_eq!(s.rating, MaturityRating::Mature);
     // 2021-01-01 to 2026-06-15: 5 years and 5 whole months.
     assert_eq!(s.months_in_production, Some(65));
     assert_eq!(s.audit_firms, ["Firm A", "Firm B"]);
@@ -75,26 +75,26 @@ fn everything_shown_is_mature() {
 fn under_24_months_is_maturing() {
     // 2021-01-01 + 24 months = 2023-01-01.
     let s = rate(MATURE, "2022-12-31");
-    assert_eq!(s.rating, Rating::Maturing);
+    assert_eq!(s.rating, MaturityRating::Maturing);
     assert_eq!(s.months_in_production, Some(23));
     assert_eq!(criterion(&s, "production-24-months"), CheckStatus::Unmet);
     assert_eq!(
         s.missing_for_next,
         ["production-24-months: in production since 2021-01-01: 24 months only on 2023-01-01"]
     );
-    assert_eq!(rate(MATURE, "2023-01-01").rating, Rating::Mature);
+    assert_eq!(rate(MATURE, "2023-01-01").rating, MaturityRating::Mature);
 }
 
 #[test]
 fn under_6_months_is_immature_and_before_launch_not_in_production() {
     // 2021-01-01 + 6 months = 2021-07-01; the second audit is not out yet.
     let s = rate(MATURE, "2021-06-30");
-    assert_eq!(s.rating, Rating::Immature);
+    assert_eq!(s.rating, MaturityRating::Immature);
     assert_eq!(criterion(&s, "production-6-months"), CheckStatus::Unmet);
     assert_eq!(s.audits.len(), 1, "the 2022 audit is after as_of");
-    assert_eq!(rate(MATURE, "2021-07-01").rating, Rating::Maturing);
+    assert_eq!(rate(MATURE, "2021-07-01").rating, MaturityRating::Maturing);
     let s = rate(MATURE, "2020-12-31");
-    assert_eq!(s.rating, Rating::NotInProduction);
+    assert_eq!(s.rating, MaturityRating::NotInProduction);
     assert_eq!(s.months_in_production, None);
     assert_eq!(s.missing_for_next[0], "not in production until 2021-01-01");
 }
@@ -106,24 +106,24 @@ fn a_critical_incident_weighs_for_6_then_12_months() {
     );
     // Within the 6 months before as_of.
     let s = rate(&src, "2026-06-15");
-    assert_eq!(s.rating, Rating::Immature);
+    assert_eq!(s.rating, MaturityRating::Immature);
     assert_eq!(
         criterion(&s, "no-critical-incident-6-months"),
         CheckStatus::Unmet
     );
     // 2026-09-01 - 6 months = 2026-03-01: an incident on that day no longer counts.
-    assert_eq!(rate(&src, "2026-08-31").rating, Rating::Immature);
+    assert_eq!(rate(&src, "2026-08-31").rating, MaturityRating::Immature);
     let s = rate(&src, "2026-09-01");
-    assert_eq!(s.rating, Rating::Maturing);
+    assert_eq!(s.rating, MaturityRating::Maturing);
     assert_eq!(
         criterion(&s, "no-serious-incident-12-months"),
         CheckStatus::Unmet
     );
     // 2027-03-01 - 12 months = 2026-03-01.
-    assert_eq!(rate(&src, "2027-02-28").rating, Rating::Maturing);
-    assert_eq!(rate(&src, "2027-03-01").rating, Rating::Mature);
+    assert_eq!(rate(&src, "2027-02-28").rating, MaturityRating::Maturing);
+    assert_eq!(rate(&src, "2027-03-01").rating, MaturityRating::Mature);
     // Before the incident happened, it does not count.
-    assert_eq!(rate(&src, "2026-02-28").rating, Rating::Mature);
+    assert_eq!(rate(&src, "2026-02-28").rating, MaturityRating::Mature);
 }
 
 #[test]
@@ -132,7 +132,7 @@ fn a_high_incident_only_blocks_mature() {
         "{MATURE}\n[[incidents]]\ndate = 2026-03-01\nsummary = \"Fell back to permissioned proofs\"\nseverity = \"high\"\n"
     );
     let s = rate(&src, "2026-06-15");
-    assert_eq!(s.rating, Rating::Maturing);
+    assert_eq!(s.rating, MaturityRating::Maturing);
     assert_eq!(
         criterion(&s, "no-critical-incident-6-months"),
         CheckStatus::Met
@@ -143,7 +143,7 @@ fn a_high_incident_only_blocks_mature() {
 fn undeclared_facts_are_unknown_and_not_credited() {
     let src = MATURE.replace("programs_reproducible = true\n", "");
     let s = rate(&src, "2026-06-15");
-    assert_eq!(s.rating, Rating::Maturing);
+    assert_eq!(s.rating, MaturityRating::Maturing);
     assert_eq!(criterion(&s, "programs-reproducible"), CheckStatus::Unknown);
     assert_eq!(
         s.missing_for_next,
@@ -153,7 +153,7 @@ fn undeclared_facts_are_unknown_and_not_credited() {
     );
     let src = MATURE.replace("trusted_setup_risk = \"none\"\n", "");
     let s = rate(&src, "2026-06-15");
-    assert_eq!(s.rating, Rating::Immature);
+    assert_eq!(s.rating, MaturityRating::Immature);
     assert_eq!(
         criterion(&s, "trusted-setup-not-high-risk"),
         CheckStatus::Unknown
@@ -166,33 +166,37 @@ fn trusted_setup_levels() {
         "trusted_setup_risk = \"none\"",
         "trusted_setup_risk = \"medium\"",
     );
-    assert_eq!(rate(&medium, "2026-06-15").rating, Rating::Maturing);
+    assert_eq!(rate(&medium, "2026-06-15").rating, MaturityRating::Maturing);
     let low = MATURE.replace(
         "trusted_setup_risk = \"none\"",
         "trusted_setup_risk = \"low\"",
     );
-    assert_eq!(rate(&low, "2026-06-15").rating, Rating::Mature);
+    assert_eq!(rate(&low, "2026-06-15").rating, MaturityRating::Mature);
     let high = MATURE.replace(
         "trusted_setup_risk = \"none\"",
         "trusted_setup_risk = \"high\"",
     );
-    assert_eq!(rate(&high, "2026-06-15").rating, Rating::Immature);
+    assert_eq!(rate(&high, "2026-06-15").rating, MaturityRating::Immature);
 }
 
 #[test]
 fn bounty_and_audit_thresholds() {
     let small = MATURE.replace("max_usd = 2_000_000", "max_usd = 999_999");
     let s = rate(&small, "2026-06-15");
-    assert_eq!(s.rating, Rating::Maturing);
+    assert_eq!(s.rating, MaturityRating::Maturing);
     assert_eq!(criterion(&s, "bounty-at-least-1m"), CheckStatus::Unmet);
     let exactly = MATURE.replace("max_usd = 2_000_000", "max_usd = 1_000_000");
-    assert_eq!(rate(&exactly, "2026-06-15").rating, Rating::Mature);
+    assert_eq!(rate(&exactly, "2026-06-15").rating, MaturityRating::Mature);
     let later = MATURE.replace(
         "url = \"https://example.org/bounty\"",
         "url = \"https://example.org/bounty\"\nsince = 2026-07-01",
     );
     let s = rate(&later, "2026-06-15");
-    assert_eq!(s.rating, Rating::Immature, "the bounty starts after as_of");
+    assert_eq!(
+        s.rating,
+        MaturityRating::Immature,
+        "the bounty starts after as_of"
+    );
     assert_eq!(s.bug_bounty_usd, None);
     let one_firm = MATURE.replace("firm = \"Firm B\"", "firm = \"firm a \"");
     let s = rate(&one_firm, "2026-06-15");
@@ -201,14 +205,14 @@ fn bounty_and_audit_thresholds() {
         1,
         "firm names compare trimmed, case-insensitively"
     );
-    assert_eq!(s.rating, Rating::Maturing);
+    assert_eq!(s.rating, MaturityRating::Maturing);
 }
 
 #[test]
 fn tee_is_at_most_maturing() {
     let tee = MATURE.replace("kind = \"fraud\"", "kind = \"tee\"");
     let s = rate(&tee, "2026-06-15");
-    assert_eq!(s.rating, Rating::Maturing);
+    assert_eq!(s.rating, MaturityRating::Maturing);
     assert_eq!(criterion(&s, "not-tee"), CheckStatus::Unmet);
 }
 
@@ -232,4 +236,27 @@ fn shared_components_are_found_across_the_registry() {
     assert_eq!(shares[0].component, "revm");
     assert_eq!(shares[0].proof_systems, ["beta"]);
     assert!(reg.shares_with("gamma").is_empty());
+}
+
+/// The criteria a summary lists are `CriterionId::ALL`, in order, each at
+/// its own level, with the ids the JSON output has always used.
+#[test]
+fn criteria_follow_the_criterion_ids() {
+    use l2stage_labels::CriterionId;
+    let s = rate(MATURE, "2026-06-15");
+    let ids: Vec<CriterionId> = s.criteria.iter().map(|c| c.id).collect();
+    assert_eq!(ids, CriterionId::ALL);
+    assert!(s.criteria.iter().all(|c| c.level == c.id.level()));
+    let json = serde_json::to_value(&s.criteria[0]).unwrap();
+    assert_eq!(json["id"], "production-6-months");
+    assert_eq!(json["level"], "maturing");
+    let basic = CriterionId::ALL
+        .iter()
+        .filter(|c| c.level() == MaturityRating::Maturing)
+        .count();
+    assert_eq!((basic, CriterionId::ALL.len()), (6, 14));
+    let mut names: Vec<&str> = CriterionId::ALL.iter().map(|c| c.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), 14, "criterion ids are distinct");
 }

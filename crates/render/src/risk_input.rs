@@ -531,7 +531,7 @@ mod tests {
     fn base_is_a_nested_council() {
         // Base's 2025 structure, kept as a fixture (the catalog file now
         // describes the 2026 one, checked below).
-        let input = security_council_input("../cli/tests/fixtures/base-2025.toml");
+        let input = security_council_input("../../fixtures/base-2025.toml");
         match &input.council {
             CouncilStructure::Nested(n) => {
                 assert_eq!(n.root.describe(), "2 of (2 of (7/10, 3/6), 5/7)")

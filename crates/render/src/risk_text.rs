@@ -7,13 +7,13 @@ use std::fmt::Write as _;
 use l2stage_risk::project::{ProjectRisk, Structure};
 use l2stage_risk::sensitivity::Sensitivity;
 use l2stage_risk::stages::{Crossovers, StageAnalysis};
-use l2stage_risk::{BaseModel, Formula, Probability, RiskReport, Stage};
+use l2stage_risk::{BaseModel, Formula, ModelStage, Probability, RiskReport};
 use owo_colors::OwoColorize;
 
 use crate::format::probability as num;
 
-fn stage_name(s: Stage) -> String {
-    format!("Stage {}", s.number())
+fn stage_name(s: ModelStage) -> String {
+    format!("ModelStage {}", s.number())
 }
 
 /// `l2stage risk --format text`: each stage's council tails and failure
@@ -30,7 +30,7 @@ pub fn report_text(model: &BaseModel, r: &RiskReport, exact: bool) -> String {
     let _ = writeln!(
         s,
         "{} ({formula_label}; probabilities over {})",
-        "Stage risk: when is Stage 1 or Stage 2 the safer choice?".bold(),
+        "ModelStage risk: when is ModelStage 1 or ModelStage 2 the safer choice?".bold(),
         a.horizon
     );
     let mut members = format!(
@@ -81,7 +81,7 @@ pub fn report_text(model: &BaseModel, r: &RiskReport, exact: bool) -> String {
     );
     let fail = a.failure.as_ref();
     let best = a.optimal_stage;
-    let mark = |st: Stage| {
+    let mark = |st: ModelStage| {
         if best == Some(st) {
             "  <- least risky"
         } else {
@@ -90,8 +90,8 @@ pub fn report_text(model: &BaseModel, r: &RiskReport, exact: bool) -> String {
     };
     let rows = [
         (
-            Stage::Zero,
-            format!("Stage 0 ({} council)", a.councils.stage0),
+            ModelStage::Zero,
+            format!("ModelStage 0 ({} council)", a.councils.stage0),
             Some((
                 a.council_override.stage0,
                 a.council_blocked.stage0,
@@ -100,8 +100,8 @@ pub fn report_text(model: &BaseModel, r: &RiskReport, exact: bool) -> String {
             fail.map(|f| f.stage0),
         ),
         (
-            Stage::One,
-            format!("Stage 1 ({} council)", a.councils.stage1),
+            ModelStage::One,
+            format!("ModelStage 1 ({} council)", a.councils.stage1),
             Some((
                 a.council_override.stage1,
                 a.council_blocked.stage1,
@@ -110,8 +110,8 @@ pub fn report_text(model: &BaseModel, r: &RiskReport, exact: bool) -> String {
             fail.map(|f| f.stage1),
         ),
         (
-            Stage::Two,
-            "Stage 2 (no council)".to_string(),
+            ModelStage::Two,
+            "ModelStage 2 (no council)".to_string(),
             None,
             fail.map(|f| f.stage2),
         ),
@@ -151,9 +151,9 @@ pub fn report_text(model: &BaseModel, r: &RiskReport, exact: bool) -> String {
     }
     if let (Some(p), Some(best), Some(f)) = (p, best, fail) {
         let fb = match best {
-            Stage::Zero => f.stage0,
-            Stage::One => f.stage1,
-            Stage::Two => f.stage2,
+            ModelStage::Zero => f.stage0,
+            ModelStage::One => f.stage1,
+            ModelStage::Two => f.stage2,
         };
         let _ = writeln!(
             s,
@@ -199,12 +199,12 @@ fn crossovers(s: &mut String, a: &StageAnalysis, exact: bool) {
         a.exact.as_ref().filter(|_| exact).map(|e| &e.crossovers);
     let rows = [
         (
-            "Stage 0 = Stage 1",
+            "ModelStage 0 = ModelStage 1",
             a.crossovers.stage0_stage1,
             exact.and_then(|e| e.stage0_stage1.clone()),
         ),
         (
-            "Stage 1 = Stage 2",
+            "ModelStage 1 = ModelStage 2",
             a.crossovers.stage1_stage2,
             exact.and_then(|e| e.stage1_stage2.clone()),
         ),
@@ -230,9 +230,9 @@ fn sensitivity(s: &mut String, sens: &Sensitivity) {
     );
     for p in &sens.parameters {
         let e = match sens.optimal_stage {
-            Stage::Zero => p.elasticity.stage0,
-            Stage::One => p.elasticity.stage1,
-            Stage::Two => p.elasticity.stage2,
+            ModelStage::Zero => p.elasticity.stage0,
+            ModelStage::One => p.elasticity.stage1,
+            ModelStage::Two => p.elasticity.stage2,
         };
         let e = e
             .map(|e| format!("{e:>7.2}"))
@@ -251,7 +251,7 @@ fn sensitivity(s: &mut String, sens: &Sensitivity) {
 }
 
 /// `l2stage risk --project --format text`: the council's override and
-/// blocked probabilities, the loss with and without it, where Stage 2 is
+/// blocked probabilities, the loss with and without it, where ModelStage 2 is
 /// safer, and the assumptions ([`crate::risk_input::project_risk_input`]).
 pub fn project_text(name: &str, actor: &str, r: &ProjectRisk, assumptions: &[String]) -> String {
     let mut s = String::new();
@@ -292,7 +292,7 @@ pub fn project_text(name: &str, actor: &str, r: &ProjectRisk, assumptions: &[Str
         );
         let _ = writeln!(
             s,
-            "  loss without it (Stage 2)                    {}",
+            "  loss without it (ModelStage 2)                    {}",
             num(p)
         );
     }
@@ -306,7 +306,7 @@ pub fn project_text(name: &str, actor: &str, r: &ProjectRisk, assumptions: &[Str
                 .unwrap_or_default();
             let _ = writeln!(
                 s,
-                "\n  Removing the council's power (Stage 2) is safer once the proof system fails with p < {} {exact}",
+                "\n  Removing the council's power (ModelStage 2) is safer once the proof system fails with p < {} {exact}",
                 num(x).bold()
             );
         }

@@ -596,7 +596,7 @@ fn governance(out: &mut String, w: &Writer, a: &Assessment, explain: bool) {
 
 /// The labels beside the stage: BattleTested and each proof system's maturity.
 fn labels(out: &mut String, wr: &Writer, l: &l2stage_labels::Labels) {
-    use l2stage_labels::{LabelStatus, Rating};
+    use l2stage_labels::{LabelStatus, MaturityRating};
     let _ = writeln!(out, "\n  {}", "Labels".underline());
     let b = &l.battle_tested;
     let status = match b.status {
@@ -652,9 +652,9 @@ fn labels(out: &mut String, wr: &Writer, l: &l2stage_labels::Labels) {
     }
     for p in &l.proof_systems {
         let rating = match p.rating {
-            Rating::Mature => p.rating.as_str().green().bold().to_string(),
-            Rating::Maturing => p.rating.as_str().yellow().bold().to_string(),
-            Rating::Immature | Rating::NotInProduction => {
+            MaturityRating::Mature => p.rating.as_str().green().bold().to_string(),
+            MaturityRating::Maturing => p.rating.as_str().yellow().bold().to_string(),
+            MaturityRating::Immature | MaturityRating::NotInProduction => {
                 p.rating.as_str().red().bold().to_string()
             }
         };

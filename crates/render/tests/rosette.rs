@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
+use l2stage_assess::{Assessment, Context, assess};
 use l2stage_framework::Selection;
 use l2stage_model::load_path;
 use l2stage_render::rosette::rosette_svg;
-use l2stage_assess::{Assessment, Context, assess};
 
 fn assess_on(id: &str, day: &str) -> Assessment {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -43,4 +43,4 @@ pub use error::{Result, RiskError};
 pub use horizon::Horizon;
 pub use prob::Probability;
 pub use scalar::Scalar;
-pub use stages::{BaseModel, Line, RiskReport, Stage, StageLines};
+pub use stages::{BaseModel, Line, ModelStage, RiskReport, StageLines};

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::prob::Probability;
-use crate::stages::{BaseModel, Stage, StageFailures};
+use crate::stages::{BaseModel, ModelStage, StageFailures};
 
 /// Relative step of the central differences (in ln x).
 const STEP: f64 = 1e-4;
@@ -25,16 +25,16 @@ pub struct ParameterSensitivity {
     /// d ln F / d ln x per stage (`null` when the input or F is 0).
     pub elasticity: StageFailures<Option<f64>>,
     /// Optimal stage with the input halved.
-    pub optimal_if_halved: Stage,
+    pub optimal_if_halved: ModelStage,
     /// Optimal stage with the input doubled (capped at its range).
-    pub optimal_if_doubled: Stage,
+    pub optimal_if_doubled: ModelStage,
 }
 
 /// The sensitivity view at one proof-failure probability.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sensitivity {
     /// The optimal stage at the inputs as given.
-    pub optimal_stage: Stage,
+    pub optimal_stage: ModelStage,
     /// Per input.
     pub parameters: Vec<ParameterSensitivity>,
     /// The input with the largest |elasticity| of the optimal stage's failure.
@@ -49,7 +49,7 @@ struct Point {
     p: f64,
 }
 
-fn evaluate(model: &BaseModel, pt: Point) -> Result<(StageFailures<f64>, Stage)> {
+fn evaluate(model: &BaseModel, pt: Point) -> Result<(StageFailures<f64>, ModelStage)> {
     let m = BaseModel {
         member_failure: Probability::from_f64("member failure", pt.q)?,
         correlation: Probability::from_f64("correlation", pt.rho)?,
@@ -79,7 +79,7 @@ pub fn sensitivity(model: &BaseModel, p: f64) -> Result<Sensitivity> {
     ];
     let mut parameters = Vec::new();
     for (name, value, max, set) in params {
-        let at = |v: f64| -> Result<(StageFailures<f64>, Stage)> {
+        let at = |v: f64| -> Result<(StageFailures<f64>, ModelStage)> {
             let mut pt = base;
             set(&mut pt, v.min(max));
             evaluate(model, pt)
@@ -113,9 +113,9 @@ pub fn sensitivity(model: &BaseModel, p: f64) -> Result<Sensitivity> {
         });
     }
     let pick = |e: &StageFailures<Option<f64>>| match optimal_stage {
-        Stage::Zero => e.stage0,
-        Stage::One => e.stage1,
-        Stage::Two => e.stage2,
+        ModelStage::Zero => e.stage0,
+        ModelStage::One => e.stage1,
+        ModelStage::Two => e.stage2,
     };
     let most_influential = parameters
         .iter()
@@ -136,7 +136,7 @@ mod tests {
     #[test]
     fn post_elasticities() {
         let s = sensitivity(&BaseModel::default(), 1e-3).unwrap();
-        assert_eq!(s.optimal_stage, Stage::One);
+        assert_eq!(s.optimal_stage, ModelStage::One);
         let q = &s.parameters[0];
         // d/dq P(X ≥ k) = n C(n−1, k−1) q^(k−1) (1−q)^(n−k); for 4-of-7 at
         // q = 0.1 that is 7·20·0.001·0.729 = 0.10206, so the elasticity is
@@ -151,9 +151,9 @@ mod tests {
         assert!(s.parameters[2].elasticity.stage1.is_none());
         // q = 0.2: F1 = 1.23136e-3 + 1e-3 · 0.2018… ≈ 1.43e-3 > p = 1e-3,
         // so Stage 2 wins; q = 0.05 keeps Stage 1.
-        assert_eq!(q.optimal_if_doubled, Stage::Two);
-        assert_eq!(q.optimal_if_halved, Stage::One);
-        assert_eq!(p.optimal_if_doubled, Stage::One);
+        assert_eq!(q.optimal_if_doubled, ModelStage::Two);
+        assert_eq!(q.optimal_if_halved, ModelStage::One);
+        assert_eq!(p.optimal_if_doubled, ModelStage::One);
         assert_eq!(s.most_influential, Some("member_failure"));
     }
 }

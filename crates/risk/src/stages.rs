@@ -56,9 +56,11 @@ pub fn crossover<T: Scalar>(a: &Line<T>, b: &Line<T>) -> Option<T> {
     (p >= T::zero() && p <= T::one()).then_some(p)
 }
 
-/// A stage of the framework.
+/// A stage as the risk model idealises it: who can override the proof
+/// system (not a project's verdict, which is `l2stage_framework::Stage`).
+/// Serialized as its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Stage {
+pub enum ModelStage {
     /// The council (or operator) can override anything.
     Zero,
     /// A council can override, but only with a large supermajority.
@@ -67,25 +69,25 @@ pub enum Stage {
     Two,
 }
 
-impl Stage {
+impl ModelStage {
     /// 0, 1 or 2.
     pub fn number(self) -> u8 {
         match self {
-            Stage::Zero => 0,
-            Stage::One => 1,
-            Stage::Two => 2,
+            ModelStage::Zero => 0,
+            ModelStage::One => 1,
+            ModelStage::Two => 2,
         }
     }
-    const ALL: [Stage; 3] = [Stage::Zero, Stage::One, Stage::Two];
+    const ALL: [ModelStage; 3] = [ModelStage::Zero, ModelStage::One, ModelStage::Two];
 }
 
-impl Serialize for Stage {
+impl Serialize for ModelStage {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_u8(self.number())
     }
 }
 
-impl fmt::Display for Stage {
+impl fmt::Display for ModelStage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Stage {}", self.number())
     }
@@ -117,7 +119,7 @@ pub struct Crossovers<T> {
 /// A range of p where one stage is the least risky.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StageRange<T> {
-    pub stage: Stage,
+    pub stage: ModelStage,
     pub from: T,
     pub to: T,
 }
@@ -145,11 +147,11 @@ impl<T: Scalar> StageLines<T> {
     }
 
     /// The line of one stage.
-    pub fn line(&self, stage: Stage) -> &Line<T> {
+    pub fn line(&self, stage: ModelStage) -> &Line<T> {
         match stage {
-            Stage::Zero => &self.stage0,
-            Stage::One => &self.stage1,
-            Stage::Two => &self.stage2,
+            ModelStage::Zero => &self.stage0,
+            ModelStage::One => &self.stage1,
+            ModelStage::Two => &self.stage2,
         }
     }
 
@@ -164,10 +166,10 @@ impl<T: Scalar> StageLines<T> {
 
     /// The least risky stage at p; on a tie the higher stage (fewer
     /// trusted people for the same risk).
-    pub fn optimal(&self, p: &T) -> Stage {
-        let mut best = Stage::Two;
+    pub fn optimal(&self, p: &T) -> ModelStage {
+        let mut best = ModelStage::Two;
         let mut best_f = self.stage2.at(p);
-        for stage in [Stage::One, Stage::Zero] {
+        for stage in [ModelStage::One, ModelStage::Zero] {
             let f = self.line(stage).at(p);
             if f < best_f {
                 best = stage;
@@ -190,8 +192,8 @@ impl<T: Scalar> StageLines<T> {
     /// the stage that is least risky inside it.
     pub fn optimal_ranges(&self) -> Vec<StageRange<T>> {
         let mut cuts = vec![T::zero(), T::one()];
-        for (i, a) in Stage::ALL.iter().enumerate() {
-            for b in &Stage::ALL[i + 1..] {
+        for (i, a) in ModelStage::ALL.iter().enumerate() {
+            for b in &ModelStage::ALL[i + 1..] {
                 if let Some(x) = crossover(self.line(*a), self.line(*b)) {
                     cuts.push(x);
                 }
@@ -442,7 +444,7 @@ struct Values<T> {
     crossovers: Crossovers<T>,
     optimal_ranges: Vec<StageRange<T>>,
     failure: Option<StageFailures<T>>,
-    optimal_stage: Option<Stage>,
+    optimal_stage: Option<ModelStage>,
 }
 
 impl<T: Scalar> Values<T> {
@@ -539,7 +541,7 @@ pub struct StageAnalysis {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<StageFailures<f64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub optimal_stage: Option<Stage>,
+    pub optimal_stage: Option<ModelStage>,
     /// The same as fractions `"num/den"`, when every input was exact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exact: Option<ExactAnalysis>,
@@ -555,7 +557,7 @@ pub struct ExactAnalysis {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<StageFailures<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub optimal_stage: Option<Stage>,
+    pub optimal_stage: Option<ModelStage>,
 }
 
 /// The inputs, echoed.

@@ -2,7 +2,7 @@
 //! formulas.
 
 use l2stage_risk::prob::{fraction_string, to_f64};
-use l2stage_risk::{BaseModel, Formula, Probability, Stage};
+use l2stage_risk::{BaseModel, Formula, ModelStage, Probability};
 use num_rational::BigRational;
 
 fn r(s: &str) -> BigRational {
@@ -83,25 +83,25 @@ fn general_formulas_of_the_spec() {
 fn optimal_stage_ranges() {
     let t = BaseModel::default().tails().unwrap();
     let ranges = t.exact_lines(Formula::Union).unwrap().optimal_ranges();
-    let got: Vec<(Stage, String, String)> = ranges
+    let got: Vec<(ModelStage, String, String)> = ranges
         .iter()
         .map(|x| (x.stage, fraction_string(&x.from), fraction_string(&x.to)))
         .collect();
     assert_eq!(
         got,
         vec![
-            (Stage::Two, "0/1".into(), "2341/96193162".into()),
-            (Stage::One, "2341/96193162".into(), "53/746".into()),
-            (Stage::Zero, "53/746".into(), "1/1".into()),
+            (ModelStage::Two, "0/1".into(), "2341/96193162".into()),
+            (ModelStage::One, "2341/96193162".into(), "53/746".into()),
+            (ModelStage::Zero, "53/746".into(), "1/1".into()),
         ]
     );
     let lines = t.exact_lines(Formula::Union).unwrap();
     // Ties go to the higher stage.
-    assert_eq!(lines.optimal(&r("53/746")), Stage::One);
-    assert_eq!(lines.optimal(&r("2341/96193162")), Stage::Two);
-    assert_eq!(lines.optimal(&r("1/1000")), Stage::One);
-    assert_eq!(lines.optimal(&r("1/10")), Stage::Zero);
-    assert_eq!(lines.optimal(&r("1/100000")), Stage::Two);
+    assert_eq!(lines.optimal(&r("53/746")), ModelStage::One);
+    assert_eq!(lines.optimal(&r("2341/96193162")), ModelStage::Two);
+    assert_eq!(lines.optimal(&r("1/1000")), ModelStage::One);
+    assert_eq!(lines.optimal(&r("1/10")), ModelStage::Zero);
+    assert_eq!(lines.optimal(&r("1/100000")), ModelStage::Two);
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn failures_at_one_in_a_thousand() {
     // 2341e-8 + 1e-3 · 0.03806838 = 6.147838e-5
     assert!(rel(f.stage1, 6.147838e-5) < 1e-12);
     assert_eq!(f.stage2, 0.001);
-    assert_eq!(rep.analysis.optimal_stage, Some(Stage::One));
+    assert_eq!(rep.analysis.optimal_stage, Some(ModelStage::One));
     let e = rep.analysis.exact.clone().unwrap();
     let ef = e.failure.unwrap();
     assert_eq!(ef.stage1, "3073919/50000000000");

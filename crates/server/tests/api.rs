@@ -1252,8 +1252,8 @@ async fn risk_endpoint_is_the_risk_crates_json() {
 #[tokio::test]
 async fn a_nested_council_is_drawn_exactly_on_its_page() {
     // Base's 2025 structure (three Safes), kept as a fixture.
-    let text = std::fs::read_to_string(repo().join("crates/cli/tests/fixtures/base-2025.toml"))
-        .expect("base-2025.toml");
+    let text =
+        std::fs::read_to_string(repo().join("fixtures/base-2025.toml")).expect("base-2025.toml");
     let (_, r) = app_with(&[file("base.toml", &text)], None);
     let res = get(&r, "/projects/base").await;
     assert_eq!(res.status, StatusCode::OK);

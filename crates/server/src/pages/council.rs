@@ -5,9 +5,9 @@
 
 use l2stage_model::governance::{Actor, Governance};
 use l2stage_model::{Date, ProjectFile};
+use l2stage_render::chart::{ChartOptions, stage_chart_svg, stage_chart_with_stage1_svg};
 use l2stage_render::format::probability as num;
 use l2stage_render::risk_input::council_input;
-use l2stage_render::chart::{ChartOptions, stage_chart_svg, stage_chart_with_stage1_svg};
 use l2stage_risk::project::{CouncilStructure, NestedCouncil};
 use l2stage_risk::report::RiskParams;
 use l2stage_risk::stages::Crossovers;
@@ -233,10 +233,10 @@ mod tests {
         fixture("base-2025.toml")
     }
 
-    /// A 2025 structure kept as a test fixture (crates/cli/tests/fixtures).
+    /// A 2025 structure kept as a test fixture (fixtures/).
     fn fixture(file: &str) -> ProjectFile {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../cli/tests/fixtures")
+            .join("../../fixtures")
             .join(file);
         match l2stage_model::load_path(&path) {
             Ok(p) => p,

@@ -3,7 +3,9 @@
 //! assessment.
 
 use l2stage_labels::money::usd;
-use l2stage_labels::{BattleTested, CheckStatus, LabelStatus, Labels, ProofSystemSummary, Rating};
+use l2stage_labels::{
+    BattleTested, CheckStatus, LabelStatus, Labels, MaturityRating, ProofSystemSummary,
+};
 
 use super::evidence::{EvidenceLink, evidence, is_link};
 
@@ -75,20 +77,22 @@ pub fn bt_chip(b: &BattleTested) -> LabelChip {
 }
 
 /// A proof system's rating as a chip.
-pub fn rating_chip(r: Rating) -> LabelChip {
+pub fn rating_chip(r: MaturityRating) -> LabelChip {
     let (icon, class, title) = match r {
-        Rating::Mature => ("✓", "r-mature", "every maturing and mature criterion met"),
-        Rating::Maturing => (
+        MaturityRating::Mature => ("✓", "r-mature", "every maturing and mature criterion met"),
+        MaturityRating::Maturing => (
             "◐",
             "r-maturing",
             "every maturing criterion met, not every mature one",
         ),
-        Rating::Immature => (
+        MaturityRating::Immature => (
             "✗",
             "r-immature",
             "in production, but a maturing criterion is not met",
         ),
-        Rating::NotInProduction => ("–", "r-not-in-production", "not in production on this day"),
+        MaturityRating::NotInProduction => {
+            ("–", "r-not-in-production", "not in production on this day")
+        }
     };
     LabelChip {
         label: r.as_str(),
@@ -339,7 +343,7 @@ impl From<&ProofSystemSummary> for ProofSystemView {
                         CheckStatus::Unknown => ("unknown", "c-unknown", "?"),
                     };
                     CriterionView {
-                        id: c.id,
+                        id: c.id.as_str(),
                         level: c.level.as_str(),
                         status,
                         class,
@@ -349,9 +353,11 @@ impl From<&ProofSystemSummary> for ProofSystemView {
                 })
                 .collect(),
             next: match p.rating {
-                Rating::NotInProduction | Rating::Immature => Some(Rating::Maturing.as_str()),
-                Rating::Maturing => Some(Rating::Mature.as_str()),
-                Rating::Mature => None,
+                MaturityRating::NotInProduction | MaturityRating::Immature => {
+                    Some(MaturityRating::Maturing.as_str())
+                }
+                MaturityRating::Maturing => Some(MaturityRating::Mature.as_str()),
+                MaturityRating::Mature => None,
             },
             missing_for_next: p.missing_for_next.clone(),
         }

@@ -1,9 +1,9 @@
 //! A project's stage timeline (re-derived from its file) and its stored
 //! assessments, as the project page shows them.
 
+use l2stage_assess::{CauseKind, TimelineEntry};
 use l2stage_framework::Stage;
 use l2stage_model::Date;
-use l2stage_assess::{CauseKind, TimelineEntry};
 
 use super::evidence::no_negative;
 use super::stage_class;

@@ -4,7 +4,7 @@
 //! * [`stage_chart_svg`]: the post's figure, failure probability of each
 //!   stage against the proof-failure probability p, log-log, with the
 //!   crossovers marked and the range where each stage is best shaded;
-//!   [`stage_chart_with_stage1_svg`] draws it with a given ModelStage 1 line (a
+//!   [`stage_chart_with_stage1_svg`] draws it with a given Stage 1 line (a
 //!   nested council's, which no `K/N` shape describes).
 //! * [`regions_chart_svg`]: which stage is best over the (p, q) plane.
 //!
@@ -184,9 +184,9 @@ fn draw_legend<'a, 'b: 'a>(
 
 fn stage_label(model: &BaseModel, stage: ModelStage) -> String {
     match stage {
-        ModelStage::Zero => format!("ModelStage 0 ({} council)", model.stage0),
-        ModelStage::One => format!("ModelStage 1 ({} council)", model.stage1),
-        ModelStage::Two => "ModelStage 2 (proof system only)".into(),
+        ModelStage::Zero => format!("Stage 0 ({} council)", model.stage0),
+        ModelStage::One => format!("Stage 1 ({} council)", model.stage1),
+        ModelStage::Two => "Stage 2 (proof system only)".into(),
     }
 }
 
@@ -205,7 +205,7 @@ fn describe(model: &BaseModel) -> String {
     )
 }
 
-/// The post's figure: failure probability of ModelStage 0, 1 and 2 against p.
+/// The post's figure: failure probability of Stage 0, 1 and 2 against p.
 pub fn stage_chart_svg(model: &BaseModel, opts: &ChartOptions) -> Result<String> {
     let lines = model.lines(model.formula)?;
     let stage1_label = stage_label(model, ModelStage::One);
@@ -214,13 +214,13 @@ pub fn stage_chart_svg(model: &BaseModel, opts: &ChartOptions) -> Result<String>
     })
 }
 
-/// The same figure with a given ModelStage 1 line instead of one computed from
+/// The same figure with a given Stage 1 line instead of one computed from
 /// `model.stage1`: a council no `K/N` shape describes, such as a nested
 /// one (`project::NestedCouncil`, whose line is its joint distribution's
 /// `Joint::line()` under the union formula). `stage1_line` is F(p) =
 /// intercept + slope · p under `model.formula`; `stage1_label` names it in
-/// the legend, e.g. `ModelStage 1 (2 of (2 of (7/10, 3/6), 5/7))`. The rest of
-/// `model` gives the ModelStage 0 council and the subtitle.
+/// the legend, e.g. `Stage 1 (2 of (2 of (7/10, 3/6), 5/7))`. The rest of
+/// `model` gives the Stage 0 council and the subtitle.
 pub fn stage_chart_with_stage1_svg(
     model: &BaseModel,
     stage1_line: &Line<f64>,
@@ -230,7 +230,7 @@ pub fn stage_chart_with_stage1_svg(
     let Line { intercept, slope } = *stage1_line;
     if !(0.0..=1.0).contains(&intercept) || !(0.0..=1.0).contains(&slope) {
         return Err(RiskError::Invalid(format!(
-            "the ModelStage 1 line needs an intercept and a slope in [0, 1], got {intercept} and {slope}"
+            "the Stage 1 line needs an intercept and a slope in [0, 1], got {intercept} and {slope}"
         ))
         .into());
     }
@@ -248,7 +248,7 @@ pub fn stage_chart_with_stage1_svg(
     })
 }
 
-/// The stage figure; `model` gives the subtitle and the ModelStage 0 label.
+/// The stage figure; `model` gives the subtitle and the Stage 0 label.
 fn draw_stages(
     root: &Root<'_>,
     model: &BaseModel,
@@ -293,7 +293,7 @@ fn draw_stages(
         .flat_map(|(_, c)| c.iter().map(|pt| pt.1))
         .filter(|v| *v > 0.0)
         .fold(1.0, f64::min);
-    // Start the y axis at the decade of the lowest curve point (the ModelStage 2
+    // Start the y axis at the decade of the lowest curve point (the Stage 2
     // line at the left edge), as in the post's figure.
     let y_min = decade_below((lowest * (1.0 + 1e-6)).max(FLOOR));
     let clamp = |v: f64| v.clamp(y_min, 1.0);
@@ -459,9 +459,9 @@ fn draw_regions(
             })
             .collect();
         let label = match stage {
-            ModelStage::Zero => format!("ModelStage 0 best ({} council)", model.stage0),
-            ModelStage::One => format!("ModelStage 1 best ({} council)", model.stage1),
-            ModelStage::Two => "ModelStage 2 best (no council)".into(),
+            ModelStage::Zero => format!("Stage 0 best ({} council)", model.stage0),
+            ModelStage::One => format!("Stage 1 best ({} council)", model.stage1),
+            ModelStage::Two => "Stage 2 best (no council)".into(),
         };
         chart
             .draw_series(rects)?
@@ -510,13 +510,13 @@ mod tests {
         let svg = stage_chart_svg(&BaseModel::default(), &ChartOptions::default()).unwrap();
         assert!(svg.starts_with("<svg"));
         for part in [
-            "ModelStage 0 (4/7 council)",
-            "ModelStage 1 (6/8 council)",
-            "ModelStage 2 (proof system only)",
+            "Stage 0 (4/7 council)",
+            "Stage 1 (6/8 council)",
+            "Stage 2 (proof system only)",
             "p = 2.43e-5",
             "p = 0.0710",
             "1e-4",
-            "ModelStage 1 best",
+            "Stage 1 best",
         ] {
             assert!(svg.contains(part), "missing {part}");
         }
@@ -542,7 +542,7 @@ mod tests {
         ];
         for (model, opts) in models {
             let line = model.lines(model.formula).unwrap().stage1;
-            let label = format!("ModelStage 1 ({} council)", model.stage1);
+            let label = format!("Stage 1 ({} council)", model.stage1);
             assert_eq!(
                 stage_chart_with_stage1_svg(&model, &line, &label, &opts).unwrap(),
                 stage_chart_svg(&model, &opts).unwrap()
@@ -553,14 +553,14 @@ mod tests {
     #[test]
     fn a_nested_councils_line_is_drawn_with_its_label() {
         // Base at q = 0.1 (project::tests): S = 5701/62500000000 and, under
-        // the union formula, W = P(blocked) − S; ModelStage 2 is safer below
+        // the union formula, W = P(blocked) − S; Stage 2 is safer below
         // S / (1 − W) ≈ 1.14e-7.
         let s = 5701.0 / 62_500_000_000.0;
         let line = Line {
             intercept: s,
             slope: 12_522_756_919.0 / 62_500_000_000.0 - s,
         };
-        let label = "ModelStage 1 (2 of (2 of (7/10, 3/6), 5/7))";
+        let label = "Stage 1 (2 of (2 of (7/10, 3/6), 5/7))";
         let svg = stage_chart_with_stage1_svg(
             &BaseModel::default(),
             &line,
@@ -570,8 +570,8 @@ mod tests {
         .unwrap();
         for part in [
             label,
-            "ModelStage 0 (4/7 council)",
-            "ModelStage 1 = ModelStage 2",
+            "Stage 0 (4/7 council)",
+            "Stage 1 = Stage 2",
             "p = 1.14e-7",
         ] {
             assert!(svg.contains(part), "missing {part}");
@@ -595,9 +595,9 @@ mod tests {
         };
         let svg = regions_chart_svg(&BaseModel::default(), &opts).unwrap();
         for part in [
-            "ModelStage 0 best",
-            "ModelStage 1 best",
-            "ModelStage 2 best",
+            "Stage 0 best",
+            "Stage 1 best",
+            "Stage 2 best",
             "model q = 0.100",
         ] {
             assert!(svg.contains(part), "missing {part}");

@@ -13,7 +13,7 @@ use owo_colors::OwoColorize;
 use crate::format::probability as num;
 
 fn stage_name(s: ModelStage) -> String {
-    format!("ModelStage {}", s.number())
+    format!("Stage {}", s.number())
 }
 
 /// `l2stage risk --format text`: each stage's council tails and failure
@@ -30,7 +30,7 @@ pub fn report_text(model: &BaseModel, r: &RiskReport, exact: bool) -> String {
     let _ = writeln!(
         s,
         "{} ({formula_label}; probabilities over {})",
-        "ModelStage risk: when is ModelStage 1 or ModelStage 2 the safer choice?".bold(),
+        "Stage risk: when is Stage 1 or Stage 2 the safer choice?".bold(),
         a.horizon
     );
     let mut members = format!(
@@ -91,7 +91,7 @@ pub fn report_text(model: &BaseModel, r: &RiskReport, exact: bool) -> String {
     let rows = [
         (
             ModelStage::Zero,
-            format!("ModelStage 0 ({} council)", a.councils.stage0),
+            format!("Stage 0 ({} council)", a.councils.stage0),
             Some((
                 a.council_override.stage0,
                 a.council_blocked.stage0,
@@ -101,7 +101,7 @@ pub fn report_text(model: &BaseModel, r: &RiskReport, exact: bool) -> String {
         ),
         (
             ModelStage::One,
-            format!("ModelStage 1 ({} council)", a.councils.stage1),
+            format!("Stage 1 ({} council)", a.councils.stage1),
             Some((
                 a.council_override.stage1,
                 a.council_blocked.stage1,
@@ -111,7 +111,7 @@ pub fn report_text(model: &BaseModel, r: &RiskReport, exact: bool) -> String {
         ),
         (
             ModelStage::Two,
-            "ModelStage 2 (no council)".to_string(),
+            "Stage 2 (no council)".to_string(),
             None,
             fail.map(|f| f.stage2),
         ),
@@ -199,12 +199,12 @@ fn crossovers(s: &mut String, a: &StageAnalysis, exact: bool) {
         a.exact.as_ref().filter(|_| exact).map(|e| &e.crossovers);
     let rows = [
         (
-            "ModelStage 0 = ModelStage 1",
+            "Stage 0 = Stage 1",
             a.crossovers.stage0_stage1,
             exact.and_then(|e| e.stage0_stage1.clone()),
         ),
         (
-            "ModelStage 1 = ModelStage 2",
+            "Stage 1 = Stage 2",
             a.crossovers.stage1_stage2,
             exact.and_then(|e| e.stage1_stage2.clone()),
         ),
@@ -251,7 +251,7 @@ fn sensitivity(s: &mut String, sens: &Sensitivity) {
 }
 
 /// `l2stage risk --project --format text`: the council's override and
-/// blocked probabilities, the loss with and without it, where ModelStage 2 is
+/// blocked probabilities, the loss with and without it, where Stage 2 is
 /// safer, and the assumptions ([`crate::risk_input::project_risk_input`]).
 pub fn project_text(name: &str, actor: &str, r: &ProjectRisk, assumptions: &[String]) -> String {
     let mut s = String::new();
@@ -292,7 +292,7 @@ pub fn project_text(name: &str, actor: &str, r: &ProjectRisk, assumptions: &[Str
         );
         let _ = writeln!(
             s,
-            "  loss without it (ModelStage 2)                    {}",
+            "  loss without it (Stage 2)                    {}",
             num(p)
         );
     }
@@ -306,7 +306,7 @@ pub fn project_text(name: &str, actor: &str, r: &ProjectRisk, assumptions: &[Str
                 .unwrap_or_default();
             let _ = writeln!(
                 s,
-                "\n  Removing the council's power (ModelStage 2) is safer once the proof system fails with p < {} {exact}",
+                "\n  Removing the council's power (Stage 2) is safer once the proof system fails with p < {} {exact}",
                 num(x).bold()
             );
         }

@@ -1,6 +1,6 @@
 //! The `/risk` page: the stage-risk model's chart with a form to change
 //! the assumptions, optionally with a project's Security Council as the
-//! ModelStage 1 council (`/risk?project=ID`).
+//! Stage 1 council (`/risk?project=ID`).
 
 use std::sync::Arc;
 
@@ -61,7 +61,7 @@ struct RiskPage {
     stage_chart: Option<String>,
     regions_chart: Option<String>,
     api_href: String,
-    /// `project=ID`: the project whose Security Council is the ModelStage 1
+    /// `project=ID`: the project whose Security Council is the Stage 1
     /// council, as on its page.
     project: Option<ProjectNote>,
 }
@@ -70,7 +70,7 @@ struct RiskPage {
 struct ProjectNote {
     id: String,
     as_of: String,
-    /// "Base is ModelStage 1 on 2026-12-06".
+    /// "Base is Stage 1 on 2026-12-06".
     stage_line: String,
     /// The council as the form shows it (not editable there).
     council: String,
@@ -95,14 +95,14 @@ fn fields(q: &RiskQuery) -> Vec<Field> {
         },
         Field {
             name: "stage0_council",
-            label: "ModelStage 0 council",
+            label: "Stage 0 council",
             value: v(&q.stage0_council),
             placeholder: report::DEFAULT_STAGE0_COUNCIL,
             help: "K/N signers",
         },
         Field {
             name: "stage1_council",
-            label: "ModelStage 1 council",
+            label: "Stage 1 council",
             value: v(&q.stage1_council),
             placeholder: report::DEFAULT_STAGE1_COUNCIL,
             help: "K/N signers",
@@ -132,7 +132,7 @@ fn fields(q: &RiskQuery) -> Vec<Field> {
 }
 
 fn stage_label(n: u8) -> String {
-    format!("ModelStage {n}")
+    format!("Stage {n}")
 }
 
 fn range_items(ranges: &[StageRange<f64>]) -> Vec<String> {
@@ -167,21 +167,21 @@ fn fill(page: &mut RiskPage, params: &RiskParams, r: &RiskReport) -> Result<(), 
     page.has_p = f.is_some();
     page.rows = vec![
         StageRow {
-            label: format!("ModelStage 0 ({} council)", a.councils.stage0),
+            label: format!("Stage 0 ({} council)", a.councils.stage0),
             overrides: num(a.council_override.stage0),
             blocked: num(a.council_blocked.stage0),
             failure: f.map(|f| num(f.stage0)).unwrap_or_default(),
             best: best == Some(0),
         },
         StageRow {
-            label: format!("ModelStage 1 ({} council)", a.councils.stage1),
+            label: format!("Stage 1 ({} council)", a.councils.stage1),
             overrides: num(a.council_override.stage1),
             blocked: num(a.council_blocked.stage1),
             failure: f.map(|f| num(f.stage1)).unwrap_or_default(),
             best: best == Some(1),
         },
         StageRow {
-            label: "ModelStage 2 (no council)".into(),
+            label: "Stage 2 (no council)".into(),
             overrides: "—".into(),
             blocked: "—".into(),
             failure: f.map(|f| num(f.stage2)).unwrap_or_default(),
@@ -217,11 +217,11 @@ fn fill(page: &mut RiskPage, params: &RiskParams, r: &RiskReport) -> Result<(), 
 /// `project=ID` and its optional `as_of`.
 type ProjectArg = (String, Option<String>);
 
-/// A nested council's stage lines, the council and its ModelStage 1 label.
+/// A nested council's stage lines, the council and its Stage 1 label.
 type NestedLines = (StageLines<f64>, NestedCouncil, String);
 
 /// The query of `/risk` split: the model's inputs, and the project
-/// (`project`, `as_of`) whose council is the ModelStage 1 council.
+/// (`project`, `as_of`) whose council is the Stage 1 council.
 fn page_query(raw: Option<&str>) -> Result<(RiskQuery, Option<ProjectArg>), ApiError> {
     let mut pairs = params::pairs(raw)?;
     let mut known: Vec<&str> = RiskQuery::KEYS.to_vec();
@@ -322,8 +322,8 @@ fn resolve(app: &App, id: &str, as_of: Option<&str>) -> Result<Resolved, ApiErro
 }
 
 /// The lines of the three stages with a project's Security Council as
-/// the ModelStage 1 council under `model` (its q, common shock, ModelStage 0
-/// council, formula), and the ModelStage 1 label: the one computation behind
+/// the Stage 1 council under `model` (its q, common shock, Stage 0
+/// council, formula), and the Stage 1 label: the one computation behind
 /// the project page's chart and `/risk?project=ID`. `None` for a council
 /// the exact nested model does not cover (it is then its `K/N` shape).
 fn project_lines(
@@ -333,7 +333,7 @@ fn project_lines(
 ) -> Option<Result<NestedLines, ApiError>> {
     let (gov, actor) = security_council(project, as_of)?;
     let (nested, line) = nested_council(gov, actor, model)?;
-    let label = format!("ModelStage 1 ({})", nested.root.describe());
+    let label = format!("Stage 1 ({})", nested.root.describe());
     Some(
         model
             .council(model.stage0)
@@ -369,7 +369,7 @@ fn risk_page(app: &App, raw: Option<&str>) -> (StatusCode, RiskPage) {
             Some((id, as_of)) => {
                 if q.stage1_council.as_deref().is_some_and(|s| !s.trim().is_empty()) {
                     return Err(ApiError::bad_request(
-                        "`stage1_council` and `project` both give the ModelStage 1 council: give one",
+                        "`stage1_council` and `project` both give the Stage 1 council: give one",
                     ));
                 }
                 let r = resolve(app, id, as_of.as_deref())?;
@@ -468,7 +468,7 @@ fn url_escape(s: &str) -> String {
     out
 }
 
-/// The ModelStage 1 row, crossovers, ranges, verdict and chart for a nested
+/// The Stage 1 row, crossovers, ranges, verdict and chart for a nested
 /// council (the report's K/N would be a flattening of it).
 fn fill_nested(
     page: &mut RiskPage,
@@ -512,7 +512,7 @@ fn fill_nested(
     // The (p, q) regions chart sweeps K/N councils: it does not apply.
     page.regions_chart = None;
     page.assumptions.push(format!(
-        "the ModelStage 1 council is the project's Security Council, nested Safes {}, assessed exactly, Safe by Safe (as l2stage risk --project); keys of one entity break together, entities independently",
+        "the Stage 1 council is the project's Security Council, nested Safes {}, assessed exactly, Safe by Safe (as l2stage risk --project); keys of one entity break together, entities independently",
         nested.root.describe()
     ));
     Ok(())

@@ -165,3 +165,19 @@ fn the_schema_describes_the_recipe() {
         assert!(text.contains(k), "{k} missing from the schema");
     }
 }
+
+/// The catalog's recipes parse, and every one names a shipped config.
+#[test]
+fn catalog_recipes_parse() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog");
+    let mut n = 0;
+    for path in l2stage_model::files_in(&dir).expect("catalog") {
+        let p = l2stage_model::load_path(&path).unwrap_or_else(|e| panic!("{e}"));
+        if let Some(d) = p.discovery {
+            n += 1;
+            let config = dir.join(&d.config);
+            assert!(config.is_file(), "{}: {}", path.display(), config.display());
+        }
+    }
+    assert!(n >= 19, "{n} recipes");
+}

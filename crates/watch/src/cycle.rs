@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::compat::changes::{Change, Snapshot, diff};
+use crate::compat::many::{ProjectJob, discover_many};
 use l2stage_discovery::Rpc;
-use l2stage_discovery::changes::{Change, Snapshot, diff};
-use l2stage_discovery::many::{ProjectJob, discover_many};
 use l2stage_store::{NewChange, NewSnapshot, ProjectObservation, WatchCycle};
 use serde::Serialize;
 

@@ -5,9 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::compat::follow::governance_logs;
 use alloy::primitives::{Address, B256};
 use l2stage_discovery::Rpc;
-use l2stage_discovery::follow::governance_logs;
 use serde::Serialize;
 
 use crate::cycle::{CycleReport, last_snapshot, run_cycle, stats_between};

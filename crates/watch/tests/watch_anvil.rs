@@ -112,9 +112,15 @@ async fn watching_op_mainnet_shaped_governance() {
         )
     });
     assert_eq!((snap_op.block, snap_mini.block), (b1, b1));
-    assert_eq!(store.with_store(|st| st.log_cursor(31337).unwrap()), Some(b1));
+    assert_eq!(
+        store.with_store(|st| st.log_cursor(31337).unwrap()),
+        Some(b1)
+    );
     // The re-assessments were stored with the project files.
-    assert_eq!(store.with_store(|st| st.assessments("op").unwrap().len()), 1);
+    assert_eq!(
+        store.with_store(|st| st.assessments("op").unwrap().len()),
+        1
+    );
 
     // 2. Again, nothing moved on chain: no change.
     let r2 = run_cycle(&mut rpc(&chain.url()), &store, &all, None, true)
@@ -146,7 +152,11 @@ async fn watching_op_mainnet_shaped_governance() {
         .await
         .expect("follow");
     assert_eq!((f.from, f.to), (b1 + 1, t));
-    assert_eq!(f.recrawled, vec!["op".to_string()], "only the touched project");
+    assert_eq!(
+        f.recrawled,
+        vec!["op".to_string()],
+        "only the touched project"
+    );
     assert!(
         f.events.iter().any(|(p, a, b, name)| p == "op"
             && *a == s.council.to_string()
@@ -185,7 +195,10 @@ async fn watching_op_mainnet_shaped_governance() {
         t
     );
     assert!(store.with_store(|st| st.changes("mini", 50, None).unwrap().is_empty()));
-    assert_eq!(store.with_store(|st| st.log_cursor(31337).unwrap()), Some(t));
+    assert_eq!(
+        store.with_store(|st| st.log_cursor(31337).unwrap()),
+        Some(t)
+    );
 
     // 4. A node answering garbage: a fault on both projects, no change.
     let bad = FaultProxy::start(&chain.url(), Fault::Garbage).await;
@@ -201,7 +214,10 @@ async fn watching_op_mainnet_shaped_governance() {
         store.with_store(|st| st.changes("op", 50, None).unwrap().len()),
         changes.len()
     );
-    assert_eq!(store.with_store(|st| st.log_cursor(31337).unwrap()), Some(t));
+    assert_eq!(
+        store.with_store(|st| st.log_cursor(31337).unwrap()),
+        Some(t)
+    );
 
     // 5. The node dies in the middle of a cycle (every request delayed, the
     //    node stopped once the crawl is under way).

@@ -125,8 +125,14 @@ async fn a_failing_endpoint_is_given_up_and_logged_without_its_url() {
     assert_eq!(counters.failed.load(Ordering::SeqCst), 1);
     let logs = logs.lock().unwrap();
     assert_eq!(logs.len(), 1);
-    assert!(logs[0].contains("gave up") && logs[0].contains("HTTP 500"), "{logs:?}");
-    assert!(!logs[0].contains("token=abc"), "the URL's query is never logged");
+    assert!(
+        logs[0].contains("gave up") && logs[0].contains("HTTP 500"),
+        "{logs:?}"
+    );
+    assert!(
+        !logs[0].contains("token=abc"),
+        "the URL's query is never logged"
+    );
 }
 
 #[tokio::test]

@@ -38,6 +38,8 @@ enum Command {
     Discover(commands::discover::DiscoverArgs),
     /// Check a project file's governance claims against the chain.
     Verify(commands::verify::VerifyArgs),
+    /// Keep the catalog verified against the chain: store snapshots and every governance change.
+    Watch(commands::watch::WatchArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(args),
         Command::Discover(args) => commands::discover::run(args),
         Command::Verify(args) => commands::verify::run(args),
+        Command::Watch(args) => commands::watch::run(args),
     };
     match result {
         Ok(code) => code,

@@ -7,3 +7,4 @@ pub mod risk;
 pub mod schema;
 pub mod serve;
 pub mod verify;
+pub mod watch;

@@ -188,3 +188,71 @@ fn no_recipe_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no project file of the catalog has a [discovery] recipe"));
 }
+
+/// `serve --watch`: the loop runs inside the service and writes through
+/// its database; the first cycle's snapshot is stored while it serves.
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_watch_runs_the_loop_in_the_service() {
+    use std::io::BufRead;
+    let chain = Chain::start().await;
+    let r = testkit::deploy_rollup(&chain).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cat = dir.path().join("catalog");
+    catalog(&cat, &r);
+    let db = dir.path().join("s.db");
+    let b = chain.block_number().await;
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--catalog",
+            &cat.display().to_string(),
+            "--db",
+            &db.display().to_string(),
+            "--watch",
+            "--rpc",
+            &chain.url(),
+            "--poll",
+            "off",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let verified = loop {
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => {
+                let done = line.contains("project(s) verified");
+                seen.push(line);
+                if done {
+                    break true;
+                }
+            }
+            Err(_) => break false,
+        }
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(verified, "{seen:#?}");
+    assert!(
+        seen.iter()
+            .any(|l| l.contains(&format!("block {b} (")) && l.contains("1 project(s) verified")),
+        "{seen:#?}"
+    );
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.last_snapshot("mini").unwrap().unwrap().block, b);
+}

@@ -11,6 +11,7 @@ pub mod abi;
 pub mod config;
 pub mod crawl;
 pub mod error;
+pub mod many;
 pub mod render;
 pub mod rpc;
 pub mod structure;
@@ -25,6 +26,7 @@ use alloy::primitives::Address;
 pub use config::Config;
 pub use crawl::{Facts, Progress};
 pub use error::{DiscoveryError, Result};
+pub use many::{ProjectJob, discover_many};
 pub use rpc::{MulticallMode, Rpc, RpcOptions, Stats, install_tls};
 pub use structure::Discovered;
 

@@ -264,7 +264,23 @@ impl Rpc {
     /// Pin every later read to `block`, or to the node's latest block. With
     /// a given block nothing is sent yet: the first wave of reads also checks
     /// that the node has it.
+    ///
+    /// A client may be pinned again (a watch loop, one block per cycle):
+    /// answers cached for another block are dropped and the new block's
+    /// header is checked with the next wave.
     pub async fn pin_block(&mut self, block: Option<u64>) -> Result<u64> {
+        let before = self.pin.as_ref().map(|p| p.block);
+        self.header_checked = false;
+        match self.pin_block_inner(block).await {
+            Ok(b) if before == Some(b) => Ok(b),
+            other => {
+                self.cache.clear();
+                other
+            }
+        }
+    }
+
+    async fn pin_block_inner(&mut self, block: Option<u64>) -> Result<u64> {
         match block {
             Some(b) => {
                 self.pin = Some(Pin::new(b));

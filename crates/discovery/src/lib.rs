@@ -8,6 +8,7 @@
 //! alloy (and its HTTP stack) is a dependency of this crate only.
 
 pub mod abi;
+pub mod changes;
 pub mod config;
 pub mod crawl;
 pub mod error;
@@ -23,6 +24,7 @@ pub mod testkit;
 
 use alloy::primitives::Address;
 
+pub use changes::{Change, ChangeKind, Evidence, Snapshot, diff};
 pub use config::Config;
 pub use crawl::{Facts, Progress};
 pub use error::{DiscoveryError, Result};

@@ -8,9 +8,12 @@
 //! alloy (and its HTTP stack) is a dependency of this crate only.
 
 pub mod abi;
+pub mod changes;
 pub mod config;
 pub mod crawl;
 pub mod error;
+pub mod follow;
+pub mod many;
 pub mod render;
 pub mod rpc;
 pub mod structure;
@@ -22,9 +25,12 @@ pub mod testkit;
 
 use alloy::primitives::Address;
 
+pub use changes::{Change, ChangeKind, Evidence, Snapshot, diff};
 pub use config::Config;
 pub use crawl::{Facts, Progress};
 pub use error::{DiscoveryError, Result};
+pub use follow::{GovEvent, governance_logs};
+pub use many::{ProjectJob, discover_many};
 pub use rpc::{MulticallMode, Rpc, RpcOptions, Stats, install_tls};
 pub use structure::Discovered;
 

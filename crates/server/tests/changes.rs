@@ -43,6 +43,52 @@ fn file(name: &str, text: &str) -> CatalogFile {
     }
 }
 
+/// A governance structure from 2024-01-01: a DAO through a 10-day
+/// timelock, a council that can cancel; some requirements are derived
+/// from it.
+const GOVERNANCE: &str = r#"
+[governance]
+since = 2024-01-01
+
+[governance.exit]
+forced_inclusion = "1d"
+finalization = "7d"
+proposing = "permissionless"
+challenging = "permissionless"
+
+[[governance.actors]]
+id = "dao"
+kind = "dao"
+name = "Token holders"
+
+[[governance.actors]]
+id = "council"
+kind = "multisig"
+name = "Council"
+security_council = true
+threshold = 6
+members = [
+  { entity = "A", affiliation = "outside" }, { entity = "B", affiliation = "outside" },
+  { entity = "C", affiliation = "outside" }, { entity = "D", affiliation = "outside" },
+  { entity = "E", affiliation = "outside" }, { entity = "F", affiliation = "outside" },
+  { entity = "G", affiliation = "outside" }, { entity = "H", affiliation = "team" },
+]
+
+[[governance.actors]]
+id = "timelock"
+kind = "timelock"
+name = "Timelock"
+delay = "10d"
+proposers = ["dao"]
+executors = ["anyone"]
+cancellers = ["council"]
+
+[[governance.powers]]
+actor = "timelock"
+power = "upgrade"
+target = "all core contracts"
+"#;
+
 fn project(id: &str, name: &str) -> String {
     ALPHA
         .replace("\"alpha\"", &format!("\"{id}\""))
@@ -143,9 +189,12 @@ fn fixture() -> (tempfile::TempDir, Arc<App>, Router) {
         .expect("cycle 3");
     let catalog = l2stage_server::Catalog {
         files: vec![
-            file("alpha.toml", ALPHA),
+            file("alpha.toml", &format!("{ALPHA}{GOVERNANCE}")),
             file("beta.toml", &project("beta", "Beta")),
-            file("gamma.toml", &project("gamma", "Gamma")),
+            file(
+                "gamma.toml",
+                &format!("{}{GOVERNANCE}", project("gamma", "Gamma")),
+            ),
         ],
         registry: None,
     };
@@ -454,4 +503,95 @@ async fn openapi_documents_the_changes_route_and_its_keys() {
     for k in documented {
         assert!(change.get(&k).is_some(), "ChainChange.{k}");
     }
+}
+
+/// The `<li>` of the page's "what the requirements rest on" list for a
+/// basis.
+fn basis_line<'a>(page: &'a str, label: &str) -> &'a str {
+    page.lines()
+        .find(|l| l.starts_with(&format!("<li><span class=\"tag\">{label}</span>")))
+        .unwrap_or_else(|| panic!("no {label} line"))
+}
+
+fn derived_ids(detail: &Value) -> Vec<String> {
+    detail["requirements"]
+        .as_array()
+        .expect("requirements")
+        .iter()
+        .filter(|r| r["derived"] == true)
+        .map(|r| r["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_project_page_shows_the_chain_status_changes_and_bases() {
+    let (_dir, _app, r) = fixture();
+    let page = get(&r, "/projects/alpha").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = &page.body;
+    assert!(
+        html.contains("<b>Verified on chain at block 300 (2024-03-03)</b>"),
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("<tr><td>300</td><td>2024-03-03</td>").count(),
+        1
+    );
+    assert_eq!(html.matches("<table class=\"changes\">").count(), 1);
+    let rows = html
+        .split("<table class=\"changes\">")
+        .nth(1)
+        .expect("table");
+    let rows = rows.split("</table>").next().expect("end");
+    assert_eq!(rows.matches("<tr><td>").count(), 3);
+    // The hostile value is text, never markup.
+    assert!(!html.contains("<script>alert"), "unescaped");
+    // Control characters are shown, not sent.
+    assert!(
+        html.contains(
+            "<code>&#60;script&#62;alert(1)&#60;/script&#62; &#38; &#34;q&#34; &#39;a&#39; \\x01\\x1b]</code>"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains('\u{1}') && !html.contains('\u{1b}'));
+    assert!(html.contains("href=\"/api/v1/projects/alpha/changes\""));
+    assert!(html.contains("href=\"/projects/alpha/feed.atom\""));
+    // Derived requirements rest on the chain for a watched project ...
+    let derived = derived_ids(&get(&r, "/api/v1/projects/alpha").await.json());
+    assert!(!derived.is_empty(), "the fixture derives requirements");
+    let chain = basis_line(html, "read on chain");
+    for id in &derived {
+        assert!(chain.contains(&format!(">{id}</span>")), "{id}: {chain}");
+    }
+    assert!(basis_line(html, "declared").contains(">calls-itself-rollup</span>"));
+    assert!(basis_line(html, "derived from the declared structure").contains("none"));
+
+    // ... and on the declared structure for one never watched.
+    let gamma = get(&r, "/projects/gamma").await.body;
+    assert!(
+        gamma.contains("Not watched: no watch cycle has read this project"),
+        "{gamma}"
+    );
+    assert!(!gamma.contains("<table class=\"changes\">"));
+    assert!(basis_line(&gamma, "read on chain").contains("none"));
+    let declared_structure = basis_line(&gamma, "derived from the declared structure");
+    for id in derived_ids(&get(&r, "/api/v1/projects/gamma").await.json()) {
+        assert!(
+            declared_structure.contains(&format!(">{id}</span>")),
+            "{id}"
+        );
+    }
+
+    // A project whose last attempt failed says since when, and why.
+    let beta = get(&r, "/projects/beta").await.body;
+    assert!(
+        beta.contains("<b>Not verified since block 300</b>: eth_call: timeout "),
+        "{beta}"
+    );
+    assert!(beta.contains("Last verified on chain at block 100 (2024-03-01)."));
+    assert!(!beta.contains("<script>alert"));
+    assert!(beta.contains(
+        "&#60;script&#62;alert(1)&#60;/script&#62; &#38; &#34;q&#34; &#39;a&#39; \\x01\\x1b]"
+    ));
+    assert!(beta.contains("No change recorded."));
 }

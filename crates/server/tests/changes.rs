@@ -595,3 +595,63 @@ async fn the_project_page_shows_the_chain_status_changes_and_bases() {
     ));
     assert!(beta.contains("No change recorded."));
 }
+
+#[tokio::test]
+async fn the_page_lists_the_twenty_newest_and_links_to_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("l2stage.db")).expect("store");
+    for i in 0..55u64 {
+        let (block, ts) = (1_000 + i, T1 + i * 60);
+        store
+            .record_watch_cycle(&cycle(
+                block,
+                ts,
+                vec![ProjectObservation::Observed {
+                    snapshot: snap("alpha", block, ts),
+                    changes: vec![change(block, ts, "owner-changed", "a", "b")],
+                }],
+            ))
+            .expect("cycle");
+    }
+    let catalog = l2stage_server::Catalog {
+        files: vec![file("alpha.toml", ALPHA)],
+        registry: None,
+    };
+    let (app, _) = App::start(
+        store,
+        &catalog,
+        Config {
+            token: None,
+            today: "2024-06-01".parse::<Date>().ok(),
+        },
+    )
+    .expect("start");
+    let r = router(Arc::new(app));
+    let html = get(&r, "/projects/alpha").await.body;
+    let rows = html
+        .split("<table class=\"changes\">")
+        .nth(1)
+        .expect("table");
+    let rows = rows.split("</table>").next().expect("end");
+    assert_eq!(rows.matches("<tr><td>").count(), 20);
+    assert!(rows.contains("<tr><td>1054</td>") && rows.contains("<tr><td>1035</td>"));
+    assert!(!rows.contains("<tr><td>1034</td>"));
+    assert!(html.contains("Older changes: <a href=\"/api/v1/projects/alpha/changes\">"));
+    // The feed is bounded: the 50 newest of 55; the API's pages of 10
+    // give every one, in order.
+    let feed = get(&r, "/feed.atom").await.body;
+    let doc = roxmltree::Document::parse(&feed).expect("well-formed");
+    let all = entries(&doc);
+    assert_eq!(all.len(), 50);
+    assert_eq!(all[0].1, "2024-03-01T12:54:00Z");
+    let mut next = Some("/api/v1/projects/alpha/changes?limit=10".to_string());
+    let mut seen = Vec::new();
+    while let Some(uri) = next {
+        let page = get(&r, &uri).await.json();
+        for c in page["changes"].as_array().expect("changes") {
+            seen.push(c["block"].as_u64().expect("block"));
+        }
+        next = page["next"].as_str().map(str::to_string);
+    }
+    assert_eq!(seen, (1_000..1_055).rev().collect::<Vec<u64>>());
+}

@@ -34,6 +34,8 @@ enum Command {
     Risk(commands::risk::RiskArgs),
     /// Serve the API, the dashboard and badges, keeping every assessment in a database.
     Serve(commands::serve::ServeArgs),
+    /// Print the governance changes recorded on chain for a project (newest first).
+    Changes(commands::changes::ChangesArgs),
     /// Read a rollup's governance from an Ethereum node into a [governance] section.
     Discover(commands::discover::DiscoverArgs),
     /// Check a project file's governance claims against the chain.
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
         Command::Schema(args) => commands::schema::run(args),
         Command::Risk(args) => commands::risk::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Changes(args) => commands::changes::run(args),
         Command::Discover(args) => commands::discover::run(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Watch(args) => commands::watch::run(args),

@@ -467,6 +467,59 @@ impl Store {
         Store::setup(conn, path.to_path_buf(), true, Some(lock)).map_err(|e| e.at(path))
     }
 
+    /// Open an existing database to read it only: no lock is taken (a
+    /// `serve` or `watch` may be writing it meanwhile), nothing is written
+    /// and nothing migrated. Refused, naming the file: a missing file, a
+    /// file that is not an l2stage database, and one whose schema is older
+    /// or newer than this build's (open it once with `l2stage serve` or
+    /// `l2stage watch` to migrate it).
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        use rusqlite::OpenFlags;
+        if !path.is_file() {
+            return Err(StoreError::Unhealthy {
+                path: path.to_path_buf(),
+                reason: "no database at this path".into(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Store::check_readable(&conn, path).map_err(|e| e.at(path))?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            _lock: None,
+        })
+    }
+
+    fn check_readable(conn: &Connection, path: &Path) -> Result<()> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        check_identity(conn, path)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > migrations::latest() {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: version,
+                known: migrations::latest(),
+            });
+        }
+        if version < migrations::latest() {
+            return Err(StoreError::Unhealthy {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "its schema version is {version}, older than this build's ({}): open it once with `l2stage serve` or `l2stage watch` to migrate it",
+                    migrations::latest()
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// A private in-memory database (tests, one-off runs).
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod assess;
+pub mod changes;
 pub mod discover;
 pub mod graph;
 pub mod risk;

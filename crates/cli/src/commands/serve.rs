@@ -218,9 +218,13 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
             header_read_timeout: args.header_read_timeout,
         };
         let app = Arc::new(app);
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let stop_rx = async move {
+            let _ = stop_rx.await;
+        };
         let watcher = match (&args.rpc, args.watch) {
             (Some(rpc), true) => {
-                let webhook = args.loop_args.webhook()?;
+                let webhook_args = args.loop_args.clone();
                 let opts = args.loop_args.options(rpc, None, false);
                 let store = AppStore(app.clone());
                 say(&format!(
@@ -228,20 +232,41 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
                     recipes.len(),
                     opts.interval.as_secs()
                 ));
-                Some(tokio::spawn(async move {
-                    let log = |line: &str| say(line);
-                    let r = l2stage_watch::watch(
-                        &store,
-                        &recipes,
-                        &opts,
-                        webhook.as_ref(),
-                        &log,
-                        std::future::pending::<()>(),
-                    )
-                    .await;
-                    if let Err(e) = r {
-                        crate::render::eprint_line(&format!("watch loop stopped: {e}"));
-                    }
+                // Its own thread and runtime: a crawl's future is not Send,
+                // and the loop must never hold up the server's workers.
+                Some(std::thread::spawn(move || {
+                    let rt = match tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        Ok(rt) => rt,
+                        Err(e) => {
+                            crate::render::eprint_line(&format!("watch loop not started: {e}"));
+                            return;
+                        }
+                    };
+                    rt.block_on(async move {
+                        let webhook = match webhook_args.webhook() {
+                            Ok(w) => w,
+                            Err(e) => {
+                                crate::render::eprint_line(&format!("watch loop not started: {e}"));
+                                return;
+                            }
+                        };
+                        let log = |line: &str| say(line);
+                        let r = l2stage_watch::watch(
+                            &store,
+                            &recipes,
+                            &opts,
+                            webhook.as_ref(),
+                            &log,
+                            stop_rx,
+                        )
+                        .await;
+                        if let Err(e) = r {
+                            crate::render::eprint_line(&format!("watch loop stopped: {e}"));
+                        }
+                    });
                 }))
             }
             _ => None,
@@ -251,8 +276,9 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
             .await
             .map_err(|e| CliError::Runtime(format!("server error: {e}")));
         // A cycle is one transaction: stopping it mid-way stores nothing of it.
+        let _ = stop_tx.send(());
         if let Some(w) = watcher {
-            w.abort();
+            let _ = tokio::task::spawn_blocking(move || w.join()).await;
         }
         served
     })?;
@@ -264,9 +290,9 @@ struct AppStore(Arc<App>);
 
 impl l2stage_watch::StoreAccess for AppStore {
     fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
-        // Database I/O on a runtime worker: let the runtime move other
-        // tasks off this thread meanwhile.
-        tokio::task::block_in_place(|| self.0.with_store(f))
+        // The loop runs on its own thread: waiting for the server's lock
+        // there holds up no request.
+        self.0.with_store(f)
     }
 }
 

@@ -45,7 +45,7 @@ pub struct LoopArgs {
     pub interval: Duration,
     /// Time between follow steps (eth_getLogs up to the head; re-reads only the projects an event touches); `off` for full cycles only.
     #[arg(long, value_name = "DURATION|off", default_value = "12s", value_parser = parse_poll)]
-    pub poll: Option<Duration>,
+    pub poll: Duration,
     /// POST every change as JSON to this URL, signed with the key in L2STAGE_WEBHOOK_SECRET (header X-L2stage-Signature: sha256=HEX).
     #[arg(long, value_name = "URL")]
     pub webhook: Option<String>,
@@ -68,11 +68,12 @@ pub fn parse_interval(s: &str) -> Result<Duration, String> {
     }
 }
 
-fn parse_poll(s: &str) -> Result<Option<Duration>, String> {
+/// A poll period, or `off` (zero: no following).
+fn parse_poll(s: &str) -> Result<Duration, String> {
     if s.trim() == "off" {
-        return Ok(None);
+        return Ok(Duration::ZERO);
     }
-    parse_interval(s).map(Some)
+    parse_interval(s)
 }
 
 impl LoopArgs {
@@ -87,7 +88,7 @@ impl LoopArgs {
             block,
             once,
             interval: self.interval,
-            poll: self.poll,
+            poll: (!self.poll.is_zero()).then_some(self.poll),
         }
     }
 

@@ -588,6 +588,7 @@ fn labels_view(l: &Labels) -> LabelsView {
     }
 }
 
+pub mod chain;
 mod index;
 mod project;
 

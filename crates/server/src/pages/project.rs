@@ -132,6 +132,7 @@ pub(super) struct ProjectPage {
     timeline_svg_narrow: String,
     history: Vec<HistoryRow>,
     history_total: usize,
+    chain: super::chain::ChainView,
 }
 
 pub(super) fn is_link(s: &str) -> bool {
@@ -810,6 +811,9 @@ pub(super) fn project_page(
         timeline_svg_narrow,
         history,
         history_total,
+        chain: app
+            .with_store(|s| super::chain::load(s, &v.id, v))
+            .map_err(|e| ApiError::internal(format!("reading the watch history: {e}")))?,
     })
 }
 

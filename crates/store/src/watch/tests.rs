@@ -673,3 +673,50 @@ fn kill_9_during_a_cycle_loses_nothing_stored_before() {
     assert_eq!(sum.changes, 1);
     assert_eq!(s.changes("alpha", 10, None).expect("changes")[0].block, 3);
 }
+
+#[test]
+fn a_reader_opens_the_database_while_the_writer_holds_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("l2stage.db");
+    match Store::open_read_only(&db) {
+        Err(StoreError::Unhealthy { reason, .. }) => {
+            assert!(reason.contains("no database"), "{reason}")
+        }
+        other => panic!("expected a missing database, got {other:?}"),
+    }
+    let mut writer = Store::open(&db).expect("writer");
+    writer
+        .record_watch_cycle(&cycle(
+            9,
+            T1,
+            vec![ProjectObservation::Observed {
+                snapshot: snapshot("alpha", 9, T1, 1),
+                changes: vec![change(9, T1, "owner-changed", "a", "b")],
+            }],
+        ))
+        .expect("cycle");
+    // The writer still holds its lock: a second writer is refused, a
+    // reader is not, and sees what was committed.
+    assert!(matches!(Store::open(&db), Err(StoreError::Locked { .. })));
+    let reader = Store::open_read_only(&db).expect("reader");
+    assert_eq!(
+        reader.changes("alpha", 10, None).expect("changes")[0].block,
+        9
+    );
+    assert!(
+        reader
+            .conn
+            .execute("DELETE FROM schema_migrations", [])
+            .is_err()
+    );
+    drop(reader);
+    // A database of an older schema is refused with the way out.
+    writer
+        .conn
+        .pragma_update(None, "user_version", 1)
+        .expect("downgrade the version");
+    drop(writer);
+    let err = Store::open_read_only(&db).expect_err("older schema");
+    assert!(err.to_string().contains("schema version is 1"), "{err}");
+    assert!(err.to_string().contains("l2stage watch"), "{err}");
+}

@@ -24,12 +24,21 @@ pub async fn discover_many(
     jobs: &[ProjectJob<'_>],
     block: Option<u64>,
 ) -> Result<Vec<(String, Result<Discovered, DiscoveryError>)>, DiscoveryError> {
-    let pinned = rpc.pin_block(block).await?;
+    // Pinned once: every crawl reads the same block (pinning the same
+    // client again would drop the header it checked).
+    let already = block.is_some() && rpc.pin().map(|p| p.block) == block;
+    if !already {
+        rpc.pin_block(block).await?;
+    }
     let mut out = Vec::with_capacity(jobs.len());
     for j in jobs {
-        let d =
-            l2stage_discovery::discover_with(rpc, &j.entries, Some(pinned), j.config, &mut |_| {})
-                .await;
+        let d = match l2stage_discovery::crawl::Crawler::new(j.config) {
+            Ok(crawler) => match crawler.crawl(rpc, &j.entries, &mut |_| {}).await {
+                Ok(facts) => l2stage_discovery::structure::build(facts, &crawler),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
         match d {
             Err(e) if !own_fault(&e) => return Err(e),
             d => out.push((j.project.clone(), d)),

@@ -67,7 +67,9 @@ fn parse_step(s: &str) -> Result<u64, String> {
     let n = s.trim().strip_suffix('d').unwrap_or(s.trim());
     match n.parse::<u64>() {
         Ok(n) if (1..=366).contains(&n) => Ok(n),
-        _ => Err(format!("`{s}`: expected a number of days from 1d to 366d, e.g. 1d")),
+        _ => Err(format!(
+            "`{s}`: expected a number of days from 1d to 366d, e.g. 1d"
+        )),
     }
 }
 
@@ -89,7 +91,11 @@ fn project_path(args: &ValueLockedArgs) -> Result<PathBuf, CliError> {
     )))
 }
 
-fn profile(args: &ValueLockedArgs, project_file: &Path, chain_id: u64) -> Result<ChainProfile, CliError> {
+fn profile(
+    args: &ValueLockedArgs,
+    project_file: &Path,
+    chain_id: u64,
+) -> Result<ChainProfile, CliError> {
     let usage = |e: l2stage_discovery::DiscoveryError| CliError::Usage(e.to_string());
     if let Some(dir) = &args.chains {
         return ChainProfile::load_for(dir, chain_id).map_err(usage);
@@ -124,7 +130,11 @@ fn escrows(project: &ProjectFile, path: &Path) -> Result<(u64, Vec<Escrow>), Cli
     let mut out = Vec::new();
     for e in &recipe.escrows {
         let address = e.address.as_str().parse().map_err(|_| {
-            CliError::Usage(format!("{}: escrow {}: not an address", path.display(), e.address))
+            CliError::Usage(format!(
+                "{}: escrow {}: not an address",
+                path.display(),
+                e.address
+            ))
         })?;
         out.push(Escrow {
             address,
@@ -145,9 +155,9 @@ pub fn run(args: &ValueLockedArgs) -> Result<ExitCode, CliError> {
     let profile = profile(args, &path, chain_id)?;
     for e in &escrows {
         for t in &e.tokens {
-            profile
-                .token(t)
-                .map_err(|m| CliError::Usage(format!("{}: escrow {}: {m}", path.display(), e.address)))?;
+            profile.token(t).map_err(|m| {
+                CliError::Usage(format!("{}: escrow {}: {m}", path.display(), e.address))
+            })?;
         }
     }
     let dates = value::dates(args.from, args.to, args.step).map_err(CliError::Usage)?;
@@ -209,7 +219,10 @@ pub fn run(args: &ValueLockedArgs) -> Result<ExitCode, CliError> {
                 "errors": read.iter().filter_map(|(_, o)| o.as_ref().err()).collect::<Vec<_>>(),
                 "stats": stats_json(&stats),
             });
-            println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&body).unwrap_or_default()
+            );
         }
         Format::Text => print_text(&id, chain_id, &read, &stats, &db, points.len()),
     }
@@ -230,7 +243,14 @@ fn stats_json(s: &Stats) -> serde_json::Value {
     })
 }
 
-fn print_text(id: &str, chain_id: u64, read: &[(Date, Outcome)], s: &Stats, db: &Path, stored: usize) {
+fn print_text(
+    id: &str,
+    chain_id: u64,
+    read: &[(Date, Outcome)],
+    s: &Stats,
+    db: &Path,
+    stored: usize,
+) {
     let mut out = format!(
         "value locked of {id} (chain {chain_id}), at the last block before each date's 00:00 UTC\n{:<10}  {:>10}  {:>18}  {:>18}  {:>18}  {:>18}\n",
         "date", "block", "total", "ETH", "stablecoins", "other"

@@ -166,8 +166,8 @@ impl ValueKit {
 
     /// A profile of the test chain: ETH, USDX (stablecoin), OTHR (other);
     /// rounds older than a day and a half hour are stale.
-    pub fn profile(&self, chain_id: u64) -> ChainProfile {
-        ChainProfile::parse(&format!(
+    pub fn profile_toml(&self, chain_id: u64) -> String {
+        format!(
             r#"chain_id = {chain_id}
 [tokens.ETH]
 class = "eth"
@@ -188,8 +188,11 @@ feed = "{}"
 max_staleness_seconds = 88200
 "#,
             self.eth_feed, self.usdx, self.usdx_feed, self.othr, self.othr_feed
-        ))
-        .expect("test profile")
+        )
+    }
+
+    pub fn profile(&self, chain_id: u64) -> ChainProfile {
+        ChainProfile::parse(&self.profile_toml(chain_id)).expect("test profile")
     }
 
     pub fn escrows(&self) -> Vec<Escrow> {

@@ -24,6 +24,7 @@
 //! and every project on a given day ([`Store::load_current`] then
 //! [`assess_all`]).
 
+pub mod chain_data;
 pub mod migrations;
 pub mod timeline;
 pub mod watch;

@@ -34,10 +34,16 @@ enum Command {
     Risk(commands::risk::RiskArgs),
     /// Serve the API, the dashboard and badges, keeping every assessment in a database.
     Serve(commands::serve::ServeArgs),
+    /// Print the governance changes recorded on chain for a project (newest first).
+    Changes(commands::changes::ChangesArgs),
     /// Read a rollup's governance from an Ethereum node into a [governance] section.
     Discover(commands::discover::DiscoverArgs),
     /// Check a project file's governance claims against the chain.
     Verify(commands::verify::VerifyArgs),
+    /// Keep the catalog verified against the chain: store snapshots and every governance change.
+    Watch(commands::watch::WatchArgs),
+    /// Read the value locked in a project's escrows on chain, one point per date, and store it.
+    ValueLocked(commands::value_locked::ValueLockedArgs),
 }
 
 fn main() -> ExitCode {
@@ -60,8 +66,11 @@ fn main() -> ExitCode {
         Command::Schema(args) => commands::schema::run(args),
         Command::Risk(args) => commands::risk::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Changes(args) => commands::changes::run(args),
         Command::Discover(args) => commands::discover::run(args),
         Command::Verify(args) => commands::verify::run(args),
+        Command::Watch(args) => commands::watch::run(args),
+        Command::ValueLocked(args) => commands::value_locked::run(args),
     };
     match result {
         Ok(code) => code,

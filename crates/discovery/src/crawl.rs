@@ -22,6 +22,8 @@ pub struct Node {
     /// BFS level (entries are 0).
     pub depth: usize,
     pub code_size: usize,
+    /// keccak256 of the code (contracts only).
+    pub code_hash: Option<B256>,
     /// EIP-7702 delegation of an EOA.
     pub delegated_to: Option<Address>,
     pub implementation: Option<Address>,
@@ -122,6 +124,104 @@ pub struct Facts {
     pub warnings: Vec<String>,
     pub multicall: Option<Address>,
     pub stats: Stats,
+    /// The config's templates (names and fields), indexed like
+    /// [`Node::template`] and [`Node::fields`].
+    pub templates: Vec<TemplateInfo>,
+}
+
+/// A config template as a snapshot records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemplateInfo {
+    pub name: String,
+    pub fields: Vec<FieldInfo>,
+}
+
+/// A template field: how it is shown and what it means for safety.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldInfo {
+    /// The call with its arguments, e.g. `gameImpls(1)`.
+    pub label: String,
+    /// The canonical signature, e.g. `gameImpls(uint32)`.
+    pub call: String,
+    pub class: FieldClass,
+}
+
+/// What a template field is, for the safety rules of changes
+/// (docs/discovery.md, "Watching").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FieldClass {
+    /// Marked `exit = …` in the config.
+    ExitParameter,
+    /// A verifier address (the function's name says `verifier`).
+    Verifier,
+    /// A dispute game implementation (`gameImpls(…)`).
+    GameImplementation,
+    /// Its value holds a power other than `sequence` (who can pause,
+    /// upgrade, replace the verifier, change parameters, blocklist).
+    Power,
+    /// Anything else: recorded, not safety-relevant.
+    Other,
+}
+
+impl FieldInfo {
+    pub fn of(f: &crate::config::Field, sig: &crate::abi::Signature) -> FieldInfo {
+        let label = if f.args.is_empty() {
+            sig.canonical.clone()
+        } else {
+            format!(
+                "{}({})",
+                sig.name,
+                f.args
+                    .iter()
+                    .map(|a| a.text())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let name = sig.name.to_ascii_lowercase();
+        let class = if f.exit.is_some() {
+            FieldClass::ExitParameter
+        } else if name.contains("verifier") {
+            FieldClass::Verifier
+        } else if name.starts_with("gameimpl") {
+            FieldClass::GameImplementation
+        } else if f
+            .power
+            .is_some_and(|p| p != l2stage_model::governance::PowerKind::Sequence)
+        {
+            FieldClass::Power
+        } else {
+            FieldClass::Other
+        };
+        FieldInfo {
+            label,
+            call: sig.canonical.clone(),
+            class,
+        }
+    }
+}
+
+/// A crawl in progress (see [`Crawler::wave`] and [`Crawler::absorb`]):
+/// driven level by level, so that several crawls can share each wave.
+#[derive(Debug, Clone)]
+pub struct Walk {
+    entries: Vec<Address>,
+    nodes: BTreeMap<Address, Node>,
+    warnings: Vec<String>,
+    frontier: Vec<Address>,
+    /// (contract, role, member) memberships to confirm with hasRole.
+    confirm: Vec<(Address, B256, Address)>,
+    admins: Vec<(Address, B256)>,
+    level: usize,
+    depth: usize,
+}
+
+impl Walk {
+    /// BFS levels read so far.
+    pub fn level(&self) -> usize {
+        self.level
+    }
 }
 
 /// Progress of a crawl, for a progress bar.
@@ -195,6 +295,24 @@ impl<'c> Crawler<'c> {
         entries: &[Address],
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Facts> {
+        let mut walk = self.start(rpc, entries)?;
+        while let Some(reads) = self.wave(&walk)? {
+            let answers = rpc.read_all(&reads).await?;
+            self.absorb(&mut walk, reads, answers, rpc)?;
+            progress(&Progress {
+                level: walk.level,
+                known: walk.nodes.len(),
+                frontier: walk.frontier.len(),
+                round_trips: rpc.stats().round_trips,
+            });
+        }
+        let rpc_warnings = std::mem::take(&mut rpc.warnings);
+        self.finish(walk, rpc, rpc_warnings)
+    }
+
+    /// Begin a crawl from `entries` (nothing is read yet): check them and
+    /// name the config's selectors for messages.
+    pub fn start(&self, rpc: &mut Rpc, entries: &[Address]) -> Result<Walk> {
         if entries.is_empty() {
             return Err(DiscoveryError::Input("no entry address given".into()));
         }
@@ -206,9 +324,6 @@ impl<'c> Crawler<'c> {
                 rpc.name_selector(s.selector(), &s.canonical);
             }
         }
-        let settings = &self.config.discovery;
-        let mut nodes: BTreeMap<Address, Node> = BTreeMap::new();
-        let mut warnings = Vec::new();
         let mut frontier: Vec<Address> = Vec::new();
         for e in entries {
             if *e == Address::ZERO {
@@ -220,166 +335,222 @@ impl<'c> Crawler<'c> {
                 frontier.push(*e);
             }
         }
-        // (contract, role, member) memberships to confirm with hasRole.
-        let mut confirm: Vec<(Address, B256, Address)> = Vec::new();
-        let mut admins: Vec<(Address, B256)> = Vec::new();
-        let mut level = 0usize;
-        let mut depth = 0usize;
-        loop {
-            if frontier.is_empty() && confirm.is_empty() && admins.is_empty() {
-                break;
-            }
-            if !frontier.is_empty() && level > settings.max_depth {
-                return Err(DiscoveryError::Limit(format!(
-                    "the crawl did not finish within {} levels ({} address(es) left, e.g. {}): raise max_depth in the discovery config or add addresses to `stop`",
-                    settings.max_depth,
-                    frontier.len(),
-                    frontier[0]
-                )));
-            }
-            if nodes.len() + frontier.len() > settings.max_addresses {
-                return Err(DiscoveryError::Limit(format!(
-                    "more than {} addresses reached: raise max_addresses in the discovery config or add addresses to `stop`",
-                    settings.max_addresses
-                )));
-            }
-            let mut reads: Vec<Read> = Vec::new();
-            for a in &frontier {
-                reads.extend(self.probes(*a));
-            }
-            if settings.logs && !frontier.is_empty() {
-                let mut addrs = frontier.clone();
-                addrs.sort();
-                for chunk in addrs.chunks(100) {
-                    reads.push(Read::Logs {
-                        addresses: chunk.to_vec(),
-                        topics: self.log_topics(),
-                        from: settings.logs_from_block,
-                    });
-                }
-            }
-            for (c, role, m) in &confirm {
-                reads.push(Read::Call(*c, abi::has_role_call(*role, *m)));
-            }
-            for (c, role) in &admins {
-                reads.push(Read::Call(*c, abi::get_role_admin_call(*role)));
-            }
-            let answers = rpc.read_all(&reads).await?;
-            let ans: HashMap<Read, Answer> = reads.into_iter().zip(answers).collect();
+        Ok(Walk {
+            entries: entries.to_vec(),
+            nodes: BTreeMap::new(),
+            warnings: Vec::new(),
+            frontier,
+            confirm: Vec::new(),
+            admins: Vec::new(),
+            level: 0,
+            depth: 0,
+        })
+    }
 
-            for (c, role, m) in confirm.drain(..) {
-                let read = Read::Call(c, abi::has_role_call(role, m));
-                let call = rpc.describe(&read);
-                let name = self.role_label(role);
-                match ans.get(&read) {
-                    Some(Answer::Returned(d)) => match abi::decode_bool(d) {
-                        Some(true) => {}
-                        Some(false) => {
-                            return Err(DiscoveryError::Inconsistent {
-                                call,
-                                detail: format!(
-                                    "RoleGranted/RoleRevoked logs say {m} holds {name} on {c}, but hasRole is false at the pinned block (are the logs complete? check logs_from_block)"
-                                ),
-                            });
-                        }
-                        None => {
-                            return Err(DiscoveryError::Malformed {
-                                call,
-                                detail: format!("hasRole returned {} bytes, not a bool", d.len()),
-                            });
-                        }
-                    },
-                    _ => {
-                        if let Some(node) = nodes.get_mut(&c)
-                            && let Some(r) = node.roles.get_mut(&role)
-                        {
-                            r.confirmed = false;
-                        }
-                        push_once(
-                            &mut warnings,
-                            format!(
-                                "{c} emits RoleGranted/RoleRevoked but hasRole reverts: its roles are taken from the logs alone"
-                            ),
-                        );
-                    }
-                }
+    /// The reads of the walk's next BFS level (one wave), or `None` when the
+    /// crawl is complete.
+    pub fn wave(&self, walk: &Walk) -> Result<Option<Vec<Read>>> {
+        let settings = &self.config.discovery;
+        let Walk {
+            nodes,
+            frontier,
+            confirm,
+            admins,
+            level,
+            ..
+        } = walk;
+        if frontier.is_empty() && confirm.is_empty() && admins.is_empty() {
+            return Ok(None);
+        }
+        if !frontier.is_empty() && *level > settings.max_depth {
+            return Err(DiscoveryError::Limit(format!(
+                "the crawl did not finish within {} levels ({} address(es) left, e.g. {}): raise max_depth in the discovery config or add addresses to `stop`",
+                settings.max_depth,
+                frontier.len(),
+                frontier[0]
+            )));
+        }
+        if nodes.len() + frontier.len() > settings.max_addresses {
+            return Err(DiscoveryError::Limit(format!(
+                "more than {} addresses reached: raise max_addresses in the discovery config or add addresses to `stop`",
+                settings.max_addresses
+            )));
+        }
+        let mut reads: Vec<Read> = Vec::new();
+        for a in frontier {
+            reads.extend(self.probes(*a));
+        }
+        if settings.logs && !frontier.is_empty() {
+            let mut addrs = frontier.clone();
+            addrs.sort();
+            for chunk in addrs.chunks(100) {
+                reads.push(Read::Logs {
+                    addresses: chunk.to_vec(),
+                    topics: self.log_topics(),
+                    from: settings.logs_from_block,
+                });
             }
-            for (c, role) in admins.drain(..) {
-                let read = Read::Call(c, abi::get_role_admin_call(role));
-                if let Some(Answer::Returned(d)) = ans.get(&read) {
-                    let admin =
-                        abi::decode_bytes32(d).ok_or_else(|| DiscoveryError::Malformed {
-                            call: rpc.describe(&read),
+        }
+        for (c, role, m) in confirm {
+            reads.push(Read::Call(*c, abi::has_role_call(*role, *m)));
+        }
+        for (c, role) in admins {
+            reads.push(Read::Call(*c, abi::get_role_admin_call(*role)));
+        }
+        Ok(Some(reads))
+    }
+
+    /// Take in the answers to the reads of [`Crawler::wave`] (in their
+    /// order) and work out the next level.
+    pub fn absorb(
+        &self,
+        walk: &mut Walk,
+        reads: Vec<Read>,
+        answers: Vec<Answer>,
+        rpc: &Rpc,
+    ) -> Result<()> {
+        let ans: HashMap<Read, Answer> = reads.into_iter().zip(answers).collect();
+        let Walk {
+            nodes,
+            warnings,
+            frontier,
+            confirm,
+            admins,
+            level,
+            depth,
+            ..
+        } = walk;
+        let level_now = *level;
+
+        for (c, role, m) in confirm.drain(..) {
+            let read = Read::Call(c, abi::has_role_call(role, m));
+            let call = rpc.describe(&read);
+            let name = self.role_label(role);
+            match ans.get(&read) {
+                Some(Answer::Returned(d)) => match abi::decode_bool(d) {
+                    Some(true) => {}
+                    Some(false) => {
+                        return Err(DiscoveryError::Inconsistent {
+                            call,
                             detail: format!(
-                                "getRoleAdmin returned {} bytes, not a bytes32",
-                                d.len()
+                                "RoleGranted/RoleRevoked logs say {m} holds {name} on {c}, but hasRole is false at the pinned block (are the logs complete? check logs_from_block)"
                             ),
-                        })?;
+                        });
+                    }
+                    None => {
+                        return Err(DiscoveryError::Malformed {
+                            call,
+                            detail: format!("hasRole returned {} bytes, not a bool", d.len()),
+                        });
+                    }
+                },
+                _ => {
                     if let Some(node) = nodes.get_mut(&c)
                         && let Some(r) = node.roles.get_mut(&role)
                     {
-                        r.admin_role = Some(admin);
+                        r.confirmed = false;
                     }
+                    push_once(
+                        warnings,
+                        format!(
+                            "{c} emits RoleGranted/RoleRevoked but hasRole reverts: its roles are taken from the logs alone"
+                        ),
+                    );
                 }
             }
-
-            let (logs_by_address, events_by_address) = self.collect_logs(&ans, rpc)?;
-            let mut next: BTreeSet<Address> = BTreeSet::new();
-            let current: BTreeSet<Address> = frontier.iter().copied().collect();
-            for a in std::mem::take(&mut frontier) {
-                let node =
-                    self.analyse(a, level, &ans, rpc, logs_by_address.get(&a), &mut warnings)?;
-                let mut node = node;
-                self.replay_events(&mut node, events_by_address.get(&a), rpc)?;
-                let refs = if node.stopped {
-                    vec![]
-                } else {
-                    self.references(&node)
-                };
-                for (role, facts) in &node.roles {
-                    for m in &facts.members {
-                        confirm.push((a, *role, *m));
-                    }
-                    admins.push((a, *role));
-                }
-                for r in refs {
-                    if r != Address::ZERO
-                        && !nodes.contains_key(&r)
-                        && !current.contains(&r)
-                        && r != a
-                    {
-                        next.insert(r);
-                    }
-                }
-                nodes.insert(a, node);
-            }
-            if !current.is_empty() {
-                depth = level;
-            }
-            frontier = next.into_iter().collect();
-            level += 1;
-            progress(&Progress {
-                level,
-                known: nodes.len(),
-                frontier: frontier.len(),
-                round_trips: rpc.stats().round_trips,
-            });
         }
-        warnings.append(&mut rpc.warnings);
+        for (c, role) in admins.drain(..) {
+            let read = Read::Call(c, abi::get_role_admin_call(role));
+            if let Some(Answer::Returned(d)) = ans.get(&read) {
+                let admin = abi::decode_bytes32(d).ok_or_else(|| DiscoveryError::Malformed {
+                    call: rpc.describe(&read),
+                    detail: format!("getRoleAdmin returned {} bytes, not a bytes32", d.len()),
+                })?;
+                if let Some(node) = nodes.get_mut(&c)
+                    && let Some(r) = node.roles.get_mut(&role)
+                {
+                    r.admin_role = Some(admin);
+                }
+            }
+        }
+
+        let (logs_by_address, events_by_address) = self.collect_logs(&ans, rpc)?;
+        let mut next: BTreeSet<Address> = BTreeSet::new();
+        let current: BTreeSet<Address> = frontier.iter().copied().collect();
+        for a in std::mem::take(frontier) {
+            let node = self.analyse(a, level_now, &ans, rpc, logs_by_address.get(&a), warnings)?;
+            let mut node = node;
+            self.replay_events(&mut node, events_by_address.get(&a), rpc)?;
+            let refs = if node.stopped {
+                vec![]
+            } else {
+                self.references(&node)
+            };
+            for (role, facts) in &node.roles {
+                for m in &facts.members {
+                    confirm.push((a, *role, *m));
+                }
+                admins.push((a, *role));
+            }
+            for r in refs {
+                if r != Address::ZERO && !nodes.contains_key(&r) && !current.contains(&r) && r != a
+                {
+                    next.insert(r);
+                }
+            }
+            nodes.insert(a, node);
+        }
+        if !current.is_empty() {
+            *depth = level_now;
+        }
+        *frontier = next.into_iter().collect();
+        *level += 1;
+        Ok(())
+    }
+
+    /// The facts of a complete walk; `rpc_warnings` are the client's
+    /// (Multicall3 fallbacks), added to the crawl's own.
+    pub fn finish(&self, walk: Walk, rpc: &Rpc, mut rpc_warnings: Vec<String>) -> Result<Facts> {
+        let Walk {
+            entries,
+            nodes,
+            mut warnings,
+            depth,
+            ..
+        } = walk;
+        warnings.append(&mut rpc_warnings);
         let pin = rpc
             .pin()
             .cloned()
             .ok_or_else(|| DiscoveryError::Input("no block pinned".into()))?;
         Ok(Facts {
             pin,
-            entries: entries.to_vec(),
+            entries,
             nodes,
             depth,
             role_names: self.role_names.clone(),
             warnings,
             multicall: rpc.multicall(),
             stats: rpc.stats(),
+            templates: self.template_infos(),
         })
+    }
+
+    /// What the snapshot of a discovery needs to know about the templates.
+    pub fn template_infos(&self) -> Vec<TemplateInfo> {
+        self.templates
+            .iter()
+            .map(|t| TemplateInfo {
+                name: t.template.name.clone(),
+                fields: t
+                    .template
+                    .fields
+                    .iter()
+                    .zip(&t.fields)
+                    .map(|(f, (sig, _))| FieldInfo::of(f, sig))
+                    .collect(),
+            })
+            .collect()
     }
 
     fn role_label(&self, role: B256) -> String {
@@ -529,6 +700,7 @@ impl<'c> Crawler<'c> {
         if code.is_empty() {
             return Ok(node);
         }
+        node.code_hash = Some(alloy::primitives::keccak256(&code));
         if code.len() == 23 && code.starts_with(&[0xef, 0x01, 0x00]) {
             let to = Address::from_slice(&code[3..]);
             node.delegated_to = Some(to);

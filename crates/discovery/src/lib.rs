@@ -8,13 +8,19 @@
 //! alloy (and its HTTP stack) is a dependency of this crate only.
 
 pub mod abi;
+pub mod blocks;
+pub mod chain_profile;
+pub mod changes;
 pub mod config;
 pub mod crawl;
 pub mod error;
+pub mod follow;
+pub mod many;
 pub mod render;
 pub mod rpc;
 pub mod structure;
 pub mod transport;
+pub mod value;
 pub mod verify;
 
 #[cfg(feature = "testkit")]
@@ -22,9 +28,12 @@ pub mod testkit;
 
 use alloy::primitives::Address;
 
+pub use changes::{Change, ChangeKind, Evidence, Snapshot, diff};
 pub use config::Config;
 pub use crawl::{Facts, Progress};
 pub use error::{DiscoveryError, Result};
+pub use follow::{GovEvent, governance_logs};
+pub use many::{ProjectJob, discover_many};
 pub use rpc::{MulticallMode, Rpc, RpcOptions, Stats, install_tls};
 pub use structure::Discovered;
 

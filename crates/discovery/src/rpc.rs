@@ -28,11 +28,21 @@ pub enum Read {
     Storage(Address, B256),
     /// `eth_call` of a view function.
     Call(Address, Bytes),
+    /// `eth_getBalance` (wei, as a 32-byte big-endian word).
+    Balance(Address),
     /// `eth_getLogs` from `from` up to the pinned block.
     Logs {
         addresses: Vec<Address>,
         topics: Vec<B256>,
         from: u64,
+    },
+    /// `eth_getLogs` from `from` to `to` (both included; `to` at most the
+    /// pinned block), any of `topics` as topic0.
+    LogRange {
+        addresses: Vec<Address>,
+        topics: Vec<B256>,
+        from: u64,
+        to: u64,
     },
 }
 
@@ -264,7 +274,23 @@ impl Rpc {
     /// Pin every later read to `block`, or to the node's latest block. With
     /// a given block nothing is sent yet: the first wave of reads also checks
     /// that the node has it.
+    ///
+    /// A client may be pinned again (a watch loop, one block per cycle):
+    /// answers cached for another block are dropped and the new block's
+    /// header is checked with the next wave.
     pub async fn pin_block(&mut self, block: Option<u64>) -> Result<u64> {
+        let before = self.pin.as_ref().map(|p| p.block);
+        self.header_checked = false;
+        match self.pin_block_inner(block).await {
+            Ok(b) if before == Some(b) => Ok(b),
+            other => {
+                self.cache.clear();
+                other
+            }
+        }
+    }
+
+    async fn pin_block_inner(&mut self, block: Option<u64>) -> Result<u64> {
         match block {
             Some(b) => {
                 self.pin = Some(Pin::new(b));
@@ -310,6 +336,7 @@ impl Rpc {
         let b = self.block();
         match r {
             Read::Code(a) => format!("eth_getCode {a} at block {b}"),
+            Read::Balance(a) => format!("eth_getBalance {a} at block {b}"),
             Read::Storage(a, s) => {
                 let name = match *s {
                     abi::IMPLEMENTATION_SLOT => " (EIP-1967 implementation slot)",
@@ -326,6 +353,16 @@ impl Rpc {
                 addresses, from, ..
             } => format!(
                 "eth_getLogs (RoleGranted/RoleRevoked) of {} address(es) from block {from} to {b}",
+                addresses.len()
+            ),
+            Read::LogRange {
+                addresses,
+                topics,
+                from,
+                to,
+            } => format!(
+                "eth_getLogs ({} event(s)) of {} address(es) from block {from} to {to}",
+                topics.len(),
                 addresses.len()
             ),
         }
@@ -591,6 +628,7 @@ impl Rpc {
             }
             Job::Read(i) => match &todo[*i] {
                 Read::Code(a) => ("eth_getCode", json!([a, tag])),
+                Read::Balance(a) => ("eth_getBalance", json!([a, tag])),
                 Read::Storage(a, s) => ("eth_getStorageAt", json!([a, s, tag])),
                 Read::Call(a, d) => ("eth_call", json!([{ "to": a, "data": d }, tag])),
                 Read::Logs {
@@ -604,6 +642,20 @@ impl Rpc {
                         "topics": [topics],
                         "fromBlock": format!("{from:#x}"),
                         "toBlock": tag,
+                    }]),
+                ),
+                Read::LogRange {
+                    addresses,
+                    topics,
+                    from,
+                    to,
+                } => (
+                    "eth_getLogs",
+                    json!([{
+                        "address": addresses,
+                        "topics": [topics],
+                        "fromBlock": format!("{from:#x}"),
+                        "toBlock": format!("{to:#x}"),
                     }]),
                 ),
             },
@@ -805,50 +857,82 @@ impl Rpc {
             Read::Call(..) => hex_bytes(&j)
                 .map(Answer::Returned)
                 .ok_or_else(|| bad("expected hex return data")),
+            Read::Balance(_) => j
+                .as_str()
+                .and_then(|q| q.strip_prefix("0x"))
+                .filter(|h| !h.is_empty() && h.len() <= 64)
+                .and_then(|h| alloy::primitives::U256::from_str_radix(h, 16).ok())
+                .map(|v| Answer::Word(B256::from(v)))
+                .ok_or_else(|| bad("expected a hex quantity")),
             Read::Logs {
                 addresses,
                 topics,
                 from,
-            } => {
-                let arr = j
-                    .as_array()
-                    .ok_or_else(|| bad("expected an array of logs"))?;
-                let mut logs = Vec::with_capacity(arr.len());
-                for l in arr {
-                    let entry = parse_log(l).ok_or_else(|| bad("a log entry is malformed"))?;
-                    let inconsistent = |detail: String| {
-                        Failure::Fatal(DiscoveryError::Inconsistent {
-                            call: self.describe(r),
-                            detail,
-                        })
-                    };
-                    if !addresses.contains(&entry.address) {
-                        return Err(inconsistent(format!(
-                            "log from {} which was not asked for",
-                            entry.address
-                        )));
-                    }
-                    if entry.topics.first().is_none_or(|t| !topics.contains(t)) {
-                        return Err(inconsistent(
-                            "log with a topic that was not asked for".into(),
-                        ));
-                    }
-                    if entry.block > self.block() || entry.block < *from {
-                        return Err(inconsistent(format!(
-                            "log of block {} outside the range {from}..={}",
-                            entry.block,
-                            self.block()
-                        )));
-                    }
-                    if l.get("removed").and_then(|x| x.as_bool()) == Some(true) {
-                        return Err(inconsistent("a removed (reorged) log".into()));
-                    }
-                    logs.push(entry);
-                }
-                logs.sort_by_key(|l| (l.block, l.tx_index, l.log_index));
-                Ok(Answer::Logs(logs))
-            }
+            } => self.decode_logs(r, &j, addresses, topics, *from, self.block()),
+            Read::LogRange {
+                addresses,
+                topics,
+                from,
+                to,
+            } => self.decode_logs(r, &j, addresses, topics, *from, *to),
         }
+    }
+
+    /// Logs, checked against what was asked (addresses, topic0, range).
+    fn decode_logs(
+        &self,
+        r: &Read,
+        j: &Json,
+        addresses: &[Address],
+        topics: &[B256],
+        from: u64,
+        to: u64,
+    ) -> std::result::Result<Answer, Failure> {
+        let bad = |what: &str| Failure::Retry {
+            message: format!(
+                "{}: {what}: {}",
+                self.describe(r),
+                self.transport.clean(&j.to_string(), 120)
+            ),
+            after: None,
+            why: Why::Malformed,
+        };
+        let arr = j
+            .as_array()
+            .ok_or_else(|| bad("expected an array of logs"))?;
+        let mut logs = Vec::with_capacity(arr.len());
+        for l in arr {
+            let entry = parse_log(l).ok_or_else(|| bad("a log entry is malformed"))?;
+            let inconsistent = |detail: String| {
+                Failure::Fatal(DiscoveryError::Inconsistent {
+                    call: self.describe(r),
+                    detail,
+                })
+            };
+            if !addresses.contains(&entry.address) {
+                return Err(inconsistent(format!(
+                    "log from {} which was not asked for",
+                    entry.address
+                )));
+            }
+            if entry.topics.first().is_none_or(|t| !topics.contains(t)) {
+                return Err(inconsistent(
+                    "log with a topic that was not asked for".into(),
+                ));
+            }
+            if entry.block > to || entry.block < from {
+                return Err(inconsistent(format!(
+                    "log of block {} outside the range {from}..={to}",
+                    entry.block
+                )));
+            }
+            if l.get("removed").and_then(|x| x.as_bool()) == Some(true) {
+                return Err(inconsistent("a removed (reorged) log".into()));
+            }
+            logs.push(entry);
+        }
+        logs.sort_by_key(|l| (l.block, l.tx_index, l.log_index));
+        Ok(Answer::Logs(logs))
     }
 }
 
@@ -1172,6 +1256,12 @@ mod proptests {
                 addresses: vec![a],
                 topics: vec![B256::repeat_byte(2)],
                 from: 0,
+            },
+            Read::LogRange {
+                addresses: vec![a],
+                topics: vec![B256::repeat_byte(2)],
+                from: 90,
+                to: 95,
             },
         ]
     }

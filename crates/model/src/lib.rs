@@ -4,6 +4,7 @@
 //! the JSON Schema. What the declarations mean is the framework crate's job.
 
 pub mod date;
+pub mod discovery;
 pub mod duration;
 pub mod governance;
 pub mod labels;
@@ -15,6 +16,7 @@ pub mod requirement;
 pub mod text;
 
 pub use date::Date;
+pub use discovery::{DiscoveryRecipe, Escrow, EvmAddress, TokenSymbol};
 pub use duration::{DurationSpec, format_seconds, parse_duration};
 pub use parse::{
     CATALOG_DATA_FILES, Format, InvalidFile, LoadError, MAX_FILE_BYTES, files_in, load_path,

@@ -26,6 +26,9 @@ pub struct ProjectFile {
     /// The governance structure requirements are derived from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub governance: Option<crate::governance::Governance>,
+    /// How `l2stage watch` re-reads the project from the chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discovery: Option<crate::discovery::DiscoveryRecipe>,
 }
 
 /// The proof-system family and where data is kept; the blueprint and the
@@ -386,6 +389,9 @@ impl ProjectFile {
                     hint: None,
                 });
             }
+        }
+        if let Some(d) = &self.discovery {
+            d.validate()?;
         }
         match &self.governance {
             Some(g) => g.validate(),

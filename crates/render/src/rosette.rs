@@ -1,4 +1,4 @@
-//! The risk summary's five categories (`l2stage_report::risk_summary`) as
+//! The risk summary's five categories (`l2stage_assess::risk_summary`) as
 //! a small SVG rosette, as the dashboard shows it beside the stage.
 
 use l2stage_assess::risk_summary::{Level, RiskSummary};

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod badge;
+pub mod changes;
 mod conn;
 pub mod error;
 pub mod openapi;
@@ -237,11 +238,14 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/v1/projects", get(api::list).post(api::submit))
         .route("/api/v1/projects/{id}", get(api::detail))
         .route("/api/v1/projects/{id}/history", get(api::history))
+        .route("/api/v1/projects/{id}/changes", get(changes::changes))
         .route("/api/v1/openapi.json", get(openapi::serve))
         .route("/api/v1/risk", get(risk::risk))
         .route("/badge/{file}", get(badge::badge))
         .route("/", get(pages::index))
         .route("/projects/{id}", get(pages::project))
+        .route("/projects/{id}/feed.atom", get(changes::feed_project))
+        .route("/feed.atom", get(changes::feed_all))
         .route("/risk", get(pages::risk_page))
         .route("/static/style.css", get(pages::css))
         .route("/healthz", get(healthz))

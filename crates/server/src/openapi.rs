@@ -285,8 +285,8 @@ impl Modify for Security {
         title = "l2stage API",
         description = "How far an Ethereum rollup depends on trusted people: its Stage under the Stages Framework, with evidence. See docs/api.md.",
     ),
-    paths(api::list, api::detail, api::history, api::submit, crate::risk::risk),
-    components(schemas(AssessmentDoc, ErrorDoc, api::ProjectList, api::History, api::SubmitResult)),
+    paths(api::list, api::detail, api::history, crate::changes::changes, api::submit, crate::risk::risk),
+    components(schemas(AssessmentDoc, ErrorDoc, api::ProjectList, api::History, crate::changes::ChangesBody, api::SubmitResult)),
     modifiers(&Security),
     tags((name = "l2stage"))
 )]

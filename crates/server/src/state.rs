@@ -355,10 +355,12 @@ impl App {
         }
         let mut labels = HashMap::new();
         for p in &current {
-            let inputs = match catalog_labels.get(&p.file.project_id) {
+            let mut inputs = match catalog_labels.get(&p.file.project_id) {
                 Some((hash, inputs)) if *hash == p.file.input_hash => inputs.clone(),
                 _ => Inputs::inline(&p.project, registry.as_ref()),
             };
+            // What watching the chain stored (docs/labels.md, "From chain data").
+            inputs.chain = store.chain_data(&p.file.project_id)?;
             labels.insert(p.file.project_id.clone(), inputs);
         }
         for p in &current {

@@ -9,6 +9,10 @@
 //!   as-of date, the input hash, the full assessment JSON (the same object
 //!   `l2stage assess --format json` prints) and when it was made.
 //!
+//! What the watch loop reads on chain (snapshots, typed changes, faults,
+//! value-locked points) lives in append-only tables of its own, written one
+//! cycle per transaction: see [`watch`].
+//!
 //! The database runs in WAL mode with `synchronous = FULL`: a transaction
 //! that returned is on disk, and a crash or `kill -9` during a write loses
 //! nothing that was committed. Schema changes are numbered migrations
@@ -22,7 +26,9 @@
 //! produced and never assesses anything itself; a stage timeline is
 //! `l2stage_assess::timeline`.
 
+pub mod chain_data;
 pub mod migrations;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +38,11 @@ use sha2::{Digest, Sha256};
 
 use l2stage_assess::Assessment;
 use l2stage_model::{Date, Format, LoadError, ProjectFile, parse_str};
+
+pub use watch::{
+    CycleSummary, NewAssessment, NewChange, NewSnapshot, ProjectObservation, StoredChange,
+    StoredSnapshot, ValuePoint, Verified, WatchCycle, WatchFault, WatchStatus,
+};
 
 /// The version of the code that made an assessment.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -70,6 +81,9 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A value that cannot be stored (e.g. a number out of SQLite's range).
+    #[error("cannot store: {0}")]
+    Invalid(String),
     #[error(
         "database {path} is in use by another l2stage process{}: only one may write to it at a time (lock file {lock}); stop that process or give another --db",
         holder_note(holder.as_deref())
@@ -195,7 +209,18 @@ fn check_identity(conn: &Connection, path: &Path) -> Result<()> {
         .query_map([], |r| r.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let ours = ["assessments", "project_files", "schema_migrations"];
+    let ours = [
+        "assessments",
+        "project_files",
+        "schema_migrations",
+        "value_points",
+        "watch_changes",
+        "watch_cycles",
+        "watch_faults",
+        "watch_log_cursors",
+        "watch_snapshot_data",
+        "watch_snapshots",
+    ];
     if tables.is_empty() && version == 0 {
         return Ok(()); // a new, empty file
     }
@@ -442,6 +467,59 @@ impl Store {
         Store::setup(conn, path.to_path_buf(), true, Some(lock)).map_err(|e| e.at(path))
     }
 
+    /// Open an existing database to read it only: no lock is taken (a
+    /// `serve` or `watch` may be writing it meanwhile), nothing is written
+    /// and nothing migrated. Refused, naming the file: a missing file, a
+    /// file that is not an l2stage database, and one whose schema is older
+    /// or newer than this build's (open it once with `l2stage serve` or
+    /// `l2stage watch` to migrate it).
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        use rusqlite::OpenFlags;
+        if !path.is_file() {
+            return Err(StoreError::Unhealthy {
+                path: path.to_path_buf(),
+                reason: "no database at this path".into(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Store::check_readable(&conn, path).map_err(|e| e.at(path))?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            _lock: None,
+        })
+    }
+
+    fn check_readable(conn: &Connection, path: &Path) -> Result<()> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        check_identity(conn, path)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > migrations::latest() {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: version,
+                known: migrations::latest(),
+            });
+        }
+        if version < migrations::latest() {
+            return Err(StoreError::Unhealthy {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "its schema version is {version}, older than this build's ({}): open it once with `l2stage serve` or `l2stage watch` to migrate it",
+                    migrations::latest()
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// A private in-memory database (tests, one-off runs).
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
@@ -519,82 +597,13 @@ impl Store {
     /// revision and day — exists), in one transaction: either both are
     /// stored or neither.
     fn record_(&mut self, sub: NewSubmission<'_>) -> Result<Recorded> {
-        let v = &sub.assessment.verdict;
-        let project_id = v.id.as_str();
-        let hash = input_hash(sub.format, sub.text);
-        let json = serde_json::to_string(sub.assessment)?;
         let now = now_rfc3339();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let latest: Option<(i64, String)> = tx
-            .query_row(
-                "SELECT id, input_hash FROM project_files WHERE project_id = ?1 ORDER BY id DESC LIMIT 1",
-                params![project_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let (file_seq, file_changed) = match latest {
-            Some((id, h)) if h == hash => (id, false),
-            _ => {
-                tx.execute(
-                    "INSERT INTO project_files (project_id, format, source, input_hash, origin, source_name, received_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![
-                        project_id,
-                        format_str(sub.format),
-                        sub.text,
-                        hash,
-                        sub.origin.as_str(),
-                        sub.source_name,
-                        now
-                    ],
-                )?;
-                (tx.last_insert_rowid(), true)
-            }
-        };
-        let as_of = v.as_of.to_string();
-        let existing: Option<i64> = if file_changed {
-            None
-        } else {
-            tx.query_row(
-                "SELECT id FROM assessments WHERE file_id = ?1 AND framework = ?2 AND as_of = ?3 AND engine = ?4 AND assessment = ?5
-                 ORDER BY id DESC LIMIT 1",
-                params![file_seq, v.framework, as_of, ENGINE_VERSION, json],
-                |r| r.get(0),
-            )
-            .optional()?
-        };
-        let (assessment_seq, assessment_added) = match existing {
-            Some(id) => (id, false),
-            None => {
-                tx.execute(
-                    "INSERT INTO assessments (project_id, file_id, input_hash, framework, as_of, stage, name, kind, engine, assessment, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                    params![
-                        project_id,
-                        file_seq,
-                        hash,
-                        v.framework,
-                        as_of,
-                        v.stage.as_str(),
-                        v.name,
-                        v.kind.as_str(),
-                        ENGINE_VERSION,
-                        json,
-                        now
-                    ],
-                )?;
-                (tx.last_insert_rowid(), true)
-            }
-        };
+        let r = record_in(&tx, sub, &now)?;
         tx.commit()?;
-        Ok(Recorded {
-            file_seq,
-            assessment_seq,
-            file_changed,
-            assessment_added,
-        })
+        Ok(r)
     }
 
     /// Every project's latest file, parsed, sorted by project id; files that
@@ -776,6 +785,85 @@ fn assessment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<AssessmentRe
         created_at: r.get(11)?,
         assessment_json: r.get(12)?,
     }))
+}
+
+/// [`Store::record`] inside a transaction the caller commits.
+pub(crate) fn record_in(
+    tx: &rusqlite::Transaction<'_>,
+    sub: NewSubmission<'_>,
+    now: &str,
+) -> Result<Recorded> {
+    let v = &sub.assessment.verdict;
+    let project_id = v.id.as_str();
+    let hash = input_hash(sub.format, sub.text);
+    let json = serde_json::to_string(sub.assessment)?;
+    let latest: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT id, input_hash FROM project_files WHERE project_id = ?1 ORDER BY id DESC LIMIT 1",
+            params![project_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (file_seq, file_changed) = match latest {
+        Some((id, h)) if h == hash => (id, false),
+        _ => {
+            tx.execute(
+                "INSERT INTO project_files (project_id, format, source, input_hash, origin, source_name, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    project_id,
+                    format_str(sub.format),
+                    sub.text,
+                    hash,
+                    sub.origin.as_str(),
+                    sub.source_name,
+                    now
+                ],
+            )?;
+            (tx.last_insert_rowid(), true)
+        }
+    };
+    let as_of = v.as_of.to_string();
+    let existing: Option<i64> = if file_changed {
+        None
+    } else {
+        tx.query_row(
+            "SELECT id FROM assessments WHERE file_id = ?1 AND framework = ?2 AND as_of = ?3 AND engine = ?4 AND assessment = ?5
+             ORDER BY id DESC LIMIT 1",
+            params![file_seq, v.framework, as_of, ENGINE_VERSION, json],
+            |r| r.get(0),
+        )
+        .optional()?
+    };
+    let (assessment_seq, assessment_added) = match existing {
+        Some(id) => (id, false),
+        None => {
+            tx.execute(
+                "INSERT INTO assessments (project_id, file_id, input_hash, framework, as_of, stage, name, kind, engine, assessment, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    project_id,
+                    file_seq,
+                    hash,
+                    v.framework,
+                    as_of,
+                    v.stage.as_str(),
+                    v.name,
+                    v.kind.as_str(),
+                    ENGINE_VERSION,
+                    json,
+                    now
+                ],
+            )?;
+            (tx.last_insert_rowid(), true)
+        }
+    };
+    Ok(Recorded {
+        file_seq,
+        assessment_seq,
+        file_changed,
+        assessment_added,
+    })
 }
 
 #[cfg(test)]

@@ -16,10 +16,11 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use crate::{Result, StoreError};
 
 /// (version, description, SQL), in order; versions are 1, 2, 3, ...
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "project files and assessments, append-only",
-    r#"
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "project files and assessments, append-only",
+        r#"
 CREATE TABLE schema_migrations (
     version     INTEGER PRIMARY KEY,
     description TEXT NOT NULL,
@@ -67,7 +68,13 @@ BEGIN SELECT RAISE(ABORT, 'assessments is append-only'); END;
 CREATE TRIGGER assessments_no_delete BEFORE DELETE ON assessments
 BEGIN SELECT RAISE(ABORT, 'assessments is append-only'); END;
 "#,
-)];
+    ),
+    (
+        2,
+        "watch cycles: snapshots, changes, faults, value points",
+        crate::watch::MIGRATION_SQL,
+    ),
+];
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {

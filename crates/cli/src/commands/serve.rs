@@ -55,6 +55,15 @@ pub struct ServeArgs {
     /// stay idle between requests, before it is closed.
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
     pub header_read_timeout: Duration,
+    /// Run the watch loop (as `l2stage watch`) inside the service, writing
+    /// through its database: needs --rpc.
+    #[arg(long, requires = "rpc")]
+    pub watch: bool,
+    /// JSON-RPC endpoint of an Ethereum node, for --watch.
+    #[arg(long, value_name = "URL", requires = "watch")]
+    pub rpc: Option<String>,
+    #[command(flatten)]
+    pub loop_args: crate::commands::watch::LoopArgs,
     /// Serve as if today were this day (YYYY-MM-DD): for demos and tests.
     #[arg(long, value_name = "DATE", value_parser = crate::commands::assess::parse_date, hide = true)]
     pub today: Option<Date>,
@@ -148,6 +157,11 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
     };
     let token = token(args)?;
     let (files, dir) = catalog(args)?;
+    let recipes = if args.watch {
+        crate::commands::watch::recipes(args.catalog.as_deref())?
+    } else {
+        Vec::new()
+    };
     let store = Store::open(&db).map_err(|e| CliError::Runtime(e.to_string()))?;
     let (app, startup) = App::start(
         store,
@@ -200,12 +214,83 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
             request_timeout: args.request_timeout,
             header_read_timeout: args.header_read_timeout,
         };
-        let router = l2stage_server::layered(l2stage_server::routes(), Arc::new(app), &limits);
-        l2stage_server::serve_with(listener, router, limits, shutdown_signal())
+        let app = Arc::new(app);
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let stop_rx = async move {
+            let _ = stop_rx.await;
+        };
+        let watcher = match (&args.rpc, args.watch) {
+            (Some(rpc), true) => {
+                let webhook_args = args.loop_args.clone();
+                let opts = args.loop_args.options(rpc, None, false);
+                let store = AppStore(app.clone());
+                say(&format!(
+                    "watching {} project(s) with a recipe, a full cycle every {}s",
+                    recipes.len(),
+                    opts.interval.as_secs()
+                ));
+                // Its own thread and runtime: a crawl's future is not Send,
+                // and the loop must never hold up the server's workers.
+                Some(std::thread::spawn(move || {
+                    let rt = match tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        Ok(rt) => rt,
+                        Err(e) => {
+                            crate::render::eprint_line(&format!("watch loop not started: {e}"));
+                            return;
+                        }
+                    };
+                    rt.block_on(async move {
+                        let webhook = match webhook_args.webhook() {
+                            Ok(w) => w,
+                            Err(e) => {
+                                crate::render::eprint_line(&format!("watch loop not started: {e}"));
+                                return;
+                            }
+                        };
+                        let log = |line: &str| say(line);
+                        let r = l2stage_watch::watch(
+                            &store,
+                            &recipes,
+                            &opts,
+                            webhook.as_ref(),
+                            &log,
+                            stop_rx,
+                        )
+                        .await;
+                        if let Err(e) = r {
+                            crate::render::eprint_line(&format!("watch loop stopped: {e}"));
+                        }
+                    });
+                }))
+            }
+            _ => None,
+        };
+        let router = l2stage_server::layered(l2stage_server::routes(), app, &limits);
+        let served = l2stage_server::serve_with(listener, router, limits, shutdown_signal())
             .await
-            .map_err(|e| CliError::Runtime(format!("server error: {e}")))
+            .map_err(|e| CliError::Runtime(format!("server error: {e}")));
+        // A cycle is one transaction: stopping it mid-way stores nothing of it.
+        let _ = stop_tx.send(());
+        if let Some(w) = watcher {
+            let _ = tokio::task::spawn_blocking(move || w.join()).await;
+        }
+        served
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The server's database, shared with the watch loop (one writer).
+struct AppStore(Arc<App>);
+
+impl l2stage_watch::StoreAccess for AppStore {
+    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
+        // The loop runs on its own thread: waiting for the server's lock
+        // there holds up no request.
+        self.0.with_store(f)
+    }
 }
 
 fn display(p: &Path) -> String {

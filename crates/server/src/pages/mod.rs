@@ -29,6 +29,7 @@ use crate::error::ApiError;
 /// The assessment the views are built from (the pipeline's type).
 pub(crate) use l2stage_assess::Assessment;
 
+pub mod chain;
 mod council;
 mod evidence;
 mod exit;

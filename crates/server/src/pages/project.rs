@@ -92,12 +92,17 @@ impl Section {
 /// `sections.extend(chain::section(app, current, as_of)?)` here). None
 /// yet, so the page is as before.
 fn extra_sections(
-    _app: &App,
+    app: &App,
     _current: &CurrentProject,
     _as_of: Date,
+    verdict: &l2stage_framework::Verdict,
 ) -> Result<Vec<Section>, ApiError> {
-    let sections = Vec::new();
-    Ok(sections)
+    // What the chain says: verified at which block, the change log, and
+    // which requirements rest on chain-read facts.
+    let chain = app
+        .with_store(|s| super::chain::load(s, &verdict.id, verdict))
+        .map_err(|e| ApiError::internal(format!("reading the watch history: {e}")))?;
+    Ok(vec![Section::render(&chain)?])
 }
 
 /// A 404 for an unknown project id that names the closest ids.
@@ -257,7 +262,7 @@ pub(super) fn project_page(
         timeline: entries.iter().map(TimelineRow::from).collect(),
         timeline_svg: timeline_svg(&entries, as_of),
         timeline_svg_narrow: timeline_svg_sized(&entries, as_of, 380.0, 4),
-        sections: extra_sections(app, current, as_of)?,
+        sections: extra_sections(app, current, as_of, v)?,
         history: records
             .iter()
             .rev()

@@ -1,0 +1,280 @@
+//! One full cycle: pin a block, re-discover the projects, diff against the
+//! stored snapshots, store everything in one transaction.
+
+use std::collections::BTreeMap;
+
+use crate::compat::changes::{Change, Snapshot, diff};
+use crate::compat::many::{ProjectJob, discover_many};
+use l2stage_discovery::Rpc;
+use l2stage_store::{NewChange, NewSnapshot, ProjectObservation, WatchCycle};
+use serde::Serialize;
+
+use crate::recipe::Recipe;
+use crate::{StoreAccess, WatchError, date_of};
+
+/// What one cycle did to one project.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub enum ProjectOutcome {
+    /// Read at the block; `changes` against the last snapshot (none for
+    /// the first snapshot of a project: it is the baseline).
+    Observed {
+        project: String,
+        first: bool,
+        changes: Vec<ChangeOut>,
+        /// Re-assessed (the first snapshot, or one that changed): `Ok` when
+        /// the assessment was made and stored, else why not.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reassessed: Option<Result<String, String>>,
+    },
+    /// Not read: the reason (the previous snapshot stays the last one).
+    Fault { project: String, reason: String },
+}
+
+/// A stored change, as the webhook posts it and the report prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeOut {
+    pub project: String,
+    pub block: u64,
+    pub date: String,
+    pub kind: String,
+    pub address: String,
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub safety_relevant: bool,
+    pub evidence: serde_json::Value,
+}
+
+/// What a cycle did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CycleReport {
+    pub chain_id: u64,
+    pub block: u64,
+    pub timestamp: u64,
+    pub projects: Vec<ProjectOutcome>,
+    pub stats: l2stage_discovery::Stats,
+}
+
+impl CycleReport {
+    pub fn changes(&self) -> impl Iterator<Item = &ChangeOut> {
+        self.projects.iter().flat_map(|p| match p {
+            ProjectOutcome::Observed { changes, .. } => changes.as_slice(),
+            ProjectOutcome::Fault { .. } => &[],
+        })
+    }
+
+    pub fn faults(&self) -> usize {
+        self.projects
+            .iter()
+            .filter(|p| matches!(p, ProjectOutcome::Fault { .. }))
+            .count()
+    }
+}
+
+fn kind_name(c: &Change) -> String {
+    match serde_json::to_value(c.kind) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => format!("{:?}", c.kind),
+    }
+}
+
+/// The last stored snapshot of `project`, decoded.
+pub fn last_snapshot(
+    store: &impl StoreAccess,
+    project: &str,
+) -> Result<Option<Snapshot>, WatchError> {
+    let stored = store.with_store(|s| s.last_snapshot(project))?;
+    stored
+        .map(|s| {
+            serde_json::from_value::<Snapshot>(s.data).map_err(|e| WatchError::Snapshot {
+                project: project.to_string(),
+                message: e.to_string(),
+            })
+        })
+        .transpose()
+}
+
+/// Run one cycle over `recipes` at `block` (the node's latest when
+/// `None`) and store it. With `advance_cursor`, the pinned block becomes
+/// the chain's log cursor (everything up to it is verified: following
+/// resumes after it) — unless the node failed the whole cycle.
+pub async fn run_cycle(
+    rpc: &mut Rpc,
+    store: &impl StoreAccess,
+    recipes: &[&Recipe],
+    block: Option<u64>,
+    advance_cursor: bool,
+) -> Result<CycleReport, WatchError> {
+    let before_stats = rpc.stats();
+    let jobs: Vec<ProjectJob<'_>> = recipes
+        .iter()
+        .map(|r| ProjectJob {
+            project: r.project.clone(),
+            entries: r.entries.clone(),
+            config: &r.config,
+        })
+        .collect();
+    let result = discover_many(rpc, &jobs, block).await;
+    let pin = rpc.pin().cloned();
+    let chain_id = pin.as_ref().map(|p| p.chain_id).unwrap_or(0);
+    let pinned = pin.as_ref().map(|p| p.block).or(block).unwrap_or(0);
+    let timestamp = pin.as_ref().and_then(|p| p.timestamp).unwrap_or(0);
+    let mut observations = Vec::new();
+    let mut outcomes = Vec::new();
+    let mut assessments = Vec::new();
+    let fault = |project: &str,
+                 reason: String,
+                 obs: &mut Vec<ProjectObservation>,
+                 outs: &mut Vec<ProjectOutcome>| {
+        obs.push(ProjectObservation::Fault {
+            project: project.to_string(),
+            block: pinned,
+            reason: reason.clone(),
+        });
+        outs.push(ProjectOutcome::Fault {
+            project: project.to_string(),
+            reason,
+        });
+    };
+    let transport_failed = result.is_err();
+    match result {
+        Err(e) => {
+            // A transport fault: every project of the cycle is unverified.
+            for r in recipes {
+                fault(&r.project, e.to_string(), &mut observations, &mut outcomes);
+            }
+        }
+        Ok(found) => {
+            let by_project: BTreeMap<&str, &Recipe> =
+                recipes.iter().map(|r| (r.project.as_str(), *r)).collect();
+            for (project, outcome) in found {
+                let Some(recipe) = by_project.get(project.as_str()) else {
+                    continue;
+                };
+                if recipe.chain_id != chain_id {
+                    fault(
+                        &project,
+                        format!(
+                            "the recipe is for chain {}, the node serves chain {chain_id}",
+                            recipe.chain_id
+                        ),
+                        &mut observations,
+                        &mut outcomes,
+                    );
+                    continue;
+                }
+                let discovered = match outcome {
+                    Ok(d) => d,
+                    Err(e) => {
+                        fault(&project, e.to_string(), &mut observations, &mut outcomes);
+                        continue;
+                    }
+                };
+                let after = Snapshot::from_discovered(&discovered);
+                let before = last_snapshot(store, &project)?;
+                let changes: Vec<Change> = match &before {
+                    Some(b) => diff(b, &after),
+                    None => Vec::new(),
+                };
+                let date = date_of(timestamp);
+                let outs: Vec<ChangeOut> = changes
+                    .iter()
+                    .map(|c| ChangeOut {
+                        project: project.clone(),
+                        block: c.evidence.block,
+                        date: date.clone(),
+                        kind: kind_name(c),
+                        address: c.address.to_string(),
+                        field: c.field.clone(),
+                        before: c.before.clone(),
+                        after: c.after.clone(),
+                        safety_relevant: c.safety_relevant,
+                        evidence: serde_json::to_value(&c.evidence)
+                            .unwrap_or(serde_json::Value::Null),
+                    })
+                    .collect();
+                let data = serde_json::to_value(&after).map_err(|e| WatchError::Snapshot {
+                    project: project.clone(),
+                    message: e.to_string(),
+                })?;
+                observations.push(ProjectObservation::Observed {
+                    snapshot: NewSnapshot {
+                        project: project.clone(),
+                        chain_id,
+                        block: pinned,
+                        block_hash: pin.as_ref().and_then(|p| p.hash).map(|h| h.to_string()),
+                        timestamp,
+                        data,
+                    },
+                    changes: outs
+                        .iter()
+                        .map(|c| NewChange {
+                            block: c.block,
+                            timestamp,
+                            kind: c.kind.clone(),
+                            address: c.address.clone(),
+                            field: c.field.clone(),
+                            before: c.before.clone(),
+                            after: c.after.clone(),
+                            safety_relevant: c.safety_relevant,
+                            evidence: c.evidence.clone(),
+                        })
+                        .collect(),
+                });
+                let reassessed = (before.is_none() || !outs.is_empty()).then(|| {
+                    let date = l2stage_store::watch::date_of_timestamp(timestamp)
+                        .map_err(|e| e.to_string())?;
+                    let a = crate::reassess::reassess(recipe, &discovered, pinned, date)?;
+                    let stage = a.assessment.verdict.stage.as_str().to_string();
+                    assessments.push(a);
+                    Ok(stage)
+                });
+                outcomes.push(ProjectOutcome::Observed {
+                    project,
+                    first: before.is_none(),
+                    changes: outs,
+                    reassessed,
+                });
+            }
+        }
+    }
+    let cycle = WatchCycle {
+        chain_id,
+        block: pinned,
+        timestamp,
+        observations,
+        values: Vec::new(),
+        assessments,
+        // A node that failed the whole cycle leaves the cursor where it was:
+        // the range is followed again.
+        log_cursor: (advance_cursor && !transport_failed).then_some(pinned),
+    };
+    store.with_store(|s| s.record_watch_cycle(&cycle))?;
+    let after_stats = rpc.stats();
+    Ok(CycleReport {
+        chain_id,
+        block: pinned,
+        timestamp,
+        projects: outcomes,
+        stats: stats_between(&before_stats, &after_stats),
+    })
+}
+
+/// The counters of the requests made between two readings of a client's
+/// stats.
+pub fn stats_between(
+    a: &l2stage_discovery::Stats,
+    b: &l2stage_discovery::Stats,
+) -> l2stage_discovery::Stats {
+    l2stage_discovery::Stats {
+        round_trips: b.round_trips.saturating_sub(a.round_trips),
+        http_requests: b.http_requests.saturating_sub(a.http_requests),
+        rpc_calls: b.rpc_calls.saturating_sub(a.rpc_calls),
+        reads: b.reads.saturating_sub(a.reads),
+        cache_hits: b.cache_hits.saturating_sub(a.cache_hits),
+        retries: b.retries.saturating_sub(a.retries),
+        multicalled: b.multicalled.saturating_sub(a.multicalled),
+        elapsed_ms: b.elapsed_ms.saturating_sub(a.elapsed_ms),
+    }
+}

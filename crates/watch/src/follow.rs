@@ -1,0 +1,133 @@
+//! Following the chain between full cycles: one `eth_getLogs` per new
+//! block range over every watched address, for the standard governance
+//! events and those the configs name; only the projects an event touches
+//! are re-crawled (at the head, in one cycle).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::compat::follow::governance_logs;
+use alloy::primitives::{Address, B256};
+use l2stage_discovery::Rpc;
+use serde::Serialize;
+
+use crate::cycle::{CycleReport, last_snapshot, run_cycle, stats_between};
+use crate::recipe::Recipe;
+use crate::{StoreAccess, WatchError};
+
+/// What one follow step did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FollowReport {
+    pub chain_id: u64,
+    /// Blocks followed: `from..=to` (none when `from > to`).
+    pub from: u64,
+    pub to: u64,
+    /// Governance events seen, `(project, address, block, event)`.
+    pub events: Vec<(String, String, u64, String)>,
+    /// Projects re-crawled, and what that cycle did.
+    pub recrawled: Vec<String>,
+    pub cycle: Option<CycleReport>,
+    /// Requests of the whole step (head, logs, and any re-crawl).
+    pub stats: l2stage_discovery::Stats,
+}
+
+/// Events named by a recipe's config (beyond the standard governance
+/// events `governance_logs` always asks for).
+fn extra_topics(r: &Recipe) -> Vec<B256> {
+    r.config
+        .contracts
+        .iter()
+        .flat_map(|t| t.events.iter().map(|e| e.topic()))
+        .collect()
+}
+
+/// Follow from the stored log cursor (or the last full cycle's block) to
+/// the node's head. Does nothing before the first full cycle of the chain.
+pub async fn follow_once(
+    rpc: &mut Rpc,
+    store: &impl StoreAccess,
+    recipes: &[Recipe],
+) -> Result<FollowReport, WatchError> {
+    let start = rpc.stats();
+    let head = rpc
+        .pin_block(None)
+        .await
+        .map_err(|e| WatchError::Rpc(e.to_string()))?;
+    let chain_id = rpc.pin().map(|p| p.chain_id).unwrap_or(0);
+    let ours: Vec<&Recipe> = recipes.iter().filter(|r| r.chain_id == chain_id).collect();
+    let cursor = store.with_store(|s| s.log_cursor(chain_id))?;
+    let mut report = FollowReport {
+        chain_id,
+        from: cursor.map(|c| c + 1).unwrap_or(head + 1),
+        to: head,
+        events: Vec::new(),
+        recrawled: Vec::new(),
+        cycle: None,
+        stats: Default::default(),
+    };
+    let Some(cursor) = cursor else {
+        return Ok(report);
+    };
+    if head <= cursor {
+        report.stats = stats_between(&start, &rpc.stats());
+        return Ok(report);
+    }
+    // Who watches which address: from each project's last snapshot.
+    let mut watchers: BTreeMap<Address, BTreeSet<&str>> = BTreeMap::new();
+    let mut topics: BTreeSet<B256> = BTreeSet::new();
+    for r in &ours {
+        if let Some(snap) = last_snapshot(store, &r.project)? {
+            for a in snap.addresses() {
+                watchers.entry(a).or_default().insert(r.project.as_str());
+            }
+        }
+        topics.extend(extra_topics(r));
+    }
+    let addresses: Vec<Address> = watchers.keys().copied().collect();
+    let topics: Vec<B256> = topics.into_iter().collect();
+    let events = if addresses.is_empty() {
+        Vec::new()
+    } else {
+        match governance_logs(rpc, &addresses, cursor + 1, head, &topics).await {
+            Ok(ev) => ev,
+            // The cursor stays: the same range is asked again next time.
+            Err(e) => return Err(WatchError::Rpc(e.to_string())),
+        }
+    };
+    let mut touched: BTreeSet<&str> = BTreeSet::new();
+    for e in &events {
+        for p in watchers.get(&e.address).into_iter().flatten() {
+            touched.insert(p);
+            report.events.push((
+                p.to_string(),
+                e.address.to_string(),
+                e.block,
+                e.name.clone(),
+            ));
+        }
+    }
+    if touched.is_empty() {
+        // Nothing to re-read: only the cursor moves.
+        store.with_store(|s| {
+            s.record_watch_cycle(&l2stage_store::WatchCycle {
+                chain_id,
+                block: head,
+                timestamp: rpc.pin().and_then(|p| p.timestamp).unwrap_or(0),
+                observations: Vec::new(),
+                values: Vec::new(),
+                assessments: Vec::new(),
+                log_cursor: Some(head),
+            })
+        })?;
+    } else {
+        let again: Vec<&Recipe> = ours
+            .iter()
+            .copied()
+            .filter(|r| touched.contains(r.project.as_str()))
+            .collect();
+        report.recrawled = again.iter().map(|r| r.project.clone()).collect();
+        let cycle = run_cycle(rpc, store, &again, Some(head), true).await?;
+        report.cycle = Some(cycle);
+    }
+    report.stats = stats_between(&start, &rpc.stats());
+    Ok(report)
+}

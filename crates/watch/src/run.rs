@@ -1,0 +1,151 @@
+//! The loop: a full cycle, then following the chain every `poll` until
+//! `interval` has passed since the cycle started, then again.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use l2stage_discovery::{Rpc, RpcOptions};
+
+use crate::cycle::{CycleReport, ProjectOutcome, run_cycle};
+use crate::follow::follow_once;
+use crate::recipe::Recipe;
+use crate::webhook::Webhook;
+use crate::{StoreAccess, WatchError, date_of};
+
+/// How the loop runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub rpc_url: String,
+    pub rpc: RpcOptions,
+    /// One cycle at this block (no following, the log cursor is left alone).
+    pub block: Option<u64>,
+    /// One cycle at the latest block, then stop.
+    pub once: bool,
+    /// Time between full cycles.
+    pub interval: Duration,
+    /// Time between follow steps (`eth_getLogs` to the head); `None`: no
+    /// following, full cycles only.
+    pub poll: Option<Duration>,
+}
+
+/// One line per cycle, and one per change.
+pub fn describe_cycle(r: &CycleReport) -> Vec<String> {
+    let changes = r.changes().count();
+    let safety = r.changes().filter(|c| c.safety_relevant).count();
+    let observed = r.projects.len() - r.faults();
+    let mut out = vec![format!(
+        "block {} ({}): {observed} project(s) verified, {changes} change(s) ({safety} safety-relevant), {} fault(s); {} round trips, {} requests, {} ms",
+        r.block,
+        date_of(r.timestamp),
+        r.faults(),
+        r.stats.round_trips,
+        r.stats.http_requests,
+        r.stats.elapsed_ms
+    )];
+    for p in &r.projects {
+        match p {
+            ProjectOutcome::Observed { changes, .. } => {
+                for c in changes {
+                    out.push(format!(
+                        "  {} {}{} {} {}: {} -> {}",
+                        c.project,
+                        c.kind,
+                        if c.safety_relevant { " [safety]" } else { "" },
+                        c.address,
+                        c.field,
+                        c.before.as_deref().unwrap_or("none"),
+                        c.after.as_deref().unwrap_or("none"),
+                    ));
+                }
+            }
+            ProjectOutcome::Fault { project, reason } => {
+                out.push(format!(
+                    "  {project}: not verified at block {}: {reason}",
+                    r.block
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Run the loop until `shutdown` completes (or after one cycle with
+/// `once` or `block`). Returns the last full cycle's report. Faults of the
+/// node are recorded and logged, never fatal; a database error is.
+pub async fn watch(
+    store: &impl StoreAccess,
+    recipes: &[Recipe],
+    opts: &Options,
+    webhook: Option<&Webhook>,
+    log: &(dyn Fn(&str) + Send + Sync),
+    shutdown: impl Future<Output = ()>,
+) -> Result<Option<CycleReport>, WatchError> {
+    let mut shutdown = std::pin::pin!(shutdown);
+    let all: Vec<&Recipe> = recipes.iter().collect();
+    let mut last = None;
+    loop {
+        let started = Instant::now();
+        let mut rpc = Rpc::new(&opts.rpc_url, opts.rpc.clone())
+            .map_err(|e| WatchError::Rpc(e.to_string()))?;
+        let cycle = tokio::select! {
+            r = run_cycle(&mut rpc, store, &all, opts.block, opts.block.is_none()) => r?,
+            _ = &mut shutdown => return Ok(last),
+        };
+        for line in describe_cycle(&cycle) {
+            log(&line);
+        }
+        if let Some(w) = webhook {
+            for c in cycle.changes() {
+                w.send(c);
+            }
+        }
+        last = Some(cycle);
+        if opts.once || opts.block.is_some() {
+            return Ok(last);
+        }
+        let next = started + opts.interval;
+        loop {
+            let now = Instant::now();
+            if now >= next {
+                break;
+            }
+            let wait = opts.poll.map(|p| p.min(next - now)).unwrap_or(next - now);
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {},
+                _ = &mut shutdown => return Ok(last),
+            }
+            if Instant::now() >= next || opts.poll.is_none() {
+                continue;
+            }
+            let mut rpc = Rpc::new(&opts.rpc_url, opts.rpc.clone())
+                .map_err(|e| WatchError::Rpc(e.to_string()))?;
+            let step = tokio::select! {
+                r = follow_once(&mut rpc, store, recipes) => r,
+                _ = &mut shutdown => return Ok(last),
+            };
+            match step {
+                Ok(f) => {
+                    if let Some(c) = &f.cycle {
+                        log(&format!(
+                            "followed blocks {}..={}: {} event(s), re-read {}",
+                            f.from,
+                            f.to,
+                            f.events.len(),
+                            f.recrawled.join(", ")
+                        ));
+                        for line in describe_cycle(c) {
+                            log(&line);
+                        }
+                        if let Some(w) = webhook {
+                            for ch in c.changes() {
+                                w.send(ch);
+                            }
+                        }
+                    }
+                }
+                Err(WatchError::Rpc(e)) => log(&format!("following: {e} (retried next time)")),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::compat::changes::{Change, Snapshot, diff};
-use crate::compat::many::{ProjectJob, discover_many};
 use l2stage_discovery::Rpc;
+use l2stage_discovery::changes::{Change, Snapshot, diff};
+use l2stage_discovery::many::{ProjectJob, discover_many};
 use l2stage_store::{NewChange, NewSnapshot, ProjectObservation, WatchCycle};
 use serde::Serialize;
 
@@ -73,10 +73,7 @@ impl CycleReport {
 }
 
 fn kind_name(c: &Change) -> String {
-    match serde_json::to_value(c.kind) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => format!("{:?}", c.kind),
-    }
+    c.kind.as_str().to_string()
 }
 
 /// The last stored snapshot of `project`, decoded.

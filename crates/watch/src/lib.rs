@@ -10,7 +10,6 @@
 //! fault ("not verified since block N: reason") and keep their last
 //! snapshot.
 
-pub mod compat;
 pub mod cycle;
 pub mod follow;
 pub mod hmac;

@@ -7,7 +7,8 @@
 //!
 //! One deployment, phases in order (each asserts exact blocks and values):
 //! 1. first cycle: baselines, no change; re-assessments stored;
-//! 2. a second cycle with no chain change: no change (idempotent);
+//! 2. a second cycle with no chain change: no change (idempotent); a
+//!    block without governance events costs the follower two requests;
 //! 3. the Security Council lowers its threshold 10 → 7: following finds
 //!    the event at its block and re-reads only that project; the change is
 //!    stored as safety-relevant with that block;
@@ -135,6 +136,19 @@ async fn watching_op_mainnet_shaped_governance() {
         .await
         .expect("follow");
     assert!(f0.events.is_empty() && f0.cycle.is_none());
+    // A new block with no governance event: the head and one eth_getLogs
+    // over every watched contract, nothing re-read, the cursor moves.
+    chain.mine().await;
+    let quiet = follow_once(&mut rpc(&chain.url()), &store, &recipes)
+        .await
+        .expect("follow");
+    assert_eq!((quiet.from, quiet.to), (b1 + 1, b1 + 1));
+    assert!(quiet.events.is_empty() && quiet.recrawled.is_empty());
+    assert_eq!(quiet.stats.http_requests, 2, "{:?}", quiet.stats);
+    assert_eq!(
+        store.with_store(|st| st.log_cursor(31337).unwrap()),
+        Some(b1 + 1)
+    );
 
     // 3. The council lowers its threshold from 10 to 7.
     safe141_exec(
@@ -151,7 +165,7 @@ async fn watching_op_mainnet_shaped_governance() {
     let f = follow_once(&mut follower, &store, &recipes)
         .await
         .expect("follow");
-    assert_eq!((f.from, f.to), (b1 + 1, t));
+    assert_eq!((f.from, f.to), (b1 + 2, t));
     assert_eq!(
         f.recrawled,
         vec!["op".to_string()],

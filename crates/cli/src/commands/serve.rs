@@ -1,9 +1,11 @@
 //! `l2stage serve [--addr 127.0.0.1:8080] [--db FILE] [--catalog DIR] [--token-file FILE]
 //! [--max-connections N] [--max-concurrent-requests N] [--request-timeout SECS]
-//! [--header-read-timeout SECS]`:
+//! [--header-read-timeout SECS] [--watch --rpc URL [--interval DURATION]]`:
 //! the API, the dashboard and badges, with every assessment kept in an
 //! embedded database (docs/api.md). One process at a time writes to a
-//! database: a second one on the same file refuses to start.
+//! database: a second one on the same file refuses to start. With
+//! `--watch`, the watch loop of `l2stage watch` runs on its own thread and
+//! writes through the server's database.
 
 use std::io::Write;
 use std::net::SocketAddr;

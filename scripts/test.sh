@@ -40,5 +40,8 @@ node contracts/build.mjs --check
 # Real compiled contracts (Safe, OpenZeppelin, OP Stack, Arbitrum Nitro) whose
 # artifacts the discovery tests read from contracts/real/node_modules.
 npm_install contracts/real
+# Chainlink's MockV3Aggregator and an ERC-20 on OpenZeppelin's ERC20 ship as
+# sources only: compile them (into contracts/real/node_modules/.l2stage).
+node contracts/real/compile.mjs
 
 cargo test --workspace --locked "$@"

@@ -42,6 +42,8 @@ enum Command {
     Verify(commands::verify::VerifyArgs),
     /// Keep the catalog verified against the chain: store snapshots and every governance change.
     Watch(commands::watch::WatchArgs),
+    /// Read the value locked in a project's escrows on chain, one point per date, and store it.
+    ValueLocked(commands::value_locked::ValueLockedArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Discover(args) => commands::discover::run(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Watch(args) => commands::watch::run(args),
+        Command::ValueLocked(args) => commands::value_locked::run(args),
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,8 @@
 //! alloy (and its HTTP stack) is a dependency of this crate only.
 
 pub mod abi;
+pub mod blocks;
+pub mod chain_profile;
 pub mod changes;
 pub mod config;
 pub mod crawl;
@@ -18,6 +20,7 @@ pub mod render;
 pub mod rpc;
 pub mod structure;
 pub mod transport;
+pub mod value;
 pub mod verify;
 
 #[cfg(feature = "testkit")]

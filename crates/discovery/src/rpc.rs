@@ -28,6 +28,8 @@ pub enum Read {
     Storage(Address, B256),
     /// `eth_call` of a view function.
     Call(Address, Bytes),
+    /// `eth_getBalance` (wei, as a 32-byte big-endian word).
+    Balance(Address),
     /// `eth_getLogs` from `from` up to the pinned block.
     Logs {
         addresses: Vec<Address>,
@@ -334,6 +336,7 @@ impl Rpc {
         let b = self.block();
         match r {
             Read::Code(a) => format!("eth_getCode {a} at block {b}"),
+            Read::Balance(a) => format!("eth_getBalance {a} at block {b}"),
             Read::Storage(a, s) => {
                 let name = match *s {
                     abi::IMPLEMENTATION_SLOT => " (EIP-1967 implementation slot)",
@@ -625,6 +628,7 @@ impl Rpc {
             }
             Job::Read(i) => match &todo[*i] {
                 Read::Code(a) => ("eth_getCode", json!([a, tag])),
+                Read::Balance(a) => ("eth_getBalance", json!([a, tag])),
                 Read::Storage(a, s) => ("eth_getStorageAt", json!([a, s, tag])),
                 Read::Call(a, d) => ("eth_call", json!([{ "to": a, "data": d }, tag])),
                 Read::Logs {
@@ -853,6 +857,13 @@ impl Rpc {
             Read::Call(..) => hex_bytes(&j)
                 .map(Answer::Returned)
                 .ok_or_else(|| bad("expected hex return data")),
+            Read::Balance(_) => j
+                .as_str()
+                .and_then(|q| q.strip_prefix("0x"))
+                .filter(|h| !h.is_empty() && h.len() <= 64)
+                .and_then(|h| alloy::primitives::U256::from_str_radix(h, 16).ok())
+                .map(|v| Answer::Word(B256::from(v)))
+                .ok_or_else(|| bad("expected a hex quantity")),
             Read::Logs {
                 addresses,
                 topics,

@@ -22,6 +22,7 @@ use alloy::sol_types::{SolCall, SolValue};
 pub mod arb;
 pub mod op;
 pub mod real;
+pub mod value;
 
 sol! {
     function execTransaction(address to, uint256 value, bytes data) external returns (bool);

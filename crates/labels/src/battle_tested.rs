@@ -77,6 +77,10 @@ pub struct BattleTested {
     /// The last value-locked point on or before `as_of`.
     pub latest_value: Option<LatestValue>,
     pub gap_tolerance_days: Option<u32>,
+    /// Where the change history and the value locked came from; present
+    /// only when the project has chain data (`None`: both declared).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources: Option<crate::chain::Sources>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -551,5 +555,6 @@ pub fn evaluate(history: History<'_>, series: Series<'_>, as_of: Date) -> Battle
             eth_and_stablecoins: p.eth_and_stablecoins(),
         }),
         gap_tolerance_days: tolerance,
+        sources: None,
     }
 }

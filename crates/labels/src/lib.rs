@@ -12,6 +12,7 @@
 
 pub mod battle_tested;
 pub mod calendar;
+pub mod chain;
 pub mod maturity;
 pub mod money;
 pub mod registry;
@@ -21,6 +22,7 @@ use serde::Serialize;
 use l2stage_model::{Date, ProjectFile};
 
 pub use battle_tested::{BattleTested, History, LabelStatus, Series};
+pub use chain::{ChainChange, ChainData, ChainPoint};
 pub use maturity::{CheckStatus, Criterion, ProofSystemSummary, Rating};
 pub use registry::{Inputs, LabelsError, ProofSystem, Registry, SeriesData, SharedComponent};
 
@@ -54,13 +56,14 @@ pub fn evaluate(project: &ProjectFile, inputs: &Inputs, as_of: Date) -> Labels {
             Series::Missing(&not_loaded)
         }
     };
-    let mut battle_tested = battle_tested::evaluate(
+    let mut battle_tested = chain::evaluate(
         battle_tested::History {
             live_since: labels.and_then(|l| l.live_since),
             changes: labels.map(|l| l.changes.as_slice()).unwrap_or(&[]),
             complete_until: labels.and_then(|l| l.changes_complete_until),
         },
         series,
+        inputs.chain.as_ref(),
         as_of,
     );
     if let Some(c) = &mut battle_tested.last_safety_relevant_change {

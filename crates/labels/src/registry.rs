@@ -175,6 +175,10 @@ pub struct Inputs {
     pub proof_systems: Vec<(ProofSystem, Vec<SharedComponent>)>,
     /// Ids the project lists that are not in the registry used.
     pub unresolved: Vec<String>,
+    /// What watching the chain knows (value locked read on chain, recorded
+    /// changes); `None`: declared data only. Set by the caller that has a
+    /// store ([`crate::chain`]).
+    pub chain: Option<crate::chain::ChainData>,
 }
 
 impl Inputs {
@@ -202,6 +206,7 @@ impl Inputs {
             series,
             proof_systems,
             unresolved,
+            chain: None,
         }
     }
 

@@ -633,6 +633,13 @@ fn labels(out: &mut String, wr: &Writer, l: &l2stage_labels::Labels) {
                 .unwrap_or_else(|| "ETH/stablecoin split not given".into())
         ));
     }
+    if let Some(src) = b.sources {
+        facts.push(format!(
+            "changes {}, value locked {}",
+            src.changes.as_str(),
+            src.value_locked.as_str()
+        ));
+    }
     if !facts.is_empty() {
         wr.para(out, "                  ", 18, &facts.join(" · "), |s| {
             s.dimmed().to_string()

@@ -7,5 +7,6 @@ pub mod graph;
 pub mod risk;
 pub mod schema;
 pub mod serve;
+pub mod value_locked;
 pub mod verify;
 pub mod watch;

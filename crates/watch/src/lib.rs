@@ -16,6 +16,7 @@ pub mod hmac;
 pub mod reassess;
 pub mod recipe;
 pub mod run;
+pub mod values;
 pub mod webhook;
 
 use std::sync::Mutex;

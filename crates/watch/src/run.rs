@@ -26,6 +26,9 @@ pub struct Options {
     /// Time between follow steps (`eth_getLogs` to the head); `None`: no
     /// following, full cycles only.
     pub poll: Option<Duration>,
+    /// Chain profiles (`<chain_id>.toml`): with them, each full cycle reads
+    /// one value-locked point per project with escrows and day.
+    pub chains: Option<std::path::PathBuf>,
 }
 
 /// One line per cycle, and one per change.
@@ -97,6 +100,40 @@ pub async fn watch(
         if let Some(w) = webhook {
             for c in cycle.changes() {
                 w.send(c);
+            }
+        }
+        if let (Some(dir), None) = (&opts.chains, opts.block)
+            && cycle.timestamp > 0
+            && let Ok(date) = l2stage_store::watch::date_of_timestamp(cycle.timestamp)
+        {
+            let step = crate::values::daily_points(
+                &opts.rpc_url,
+                &opts.rpc,
+                store,
+                recipes,
+                dir,
+                cycle.chain_id,
+                date,
+            )
+            .await;
+            match step {
+                Ok(points) => {
+                    for (p, r) in points {
+                        match r {
+                            Ok(v) => log(&format!(
+                                "  {p}: value locked on {date} ${} (ETH ${}, stablecoins ${}, other ${}) at block {}",
+                                v.total_usd(),
+                                v.eth_usd,
+                                v.stablecoin_usd,
+                                v.other_usd,
+                                v.block
+                            )),
+                            Err(e) => log(&format!("  {p}: no value-locked point for {date}: {e}")),
+                        }
+                    }
+                }
+                Err(WatchError::Rpc(e)) => log(&format!("value locked: {e} (read next cycle)")),
+                Err(e) => return Err(e),
             }
         }
         last = Some(cycle);

@@ -227,7 +227,8 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
         let watcher = match (&args.rpc, args.watch) {
             (Some(rpc), true) => {
                 let webhook_args = args.loop_args.clone();
-                let opts = args.loop_args.options(rpc, None, false);
+                let mut opts = args.loop_args.options(rpc, None, false);
+                opts.chains = dir.as_ref().map(|d| d.join("chains"));
                 let store = AppStore(app.clone());
                 say(&format!(
                     "watching {} project(s) with a recipe, a full cycle every {}s",

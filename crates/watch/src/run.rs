@@ -36,10 +36,14 @@ pub fn describe_cycle(r: &CycleReport) -> Vec<String> {
     let changes = r.changes().count();
     let safety = r.changes().filter(|c| c.safety_relevant).count();
     let observed = r.projects.len() - r.faults();
+    // A node that failed before answering has pinned nothing.
+    let at = if r.timestamp == 0 {
+        "no block pinned".to_string()
+    } else {
+        format!("block {} ({})", r.block, date_of(r.timestamp))
+    };
     let mut out = vec![format!(
-        "block {} ({}): {observed} project(s) verified, {changes} change(s) ({safety} safety-relevant), {} fault(s); {} round trips, {} requests, {} ms",
-        r.block,
-        date_of(r.timestamp),
+        "{at}: {observed} project(s) verified, {changes} change(s) ({safety} safety-relevant), {} fault(s); {} round trips, {} requests, {} ms",
         r.faults(),
         r.stats.round_trips,
         r.stats.http_requests,
@@ -62,10 +66,14 @@ pub fn describe_cycle(r: &CycleReport) -> Vec<String> {
                 }
             }
             ProjectOutcome::Fault { project, reason } => {
-                out.push(format!(
-                    "  {project}: not verified at block {}: {reason}",
-                    r.block
-                ));
+                if r.timestamp == 0 {
+                    out.push(format!("  {project}: not verified: {reason}"));
+                } else {
+                    out.push(format!(
+                        "  {project}: not verified at block {}: {reason}",
+                        r.block
+                    ));
+                }
             }
         }
     }

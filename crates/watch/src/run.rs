@@ -49,6 +49,12 @@ pub fn describe_cycle(r: &CycleReport) -> Vec<String> {
         r.stats.http_requests,
         r.stats.elapsed_ms
     )];
+    for (p, chain) in &r.skipped {
+        out.push(format!(
+            "  {p}: its recipe is for chain {chain}, the node serves chain {}: skipped",
+            r.chain_id
+        ));
+    }
     for p in &r.projects {
         match p {
             ProjectOutcome::Observed { changes, .. } => {

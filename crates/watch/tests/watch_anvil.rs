@@ -78,7 +78,11 @@ async fn watching_op_mainnet_shaped_governance() {
         mini.entries(),
         Config::parse(testkit::MINI_CONFIG).expect("mini config"),
     );
-    let recipes = vec![op, mini_recipe];
+    // A recipe for another chain: skipped at the latest block.
+    let mut elsewhere = mini_recipe.clone();
+    elsewhere.project = "elsewhere".into();
+    elsewhere.chain_id = 42161;
+    let recipes = vec![op, mini_recipe, elsewhere];
     let all: Vec<&Recipe> = recipes.iter().collect();
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Mutex::new(Store::open(&dir.path().join("w.db")).expect("store"));
@@ -91,6 +95,9 @@ async fn watching_op_mainnet_shaped_governance() {
     assert_eq!((r1.chain_id, r1.block), (31337, b1), "{:?}", r1.projects);
     assert_eq!(r1.faults(), 0, "{:?}", r1.projects);
     assert_eq!(r1.changes().count(), 0);
+    assert_eq!(r1.projects.len(), 2);
+    assert_eq!(r1.skipped, vec![("elsewhere".to_string(), 42161)]);
+    assert!(store.with_store(|st| st.last_snapshot("elsewhere").unwrap().is_none()));
     for p in &r1.projects {
         match p {
             ProjectOutcome::Observed {
@@ -219,7 +226,8 @@ async fn watching_op_mainnet_shaped_governance() {
     let r4 = run_cycle(&mut rpc(&bad.url), &store, &all, None, true)
         .await
         .expect("a fault is recorded, not an error");
-    assert_eq!(r4.faults(), 2);
+    // The node never answered: its chain is unknown, every recipe faults.
+    assert_eq!(r4.faults(), 3);
     assert_eq!(r4.changes().count(), 0);
     let status = store.with_store(|st| st.watch_status("op").unwrap().expect("status"));
     assert_eq!(status.verified.as_ref().map(|v| v.block), Some(t));

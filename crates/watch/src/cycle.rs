@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::compat::changes::{Change, Snapshot, diff};
-use crate::compat::many::{ProjectJob, discover_many};
 use l2stage_discovery::Rpc;
+use l2stage_discovery::changes::{Change, Snapshot, diff};
+use l2stage_discovery::many::{ProjectJob, discover_many};
 use l2stage_store::{NewChange, NewSnapshot, ProjectObservation, WatchCycle};
 use serde::Serialize;
 
@@ -53,6 +53,9 @@ pub struct CycleReport {
     pub block: u64,
     pub timestamp: u64,
     pub projects: Vec<ProjectOutcome>,
+    /// Projects whose recipe is for another chain than the node's:
+    /// `(project, its chain id)`, not read.
+    pub skipped: Vec<(String, u64)>,
     pub stats: l2stage_discovery::Stats,
 }
 
@@ -73,10 +76,7 @@ impl CycleReport {
 }
 
 fn kind_name(c: &Change) -> String {
-    match serde_json::to_value(c.kind) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => format!("{:?}", c.kind),
-    }
+    c.kind.as_str().to_string()
 }
 
 /// The last stored snapshot of `project`, decoded.
@@ -107,6 +107,34 @@ pub async fn run_cycle(
     advance_cursor: bool,
 ) -> Result<CycleReport, WatchError> {
     let before_stats = rpc.stats();
+    // At the latest block, learn the node's chain first (the same one
+    // request discover_many would make to pin it): recipes of other chains
+    // are skipped, never read on the wrong chain. With a given block the
+    // chain is known only after the first reads: a mismatch is a fault.
+    let mut skipped = Vec::new();
+    let mut early: Option<l2stage_discovery::DiscoveryError> = None;
+    let mut known_pin = None;
+    let (block, ours): (Option<u64>, Vec<&Recipe>) = match block {
+        Some(b) => (Some(b), recipes.to_vec()),
+        None => match rpc.pin_block(None).await {
+            Ok(b) => {
+                known_pin = rpc.pin().cloned();
+                let chain = known_pin.as_ref().map(|p| p.chain_id).unwrap_or(0);
+                let (ours, other): (Vec<&Recipe>, Vec<&Recipe>) =
+                    recipes.iter().partition(|r| r.chain_id == chain);
+                skipped = other
+                    .iter()
+                    .map(|r| (r.project.clone(), r.chain_id))
+                    .collect();
+                (Some(b), ours)
+            }
+            Err(e) => {
+                early = Some(e);
+                (None, recipes.to_vec())
+            }
+        },
+    };
+    let recipes = &ours[..];
     let jobs: Vec<ProjectJob<'_>> = recipes
         .iter()
         .map(|r| ProjectJob {
@@ -115,8 +143,15 @@ pub async fn run_cycle(
             config: &r.config,
         })
         .collect();
-    let result = discover_many(rpc, &jobs, block).await;
-    let pin = rpc.pin().cloned();
+    let result = match early {
+        Some(e) => Err(e),
+        None if jobs.is_empty() => Ok(Vec::new()),
+        None => discover_many(rpc, &jobs, block).await,
+    };
+    let pin = match rpc.pin().cloned() {
+        Some(p) if p.chain_id != 0 => Some(p),
+        other => known_pin.or(other),
+    };
     let chain_id = pin.as_ref().map(|p| p.chain_id).unwrap_or(0);
     let pinned = pin.as_ref().map(|p| p.block).or(block).unwrap_or(0);
     let timestamp = pin.as_ref().and_then(|p| p.timestamp).unwrap_or(0);
@@ -257,6 +292,7 @@ pub async fn run_cycle(
         block: pinned,
         timestamp,
         projects: outcomes,
+        skipped,
         stats: stats_between(&before_stats, &after_stats),
     })
 }

@@ -5,9 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::compat::follow::governance_logs;
 use alloy::primitives::{Address, B256};
 use l2stage_discovery::Rpc;
+use l2stage_discovery::follow::{config_topics, governance_logs};
 use serde::Serialize;
 
 use crate::cycle::{CycleReport, last_snapshot, run_cycle, stats_between};
@@ -33,11 +33,7 @@ pub struct FollowReport {
 /// Events named by a recipe's config (beyond the standard governance
 /// events `governance_logs` always asks for).
 fn extra_topics(r: &Recipe) -> Vec<B256> {
-    r.config
-        .contracts
-        .iter()
-        .flat_map(|t| t.events.iter().map(|e| e.topic()))
-        .collect()
+    config_topics(&r.config)
 }
 
 /// Follow from the stored log cursor (or the last full cycle's block) to
@@ -76,7 +72,13 @@ pub async fn follow_once(
     let mut topics: BTreeSet<B256> = BTreeSet::new();
     for r in &ours {
         if let Some(snap) = last_snapshot(store, &r.project)? {
-            for a in snap.addresses() {
+            // Contracts only: addresses without code emit no logs.
+            let contracts = snap
+                .contracts
+                .iter()
+                .filter(|(_, c)| c.code_hash.is_some())
+                .map(|(a, _)| *a);
+            for a in contracts {
                 watchers.entry(a).or_default().insert(r.project.as_str());
             }
         }

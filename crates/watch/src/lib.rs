@@ -10,13 +10,13 @@
 //! fault ("not verified since block N: reason") and keep their last
 //! snapshot.
 
-pub mod compat;
 pub mod cycle;
 pub mod follow;
 pub mod hmac;
 pub mod reassess;
 pub mod recipe;
 pub mod run;
+pub mod values;
 pub mod webhook;
 
 use std::sync::Mutex;

@@ -26,6 +26,9 @@ pub struct Options {
     /// Time between follow steps (`eth_getLogs` to the head); `None`: no
     /// following, full cycles only.
     pub poll: Option<Duration>,
+    /// Chain profiles (`<chain_id>.toml`): with them, each full cycle reads
+    /// one value-locked point per project with escrows and day.
+    pub chains: Option<std::path::PathBuf>,
 }
 
 /// One line per cycle, and one per change.
@@ -33,15 +36,25 @@ pub fn describe_cycle(r: &CycleReport) -> Vec<String> {
     let changes = r.changes().count();
     let safety = r.changes().filter(|c| c.safety_relevant).count();
     let observed = r.projects.len() - r.faults();
+    // A node that failed before answering has pinned nothing.
+    let at = if r.timestamp == 0 {
+        "no block pinned".to_string()
+    } else {
+        format!("block {} ({})", r.block, date_of(r.timestamp))
+    };
     let mut out = vec![format!(
-        "block {} ({}): {observed} project(s) verified, {changes} change(s) ({safety} safety-relevant), {} fault(s); {} round trips, {} requests, {} ms",
-        r.block,
-        date_of(r.timestamp),
+        "{at}: {observed} project(s) verified, {changes} change(s) ({safety} safety-relevant), {} fault(s); {} round trips, {} requests, {} ms",
         r.faults(),
         r.stats.round_trips,
         r.stats.http_requests,
         r.stats.elapsed_ms
     )];
+    for (p, chain) in &r.skipped {
+        out.push(format!(
+            "  {p}: its recipe is for chain {chain}, the node serves chain {}: skipped",
+            r.chain_id
+        ));
+    }
     for p in &r.projects {
         match p {
             ProjectOutcome::Observed { changes, .. } => {
@@ -59,10 +72,14 @@ pub fn describe_cycle(r: &CycleReport) -> Vec<String> {
                 }
             }
             ProjectOutcome::Fault { project, reason } => {
-                out.push(format!(
-                    "  {project}: not verified at block {}: {reason}",
-                    r.block
-                ));
+                if r.timestamp == 0 {
+                    out.push(format!("  {project}: not verified: {reason}"));
+                } else {
+                    out.push(format!(
+                        "  {project}: not verified at block {}: {reason}",
+                        r.block
+                    ));
+                }
             }
         }
     }
@@ -97,6 +114,40 @@ pub async fn watch(
         if let Some(w) = webhook {
             for c in cycle.changes() {
                 w.send(c);
+            }
+        }
+        if let (Some(dir), None) = (&opts.chains, opts.block)
+            && cycle.timestamp > 0
+            && let Ok(date) = l2stage_store::watch::date_of_timestamp(cycle.timestamp)
+        {
+            let step = crate::values::daily_points(
+                &opts.rpc_url,
+                &opts.rpc,
+                store,
+                recipes,
+                dir,
+                cycle.chain_id,
+                date,
+            )
+            .await;
+            match step {
+                Ok(points) => {
+                    for (p, r) in points {
+                        match r {
+                            Ok(v) => log(&format!(
+                                "  {p}: value locked on {date} ${} (ETH ${}, stablecoins ${}, other ${}) at block {}",
+                                v.total_usd(),
+                                v.eth_usd,
+                                v.stablecoin_usd,
+                                v.other_usd,
+                                v.block
+                            )),
+                            Err(e) => log(&format!("  {p}: no value-locked point for {date}: {e}")),
+                        }
+                    }
+                }
+                Err(WatchError::Rpc(e)) => log(&format!("value locked: {e} (read next cycle)")),
+                Err(e) => return Err(e),
             }
         }
         last = Some(cycle);

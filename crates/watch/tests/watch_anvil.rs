@@ -7,7 +7,8 @@
 //!
 //! One deployment, phases in order (each asserts exact blocks and values):
 //! 1. first cycle: baselines, no change; re-assessments stored;
-//! 2. a second cycle with no chain change: no change (idempotent);
+//! 2. a second cycle with no chain change: no change (idempotent); a
+//!    block without governance events costs the follower two requests;
 //! 3. the Security Council lowers its threshold 10 → 7: following finds
 //!    the event at its block and re-reads only that project; the change is
 //!    stored as safety-relevant with that block;
@@ -77,7 +78,11 @@ async fn watching_op_mainnet_shaped_governance() {
         mini.entries(),
         Config::parse(testkit::MINI_CONFIG).expect("mini config"),
     );
-    let recipes = vec![op, mini_recipe];
+    // A recipe for another chain: skipped at the latest block.
+    let mut elsewhere = mini_recipe.clone();
+    elsewhere.project = "elsewhere".into();
+    elsewhere.chain_id = 42161;
+    let recipes = vec![op, mini_recipe, elsewhere];
     let all: Vec<&Recipe> = recipes.iter().collect();
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Mutex::new(Store::open(&dir.path().join("w.db")).expect("store"));
@@ -90,6 +95,9 @@ async fn watching_op_mainnet_shaped_governance() {
     assert_eq!((r1.chain_id, r1.block), (31337, b1), "{:?}", r1.projects);
     assert_eq!(r1.faults(), 0, "{:?}", r1.projects);
     assert_eq!(r1.changes().count(), 0);
+    assert_eq!(r1.projects.len(), 2);
+    assert_eq!(r1.skipped, vec![("elsewhere".to_string(), 42161)]);
+    assert!(store.with_store(|st| st.last_snapshot("elsewhere").unwrap().is_none()));
     for p in &r1.projects {
         match p {
             ProjectOutcome::Observed {
@@ -135,6 +143,19 @@ async fn watching_op_mainnet_shaped_governance() {
         .await
         .expect("follow");
     assert!(f0.events.is_empty() && f0.cycle.is_none());
+    // A new block with no governance event: the head and one eth_getLogs
+    // over every watched contract, nothing re-read, the cursor moves.
+    chain.mine().await;
+    let quiet = follow_once(&mut rpc(&chain.url()), &store, &recipes)
+        .await
+        .expect("follow");
+    assert_eq!((quiet.from, quiet.to), (b1 + 1, b1 + 1));
+    assert!(quiet.events.is_empty() && quiet.recrawled.is_empty());
+    assert_eq!(quiet.stats.http_requests, 2, "{:?}", quiet.stats);
+    assert_eq!(
+        store.with_store(|st| st.log_cursor(31337).unwrap()),
+        Some(b1 + 1)
+    );
 
     // 3. The council lowers its threshold from 10 to 7.
     safe141_exec(
@@ -151,7 +172,7 @@ async fn watching_op_mainnet_shaped_governance() {
     let f = follow_once(&mut follower, &store, &recipes)
         .await
         .expect("follow");
-    assert_eq!((f.from, f.to), (b1 + 1, t));
+    assert_eq!((f.from, f.to), (b1 + 2, t));
     assert_eq!(
         f.recrawled,
         vec!["op".to_string()],
@@ -205,7 +226,8 @@ async fn watching_op_mainnet_shaped_governance() {
     let r4 = run_cycle(&mut rpc(&bad.url), &store, &all, None, true)
         .await
         .expect("a fault is recorded, not an error");
-    assert_eq!(r4.faults(), 2);
+    // The node never answered: its chain is unknown, every recipe faults.
+    assert_eq!(r4.faults(), 3);
     assert_eq!(r4.changes().count(), 0);
     let status = store.with_store(|st| st.watch_status("op").unwrap().expect("status"));
     assert_eq!(status.verified.as_ref().map(|v| v.block), Some(t));

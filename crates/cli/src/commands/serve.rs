@@ -1,9 +1,11 @@
 //! `l2stage serve [--addr 127.0.0.1:8080] [--db FILE] [--catalog DIR] [--token-file FILE]
 //! [--max-connections N] [--max-concurrent-requests N] [--request-timeout SECS]
-//! [--header-read-timeout SECS]`:
+//! [--header-read-timeout SECS] [--watch --rpc URL [--interval DURATION]]`:
 //! the API, the dashboard and badges, with every assessment kept in an
 //! embedded database (docs/api.md). One process at a time writes to a
-//! database: a second one on the same file refuses to start.
+//! database: a second one on the same file refuses to start. With
+//! `--watch`, the watch loop of `l2stage watch` runs on its own thread and
+//! writes through the server's database.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -222,7 +224,8 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
         let watcher = match (&args.rpc, args.watch) {
             (Some(rpc), true) => {
                 let webhook_args = args.loop_args.clone();
-                let opts = args.loop_args.options(rpc, None, false);
+                let mut opts = args.loop_args.options(rpc, None, false);
+                opts.chains = dir.as_ref().map(|d| d.join("chains"));
                 let store = AppStore(app.clone());
                 say(&format!(
                     "watching {} project(s) with a recipe, a full cycle every {}s",

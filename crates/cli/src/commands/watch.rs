@@ -89,6 +89,7 @@ impl LoopArgs {
             once,
             interval: self.interval,
             poll: (!self.poll.is_zero()).then_some(self.poll),
+            chains: None,
         }
     }
 
@@ -145,7 +146,8 @@ pub fn run(args: &WatchArgs) -> Result<ExitCode, CliError> {
     }
     let store = Store::open(&db).map_err(|e| CliError::Runtime(e.to_string()))?;
     let store = Mutex::new(store);
-    let opts = args.loop_args.options(&args.rpc, args.block, args.once);
+    let mut opts = args.loop_args.options(&args.rpc, args.block, args.once);
+    opts.chains = Some(crate::catalog::dir(args.catalog.as_deref())?.join("chains"));
     say(&format!(
         "l2stage watch: {} project(s) with a recipe; database {}",
         recipes.len(),

@@ -153,7 +153,7 @@ impl Rpc {
             let mut set = tokio::task::JoinSet::new();
             let indexed: Vec<(usize, (&'static str, Json))> =
                 calls.into_iter().enumerate().collect();
-            for chunk in indexed.chunks(self.opts.batch_size) {
+            for chunk in split_batches(&indexed, self.opts.batch_size, MAX_BATCH_BYTES) {
                 self.stats.http_requests += 1;
                 self.stats.rpc_calls += chunk.len() as u64;
                 let transport = self.transport.clone();
@@ -188,5 +188,52 @@ impl Rpc {
                 })
             })
             .collect()
+    }
+}
+
+/// A cap on the JSON of one batch request's parameters: nodes refuse large
+/// bodies (a whole catalog's `aggregate3` calls in one batch is many MB).
+pub const MAX_BATCH_BYTES: usize = 1 << 20;
+
+/// Cut a wave's calls into batches of at most `size` calls and about
+/// `max_bytes` of parameters (a single larger call still goes alone).
+type Calls<T> = [(T, (&'static str, Json))];
+
+fn split_batches<T>(calls: &Calls<T>, size: usize, max_bytes: usize) -> Vec<&Calls<T>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0;
+    for (i, (_, (method, params))) in calls.iter().enumerate() {
+        let n = method.len() + params.to_string().len() + 40;
+        if i > start && (i - start >= size || bytes + n > max_bytes) {
+            out.push(&calls[start..i]);
+            start = i;
+            bytes = 0;
+        }
+        bytes += n;
+    }
+    if start < calls.len() {
+        out.push(&calls[start..]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_are_cut_by_count_and_by_size() {
+        let call = |n: usize| ((), ("eth_call", json!(["x".repeat(n)])));
+        let calls: Vec<_> = (0..10).map(|_| call(10)).collect();
+        let sizes =
+            |b: Vec<&[((), (&'static str, Json))]>| b.iter().map(|c| c.len()).collect::<Vec<_>>();
+        assert_eq!(sizes(split_batches(&calls, 4, 1 << 20)), [4, 4, 2]);
+        // Each call is 8 + 16 + 40 = 64 bytes: three fit in 200.
+        assert_eq!(sizes(split_batches(&calls, 500, 200)), [3, 3, 3, 1]);
+        // A call larger than the cap goes alone.
+        let big = vec![call(10), call(1000), call(10)];
+        assert_eq!(sizes(split_batches(&big, 500, 200)), [1, 1, 1]);
+        assert!(split_batches::<()>(&[], 500, 200).is_empty());
     }
 }

@@ -233,3 +233,35 @@ async fn arbitrum_one_shaped_system_from_real_bytecode() {
         "{all}"
     );
 }
+
+/// The catalog's Orbit recipes (catalog/arbitrum-one.toml, nova.toml,
+/// xai.toml) enter at the Bridge, the one contract that survived the BoLD
+/// upgrade's Rollup replacement: its `rollup()` must lead the crawl to the
+/// live Rollup and everything the Rollup references, so that a crawl from
+/// the Bridge reads the same governance as one from the Rollup.
+#[tokio::test]
+async fn a_crawl_from_the_bridge_reaches_the_rollup() {
+    let chain = Chain::start().await;
+    let s = deploy_arbitrum_one(&chain).await;
+    let cfg = config(&s);
+    let (from_bridge, _) = testkit::discover_on(&chain, &[s.bridge], None, &cfg).await;
+    let from_bridge = from_bridge.unwrap();
+    let (from_rollup, _) = run(&chain, &s, &cfg).await;
+    for p in [s.rollup, s.sequencer_inbox, s.outbox, s.challenge_manager] {
+        assert!(
+            from_bridge.facts.nodes.contains_key(&p),
+            "{p} not reached from the Bridge"
+        );
+    }
+    let g = &from_bridge.governance;
+    let ue = actor_at(g, s.upgrade_executor);
+    assert_eq!(
+        holders(g, s.rollup, PowerKind::Upgrade),
+        BTreeSet::from([ue.id.clone()])
+    );
+    assert_eq!(g.exit, from_rollup.governance.exit);
+    assert_eq!(
+        g.exit.forced_inclusion.and_then(|d| d.seconds(Some(12))),
+        Some(DAY)
+    );
+}

@@ -312,28 +312,16 @@ fn watched(
     let Some(w) = store.watched_governance(&p.file.project_id, &p.file.input_hash)? else {
         return Ok(None);
     };
-    let governance = match serde_json::from_value(w.governance) {
-        Ok(g) => g,
+    let merged = match w.apply_to(&p.project) {
+        Ok(m) => m,
         Err(e) => {
             problems.push(format!(
-                "project `{}`: the governance structure watched at block {} does not parse and is not used: {e}",
-                p.file.project_id, w.block
+                "project `{}`: {e}; it is not used",
+                p.file.project_id
             ));
             return Ok(None);
         }
     };
-    let mut merged = p.project.clone();
-    merged.governance = Some(governance);
-    if let Err(e) = merged.validate() {
-        problems.push(format!(
-            "project `{}`: the governance structure watched at block {} is not valid and is not used: {}: {}",
-            p.file.project_id,
-            w.block,
-            e.path_string(),
-            e.message
-        ));
-        return Ok(None);
-    }
     p.project = merged;
     Ok(Some(w.warnings))
 }

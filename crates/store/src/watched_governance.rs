@@ -107,6 +107,34 @@ pub struct WatchedGovernance {
     pub warnings: Vec<String>,
 }
 
+impl WatchedGovernance {
+    /// `file` with its `[governance]` replaced by this structure, checked
+    /// as a project file is; the reason when it does not parse or is not
+    /// valid (the caller then keeps the file as it is).
+    pub fn apply_to(
+        &self,
+        file: &l2stage_model::ProjectFile,
+    ) -> std::result::Result<l2stage_model::ProjectFile, String> {
+        let governance = serde_json::from_value(self.governance.clone()).map_err(|e| {
+            format!(
+                "the governance structure watched at block {} does not parse: {e}",
+                self.block
+            )
+        })?;
+        let mut merged = file.clone();
+        merged.governance = Some(governance);
+        merged.validate().map_err(|e| {
+            format!(
+                "the governance structure watched at block {} is not valid: {}: {}",
+                self.block,
+                e.path_string(),
+                e.message
+            )
+        })?;
+        Ok(merged)
+    }
+}
+
 pub(crate) fn insert(tx: &Transaction<'_>, cycle_id: i64, g: &NewGovernance) -> Result<()> {
     let text = serde_json::to_string(&g.governance)?;
     let hash = hex_sha256(&text);

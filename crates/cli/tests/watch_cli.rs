@@ -51,6 +51,20 @@ fn watch_args<'a>(rpc: &'a str, cat: &'a str, db: &'a str) -> Vec<&'a str> {
     ]
 }
 
+/// The body of `GET path` from the server at `addr` (HTTP/1.1, closed).
+fn get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
 fn run(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().expect("run l2stage")
 }
@@ -233,9 +247,13 @@ async fn serve_watch_runs_the_loop_in_the_service() {
         }
     });
     let mut seen = Vec::new();
+    let mut addr = None;
     let verified = loop {
         match rx.recv_timeout(Duration::from_secs(60)) {
             Ok(line) => {
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    addr = Some(rest.trim_end_matches('/').to_string());
+                }
                 let done = line.contains("project(s) verified");
                 seen.push(line);
                 if done {
@@ -245,9 +263,19 @@ async fn serve_watch_runs_the_loop_in_the_service() {
             Err(_) => break false,
         }
     };
+    // The cycle's merged structure is served at once, without a restart:
+    // the file declares none, so it is the chain's, with its warning.
+    let served = addr.as_deref().map(|a| get(a, "/api/v1/projects/mini"));
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(verified, "{seen:#?}");
+    let served = served.expect("the listening address");
+    assert!(
+        served.contains(&format!(
+            "the governance structure is the one read on chain at block {b} (the project file declares none)"
+        )),
+        "{served}"
+    );
     assert!(
         seen.iter()
             .any(|l| l.contains(&format!("block {b} (")) && l.contains("1 project(s) verified")),

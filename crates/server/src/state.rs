@@ -89,6 +89,10 @@ pub struct Live {
     /// Label inputs (value-locked series, proof systems) by project id, as
     /// `l2stage assess` reads them beside each file.
     labels: HashMap<String, Inputs>,
+    /// By project id: the warnings of the watched governance structure the
+    /// project is served with (docs/discovery.md, "Watching"), added to
+    /// every assessment of it.
+    chain_warnings: HashMap<String, Vec<String>>,
     days: Mutex<HashMap<DayKey, Arc<Day>>>,
     responses: RwLock<HashMap<(Date, String), Bytes>>,
     /// Stage timelines by (project id, last day): a project's page and its
@@ -104,11 +108,16 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Live {
-    fn new(mut projects: Vec<CurrentProject>, labels: HashMap<String, Inputs>) -> Live {
+    fn new(
+        mut projects: Vec<CurrentProject>,
+        labels: HashMap<String, Inputs>,
+        chain_warnings: HashMap<String, Vec<String>>,
+    ) -> Live {
         projects.sort_by(|a, b| a.file.project_id.cmp(&b.file.project_id));
         Live {
             projects,
             labels,
+            chain_warnings,
             days: Mutex::new(HashMap::new()),
             responses: RwLock::new(HashMap::new()),
             timelines: Mutex::new(HashMap::new()),
@@ -155,7 +164,10 @@ impl Live {
                 labels: self.labels.get(&p.file.project_id),
             };
             match assess(&p.project, &ctx) {
-                Ok(assessment) => {
+                Ok(mut assessment) => {
+                    if let Some(w) = self.chain_warnings.get(&p.file.project_id) {
+                        assessment.verdict.warnings.extend(w.iter().cloned());
+                    }
                     let value = serde_json::to_value(&assessment)
                         .map_err(|e| ApiError::internal(format!("serialising: {e}")))?;
                     let json = Bytes::from(
@@ -288,6 +300,32 @@ fn file_stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
     Some((m.len(), m.modified().ok()?))
 }
 
+/// Serve `p` with the governance structure the latest watch cycle
+/// assessed it with, when that cycle merged this very file (its input
+/// hash): returns the merge's warnings. A stored structure that does not
+/// make a valid project file is not used (a warning says why).
+fn watched(
+    store: &Store,
+    p: &mut CurrentProject,
+    problems: &mut Vec<String>,
+) -> Result<Option<Vec<String>>, StoreError> {
+    let Some(w) = store.watched_governance(&p.file.project_id, &p.file.input_hash)? else {
+        return Ok(None);
+    };
+    let merged = match w.apply_to(&p.project) {
+        Ok(m) => m,
+        Err(e) => {
+            problems.push(format!(
+                "project `{}`: {e}; it is not used",
+                p.file.project_id
+            ));
+            return Ok(None);
+        }
+    };
+    p.project = merged;
+    Ok(Some(w.warnings))
+}
+
 /// The server's shared state.
 pub struct App {
     store: Mutex<Store>,
@@ -346,7 +384,7 @@ impl App {
             report.new_files += usize::from(r.file_changed);
             report.new_assessments += usize::from(r.assessment_added);
         }
-        let (current, unreadable) = store.load_current()?;
+        let (mut current, unreadable) = store.load_current()?;
         for u in &unreadable {
             report.warnings.push(format!(
                 "stored project `{}` (version #{}) no longer parses and is not served: {}",
@@ -354,6 +392,12 @@ impl App {
             ));
         }
         let mut labels = HashMap::new();
+        let mut chain_warnings = HashMap::new();
+        for p in &mut current {
+            if let Some(w) = watched(&store, p, &mut report.warnings)? {
+                chain_warnings.insert(p.file.project_id.clone(), w);
+            }
+        }
         for p in &current {
             let mut inputs = match catalog_labels.get(&p.file.project_id) {
                 Some((hash, inputs)) if *hash == p.file.input_hash => inputs.clone(),
@@ -369,7 +413,10 @@ impl App {
                 labels: labels.get(&p.file.project_id),
             };
             match assess(&p.project, &ctx) {
-                Ok(assessment) => {
+                Ok(mut assessment) => {
+                    if let Some(w) = chain_warnings.get(&p.file.project_id) {
+                        assessment.verdict.warnings.extend(w.iter().cloned());
+                    }
                     let r = store.record(NewSubmission {
                         format: p.file.format,
                         text: &p.file.text,
@@ -391,7 +438,7 @@ impl App {
             store: Mutex::new(store),
             db_path,
             health: Mutex::new(None),
-            live: RwLock::new(Arc::new(Live::new(current, labels))),
+            live: RwLock::new(Arc::new(Live::new(current, labels, chain_warnings))),
             registry,
             token_hash: config.token.as_deref().map(|t| sha256(t.as_bytes())),
             today: config.today,
@@ -459,6 +506,45 @@ impl App {
         assess(project, &Context::on(self.today()).with_labels(&inputs))
     }
 
+    /// Reload what watching the chain stored about `ids` (BattleTested's
+    /// chain data, the watched governance structure and its warnings) and
+    /// serve it: called after each cycle of `serve --watch`. Blocking
+    /// (database reads): call from a blocking thread. A project whose data
+    /// cannot be read keeps what it had; the reasons are returned.
+    pub fn refresh_chain(&self, ids: &[String]) -> Vec<String> {
+        let store = lock(&self.store);
+        let old = self.live();
+        let mut projects = old.projects.clone();
+        let mut labels = old.labels.clone();
+        let mut chain_warnings = old.chain_warnings.clone();
+        let mut problems = Vec::new();
+        for p in projects
+            .iter_mut()
+            .filter(|p| ids.contains(&p.file.project_id))
+        {
+            let id = p.file.project_id.clone();
+            match store.chain_data(&id) {
+                Ok(chain) => {
+                    if let Some(inputs) = labels.get_mut(&id) {
+                        inputs.chain = chain;
+                    }
+                }
+                Err(e) => problems.push(format!("project `{id}`: chain data: {e}")),
+            }
+            match watched(&store, p, &mut problems) {
+                Ok(Some(w)) => {
+                    chain_warnings.insert(id, w);
+                }
+                Ok(None) => {}
+                Err(e) => problems.push(format!("project `{id}`: watched governance: {e}")),
+            }
+        }
+        // Still under the store lock: snapshots follow commit order.
+        *self.live.write().unwrap_or_else(|e| e.into_inner()) =
+            Arc::new(Live::new(projects, labels, chain_warnings));
+        problems
+    }
+
     /// Run `f` with the database (blocking: call from a blocking thread).
     pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
         let mut s = lock(&self.store);
@@ -501,10 +587,14 @@ impl App {
                 .collect();
             let mut labels = old.labels.clone();
             labels.insert(id.clone(), Inputs::inline(&project, self.registry.as_ref()));
+            // A new file waits for the next watch cycle to be merged with
+            // the chain's structure.
+            let mut chain_warnings = old.chain_warnings.clone();
+            chain_warnings.remove(&id);
             projects.push(CurrentProject { file, project });
             // Still under the store lock: snapshots follow commit order.
             *self.live.write().unwrap_or_else(|e| e.into_inner()) =
-                Arc::new(Live::new(projects, labels));
+                Arc::new(Live::new(projects, labels, chain_warnings));
         }
         Ok(Submitted {
             id,

@@ -29,6 +29,7 @@
 pub mod chain_data;
 pub mod migrations;
 pub mod watch;
+pub mod watched_governance;
 
 use std::path::{Path, PathBuf};
 
@@ -43,6 +44,7 @@ pub use watch::{
     CycleSummary, NewAssessment, NewChange, NewSnapshot, ProjectObservation, StoredChange,
     StoredSnapshot, ValuePoint, Verified, WatchCycle, WatchFault, WatchStatus,
 };
+pub use watched_governance::{GovernanceSource, NewGovernance, WatchedGovernance};
 
 /// The version of the code that made an assessment.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -217,6 +219,8 @@ fn check_identity(conn: &Connection, path: &Path) -> Result<()> {
         "watch_changes",
         "watch_cycles",
         "watch_faults",
+        "watch_governance",
+        "watch_governance_data",
         "watch_log_cursors",
         "watch_snapshot_data",
         "watch_snapshots",

@@ -74,6 +74,11 @@ BEGIN SELECT RAISE(ABORT, 'assessments is append-only'); END;
         "watch cycles: snapshots, changes, faults, value points",
         crate::watch::MIGRATION_SQL,
     ),
+    (
+        3,
+        "the governance structure each watch cycle assessed a project with",
+        crate::watched_governance::MIGRATION_SQL,
+    ),
 ];
 
 /// The schema version this build writes.

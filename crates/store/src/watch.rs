@@ -337,11 +337,11 @@ pub fn date_of_timestamp(timestamp: u64) -> Result<Date> {
         .ok_or_else(|| StoreError::Invalid(format!("block timestamp {timestamp} is out of range")))
 }
 
-fn int(what: &str, v: u64) -> Result<i64> {
+pub(crate) fn int(what: &str, v: u64) -> Result<i64> {
     i64::try_from(v).map_err(|_| StoreError::Invalid(format!("{what} {v} is out of range")))
 }
 
-fn uint(v: i64) -> rusqlite::Result<u64> {
+pub(crate) fn uint(v: i64) -> rusqlite::Result<u64> {
     u64::try_from(v).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(0, v))
 }
 
@@ -354,18 +354,18 @@ fn cut_reason(reason: &str) -> String {
     s
 }
 
-fn hex_sha256(text: &str) -> String {
+pub(crate) fn hex_sha256(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn parse_date(s: String) -> rusqlite::Result<Date> {
+pub(crate) fn parse_date(s: String) -> rusqlite::Result<Date> {
     s.parse::<Date>().map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
     })
 }
 
-fn parse_json(s: String) -> rusqlite::Result<serde_json::Value> {
+pub(crate) fn parse_json(s: String) -> rusqlite::Result<serde_json::Value> {
     serde_json::from_str(&s).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
     })
@@ -416,7 +416,11 @@ fn change_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredChange> {
 }
 
 impl Store {
-    fn record_watch_cycle_(&mut self, cycle: &WatchCycle) -> Result<CycleSummary> {
+    fn record_watch_cycle_(
+        &mut self,
+        cycle: &WatchCycle,
+        governance: &[crate::watched_governance::NewGovernance],
+    ) -> Result<CycleSummary> {
         let now = now_rfc3339();
         let chain = int("chain id", cycle.chain_id)?;
         let date = date_of_timestamp(cycle.timestamp)?;
@@ -426,7 +430,8 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let has_content = !cycle.observations.is_empty()
             || !cycle.values.is_empty()
-            || !cycle.assessments.is_empty();
+            || !cycle.assessments.is_empty()
+            || !governance.is_empty();
         let cycle_id = if has_content {
             tx.execute(
                 "INSERT INTO watch_cycles (chain_id, block, timestamp, date, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -515,6 +520,11 @@ impl Store {
         for (project, p) in &cycle.values {
             insert_value_point(&tx, cycle_id, project, p, &now)?;
             sum.value_points += 1;
+        }
+        if let Some(cid) = cycle_id {
+            for g in governance {
+                crate::watched_governance::insert(&tx, cid, g)?;
+            }
         }
         for a in &cycle.assessments {
             let r = crate::record_in(&tx, a.as_submission(), &now)?;
@@ -690,7 +700,18 @@ impl Store {
     /// Store one cycle — all its snapshots, changes, faults, value points,
     /// assessments and the log cursor — in one transaction, or nothing.
     pub fn record_watch_cycle(&mut self, cycle: &WatchCycle) -> Result<CycleSummary> {
-        let r = self.record_watch_cycle_(cycle);
+        self.record_watch_cycle_with(cycle, &[])
+    }
+
+    /// [`Store::record_watch_cycle`], with the governance structure each
+    /// observed project was assessed with, in the same transaction
+    /// ([`crate::watched_governance`]).
+    pub fn record_watch_cycle_with(
+        &mut self,
+        cycle: &WatchCycle,
+        governance: &[crate::watched_governance::NewGovernance],
+    ) -> Result<CycleSummary> {
+        let r = self.record_watch_cycle_(cycle, governance);
         r.map_err(|e| e.at(&self.path))
     }
 

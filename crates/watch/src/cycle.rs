@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use l2stage_discovery::Rpc;
 use l2stage_discovery::changes::{Change, Snapshot, diff};
 use l2stage_discovery::many::{ProjectJob, discover_many};
-use l2stage_store::{NewChange, NewSnapshot, ProjectObservation, WatchCycle};
+use l2stage_labels::chain::{ChainChange, ChainData, ChainPoint};
+use l2stage_store::{
+    NewChange, NewGovernance, NewSnapshot, ProjectObservation, ValuePoint, WatchCycle,
+};
 use serde::Serialize;
 
 use crate::recipe::Recipe;
@@ -106,6 +109,152 @@ pub async fn run_cycle(
     block: Option<u64>,
     advance_cursor: bool,
 ) -> Result<CycleReport, WatchError> {
+    let observed = observe_cycle(rpc, store, recipes, block, advance_cursor).await?;
+    record_cycle(store, observed, Vec::new())
+}
+
+/// A project read in a cycle, to re-assess when the cycle is recorded.
+struct Pending<'a> {
+    /// Its outcome's index in the report.
+    index: usize,
+    recipe: &'a Recipe,
+    /// The project file with the chain's structure merged in, and the
+    /// merge's warnings.
+    file: l2stage_model::ProjectFile,
+    warnings: Vec<String>,
+    /// Whether the snapshot is the first one or changed: re-assessed even
+    /// without a new value point.
+    due: bool,
+}
+
+/// A cycle read from the chain, not stored yet ([`record_cycle`] stores it,
+/// with the value points read meanwhile, in one transaction).
+pub struct ObservedCycle<'a> {
+    report: CycleReport,
+    cycle: WatchCycle,
+    governance: Vec<NewGovernance>,
+    pending: Vec<Pending<'a>>,
+}
+
+impl ObservedCycle<'_> {
+    /// What the cycle read (`reassessed` is filled in when it is recorded).
+    pub fn report(&self) -> &CycleReport {
+        &self.report
+    }
+}
+
+/// The chain data BattleTested reads for `project` once `cycle` (with its
+/// value points) is stored: what the store has plus what the cycle adds.
+fn chain_with_cycle(
+    stored: Option<ChainData>,
+    project: &str,
+    cycle: &WatchCycle,
+) -> Result<ChainData, String> {
+    let mut chain = stored.unwrap_or_default();
+    for obs in &cycle.observations {
+        let ProjectObservation::Observed { snapshot, changes } = obs else {
+            continue;
+        };
+        if snapshot.project != project {
+            continue;
+        }
+        let day = l2stage_store::watch::date_of_timestamp(snapshot.timestamp)
+            .map_err(|e| e.to_string())?;
+        chain.watched = Some(match chain.watched {
+            Some((from, until)) => (from.min(day), until.max(day)),
+            None => (day, day),
+        });
+        for c in changes.iter().filter(|c| c.safety_relevant) {
+            chain.changes.push(ChainChange {
+                date: l2stage_store::watch::date_of_timestamp(c.timestamp)
+                    .map_err(|e| e.to_string())?,
+                block: c.block,
+                kind: c.kind.clone(),
+                address: c.address.clone(),
+                field: c.field.clone(),
+            });
+        }
+    }
+    for (_, v) in cycle.values.iter().filter(|(p, _)| p == project) {
+        chain.points.push(ChainPoint {
+            date: v.date,
+            block: v.block,
+            eth_usd: v.eth_usd,
+            stablecoin_usd: v.stablecoin_usd,
+            other_usd: v.other_usd,
+        });
+    }
+    Ok(chain)
+}
+
+/// Store an observed cycle with `values` (value-locked points read for
+/// its date) in one transaction: its snapshots, changes, faults, the
+/// points, the governance structure each project was assessed with, and
+/// the re-assessments — made with the chain data the store holds plus
+/// what this cycle adds (BattleTested, docs/labels.md "From chain data").
+/// A project is re-assessed when its snapshot is the first or changed, or
+/// it has a new value point.
+pub fn record_cycle(
+    store: &impl StoreAccess,
+    observed: ObservedCycle<'_>,
+    values: Vec<(String, ValuePoint)>,
+) -> Result<CycleReport, WatchError> {
+    let ObservedCycle {
+        mut report,
+        mut cycle,
+        governance,
+        pending,
+    } = observed;
+    cycle.values = values;
+    for p in pending {
+        let has_value = cycle.values.iter().any(|(id, _)| *id == p.recipe.project);
+        if !(p.due || has_value) {
+            continue;
+        }
+        let project = p.recipe.project.as_str();
+        let stored = store.with_store(|s| s.chain_data(project))?;
+        let made = (|| {
+            let date = l2stage_store::watch::date_of_timestamp(cycle.timestamp)
+                .map_err(|e| e.to_string())?;
+            let mut inputs = p
+                .recipe
+                .labels
+                .clone()
+                .unwrap_or_else(|| l2stage_labels::Inputs::inline(&p.recipe.file, None));
+            inputs.chain = Some(chain_with_cycle(stored, project, &cycle)?);
+            crate::reassess::assess_merged(p.recipe, &p.file, &p.warnings, date, Some(&inputs))
+        })();
+        let outcome = made.map(|a| {
+            let stage = a.assessment.verdict.stage.as_str().to_string();
+            cycle.assessments.push(a);
+            stage
+        });
+        if let Some(ProjectOutcome::Observed { reassessed, .. }) = report.projects.get_mut(p.index)
+        {
+            *reassessed = Some(outcome);
+        }
+    }
+    store.with_store(|s| s.record_watch_cycle_with(&cycle, &governance))?;
+    let mut touched: Vec<String> = governance.iter().map(|g| g.project.clone()).collect();
+    touched.extend(cycle.values.iter().map(|(p, _)| p.clone()));
+    touched.sort();
+    touched.dedup();
+    if !touched.is_empty() {
+        store.cycle_recorded(&touched);
+    }
+    Ok(report)
+}
+
+/// Read one cycle over `recipes` at `block` (the node's latest when
+/// `None`) without storing it: [`record_cycle`] does. `advance_cursor`: as
+/// [`run_cycle`].
+pub async fn observe_cycle<'a>(
+    rpc: &mut Rpc,
+    store: &impl StoreAccess,
+    recipes: &[&'a Recipe],
+    block: Option<u64>,
+    advance_cursor: bool,
+) -> Result<ObservedCycle<'a>, WatchError> {
     let before_stats = rpc.stats();
     // At the latest block, learn the node's chain first (the same one
     // request discover_many would make to pin it): recipes of other chains
@@ -114,13 +263,13 @@ pub async fn run_cycle(
     let mut skipped = Vec::new();
     let mut early: Option<l2stage_discovery::DiscoveryError> = None;
     let mut known_pin = None;
-    let (block, ours): (Option<u64>, Vec<&Recipe>) = match block {
+    let (block, ours): (Option<u64>, Vec<&'a Recipe>) = match block {
         Some(b) => (Some(b), recipes.to_vec()),
         None => match rpc.pin_block(None).await {
             Ok(b) => {
                 known_pin = rpc.pin().cloned();
                 let chain = known_pin.as_ref().map(|p| p.chain_id).unwrap_or(0);
-                let (ours, other): (Vec<&Recipe>, Vec<&Recipe>) =
+                let (ours, other): (Vec<&'a Recipe>, Vec<&'a Recipe>) =
                     recipes.iter().partition(|r| r.chain_id == chain);
                 skipped = other
                     .iter()
@@ -157,7 +306,8 @@ pub async fn run_cycle(
     let timestamp = pin.as_ref().and_then(|p| p.timestamp).unwrap_or(0);
     let mut observations = Vec::new();
     let mut outcomes = Vec::new();
-    let mut assessments = Vec::new();
+    let mut pending: Vec<Pending<'a>> = Vec::new();
+    let mut governance = Vec::new();
     let fault = |project: &str,
                  reason: String,
                  obs: &mut Vec<ProjectObservation>,
@@ -181,7 +331,7 @@ pub async fn run_cycle(
             }
         }
         Ok(found) => {
-            let by_project: BTreeMap<&str, &Recipe> =
+            let by_project: BTreeMap<&str, &'a Recipe> =
                 recipes.iter().map(|r| (r.project.as_str(), *r)).collect();
             for (project, outcome) in found {
                 let Some(recipe) = by_project.get(project.as_str()) else {
@@ -257,19 +407,22 @@ pub async fn run_cycle(
                         })
                         .collect(),
                 });
-                let reassessed = (before.is_none() || !outs.is_empty()).then(|| {
-                    let date = l2stage_store::watch::date_of_timestamp(timestamp)
-                        .map_err(|e| e.to_string())?;
-                    let a = crate::reassess::reassess(recipe, &discovered, pinned, date)?;
-                    let stage = a.assessment.verdict.stage.as_str().to_string();
-                    assessments.push(a);
-                    Ok(stage)
+                let (file, warnings) = crate::reassess::merged(recipe, &discovered, pinned);
+                governance.extend(crate::reassess::watched_governance(
+                    recipe, &file, &warnings, pinned, timestamp,
+                ));
+                pending.push(Pending {
+                    index: outcomes.len(),
+                    recipe,
+                    file,
+                    warnings,
+                    due: before.is_none() || !outs.is_empty(),
                 });
                 outcomes.push(ProjectOutcome::Observed {
                     project,
                     first: before.is_none(),
                     changes: outs,
-                    reassessed,
+                    reassessed: None,
                 });
             }
         }
@@ -280,20 +433,24 @@ pub async fn run_cycle(
         timestamp,
         observations,
         values: Vec::new(),
-        assessments,
+        assessments: Vec::new(),
         // A node that failed the whole cycle leaves the cursor where it was:
         // the range is followed again.
         log_cursor: (advance_cursor && !transport_failed).then_some(pinned),
     };
-    store.with_store(|s| s.record_watch_cycle(&cycle))?;
     let after_stats = rpc.stats();
-    Ok(CycleReport {
-        chain_id,
-        block: pinned,
-        timestamp,
-        projects: outcomes,
-        skipped,
-        stats: stats_between(&before_stats, &after_stats),
+    Ok(ObservedCycle {
+        report: CycleReport {
+            chain_id,
+            block: pinned,
+            timestamp,
+            projects: outcomes,
+            skipped,
+            stats: stats_between(&before_stats, &after_stats),
+        },
+        cycle,
+        governance,
+        pending,
     })
 }
 

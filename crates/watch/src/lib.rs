@@ -23,7 +23,9 @@ use std::sync::Mutex;
 
 use l2stage_store::Store;
 
-pub use cycle::{CycleReport, ProjectOutcome, run_cycle};
+pub use cycle::{
+    CycleReport, ObservedCycle, ProjectOutcome, observe_cycle, record_cycle, run_cycle,
+};
 pub use follow::{FollowReport, follow_once};
 pub use recipe::{Recipe, load_recipes, recipe_of};
 pub use run::{Options, watch};
@@ -51,6 +53,11 @@ pub enum WatchError {
 /// per database).
 pub trait StoreAccess: Send + Sync {
     fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T;
+
+    /// Called after a cycle was stored, with the projects it stored a
+    /// snapshot or a value point of (outside any `with_store`): the server
+    /// reloads what it serves of them. Does nothing by default.
+    fn cycle_recorded(&self, _projects: &[String]) {}
 }
 
 impl StoreAccess for Mutex<Store> {

@@ -11,7 +11,7 @@
 
 use l2stage_discovery::Discovered;
 use l2stage_model::Date;
-use l2stage_store::{NewAssessment, Origin};
+use l2stage_store::{GovernanceSource, NewAssessment, NewGovernance, Origin};
 
 use crate::recipe::Recipe;
 
@@ -53,16 +53,54 @@ pub fn reassess(
     date: Date,
 ) -> Result<NewAssessment, String> {
     let (file, warnings) = merged(recipe, d, block);
+    assess_merged(recipe, &file, &warnings, date, recipe.labels.as_ref())
+}
+
+/// The governance structure `merged` assessed with, as the store keeps it
+/// for readers without an RPC client (the server, `assess --db`).
+pub fn watched_governance(
+    recipe: &Recipe,
+    file: &l2stage_model::ProjectFile,
+    warnings: &[String],
+    block: u64,
+    timestamp: u64,
+) -> Option<NewGovernance> {
+    let g = file.governance.as_ref()?;
+    Some(NewGovernance {
+        project: recipe.project.clone(),
+        block,
+        timestamp,
+        input_hash: l2stage_store::input_hash(recipe.format, &recipe.text),
+        source: if recipe.file.governance.is_some() {
+            GovernanceSource::Declared
+        } else {
+            GovernanceSource::Chain
+        },
+        governance: serde_json::to_value(g).ok()?,
+        warnings: warnings.to_vec(),
+    })
+}
+
+/// Assess the merged file (from [`merged`]) on `date` with `labels` (the
+/// recipe's label inputs with the chain data), adding the merge's
+/// warnings; ready to store.
+pub fn assess_merged(
+    recipe: &Recipe,
+    file: &l2stage_model::ProjectFile,
+    warnings: &[String],
+    date: Date,
+    labels: Option<&l2stage_labels::Inputs>,
+) -> Result<NewAssessment, String> {
     let sel = l2stage_framework::Selection {
         framework: None,
         as_of: date,
     };
     let ctx = l2stage_assess::Context {
         selection: sel,
-        labels: recipe.labels.as_ref(),
+        labels,
     };
-    let mut assessment = l2stage_assess::assess(&file, &ctx).map_err(|e| e.to_string())?;
-    assessment.verdict.warnings.extend(warnings);
+    let mut assessment = l2stage_assess::assess(file, &ctx).map_err(|e| e.to_string())?;
+    assessment.verdict.warnings.extend(warnings.iter().cloned());
     Ok(NewAssessment {
         format: recipe.format,
         text: recipe.text.clone(),

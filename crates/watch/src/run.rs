@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use l2stage_discovery::{Rpc, RpcOptions};
 
-use crate::cycle::{CycleReport, ProjectOutcome, run_cycle};
+use crate::cycle::{CycleReport, ProjectOutcome, observe_cycle, record_cycle};
 use crate::follow::follow_once;
 use crate::recipe::Recipe;
 use crate::webhook::Webhook;
@@ -104,50 +104,67 @@ pub async fn watch(
         let started = Instant::now();
         let mut rpc = Rpc::new(&opts.rpc_url, opts.rpc.clone())
             .map_err(|e| WatchError::Rpc(e.to_string()))?;
-        let cycle = tokio::select! {
-            r = run_cycle(&mut rpc, store, &all, opts.block, opts.block.is_none()) => r?,
+        let observed = tokio::select! {
+            r = observe_cycle(&mut rpc, store, &all, opts.block, opts.block.is_none()) => r?,
             _ = &mut shutdown => return Ok(last),
         };
+        // The day's value-locked points are stored with the cycle (one
+        // transaction) and feed its re-assessments.
+        let mut points = Vec::new();
+        let mut value_lines = Vec::new();
+        let (chain_id, timestamp) = (observed.report().chain_id, observed.report().timestamp);
+        if let (Some(dir), None) = (&opts.chains, opts.block)
+            && timestamp > 0
+            && let Ok(date) = l2stage_store::watch::date_of_timestamp(timestamp)
+        {
+            let step = tokio::select! {
+                r = crate::values::read_daily_points(
+                    &opts.rpc_url,
+                    &opts.rpc,
+                    store,
+                    recipes,
+                    dir,
+                    chain_id,
+                    date,
+                ) => r,
+                _ = &mut shutdown => return Ok(last),
+            };
+            match step {
+                Ok(read) => {
+                    for (p, r) in read {
+                        match r {
+                            Ok(v) => {
+                                value_lines.push(format!(
+                                    "  {p}: value locked on {date} ${} (ETH ${}, stablecoins ${}, other ${}) at block {}",
+                                    v.total_usd(),
+                                    v.eth_usd,
+                                    v.stablecoin_usd,
+                                    v.other_usd,
+                                    v.block
+                                ));
+                                points.push((p, v));
+                            }
+                            Err(e) => value_lines
+                                .push(format!("  {p}: no value-locked point for {date}: {e}")),
+                        }
+                    }
+                }
+                Err(WatchError::Rpc(e)) => {
+                    value_lines.push(format!("value locked: {e} (read next cycle)"))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let cycle = record_cycle(store, observed, points)?;
         for line in describe_cycle(&cycle) {
             log(&line);
+        }
+        for line in &value_lines {
+            log(line);
         }
         if let Some(w) = webhook {
             for c in cycle.changes() {
                 w.send(c);
-            }
-        }
-        if let (Some(dir), None) = (&opts.chains, opts.block)
-            && cycle.timestamp > 0
-            && let Ok(date) = l2stage_store::watch::date_of_timestamp(cycle.timestamp)
-        {
-            let step = crate::values::daily_points(
-                &opts.rpc_url,
-                &opts.rpc,
-                store,
-                recipes,
-                dir,
-                cycle.chain_id,
-                date,
-            )
-            .await;
-            match step {
-                Ok(points) => {
-                    for (p, r) in points {
-                        match r {
-                            Ok(v) => log(&format!(
-                                "  {p}: value locked on {date} ${} (ETH ${}, stablecoins ${}, other ${}) at block {}",
-                                v.total_usd(),
-                                v.eth_usd,
-                                v.stablecoin_usd,
-                                v.other_usd,
-                                v.block
-                            )),
-                            Err(e) => log(&format!("  {p}: no value-locked point for {date}: {e}")),
-                        }
-                    }
-                }
-                Err(WatchError::Rpc(e)) => log(&format!("value locked: {e} (read next cycle)")),
-                Err(e) => return Err(e),
             }
         }
         last = Some(cycle);

@@ -37,8 +37,28 @@ pub fn escrows(r: &Recipe) -> Result<Vec<Escrow>, String> {
 /// Read and store the point of `date` for every project of `recipes` on
 /// `chain_id` that has escrows and no point for that date yet. Returns
 /// each project read with its point or why it has none. A fault of the
-/// node is an error of the whole step (nothing stored).
+/// node is an error of the whole step (nothing stored). The loop reads
+/// with [`read_daily_points`] and stores the points with its cycle.
 pub async fn daily_points(
+    rpc_url: &str,
+    opts: &RpcOptions,
+    store: &impl StoreAccess,
+    recipes: &[Recipe],
+    chains_dir: &Path,
+    chain_id: u64,
+    date: Date,
+) -> Result<Vec<(String, Result<ValuePoint, String>)>, WatchError> {
+    let out = read_daily_points(rpc_url, opts, store, recipes, chains_dir, chain_id, date).await?;
+    for (project, point) in &out {
+        if let Ok(p) = point {
+            store.with_store(|s| s.record_value_points(project, std::slice::from_ref(p)))?;
+        }
+    }
+    Ok(out)
+}
+
+/// [`daily_points`] without storing them.
+pub async fn read_daily_points(
     rpc_url: &str,
     opts: &RpcOptions,
     store: &impl StoreAccess,
@@ -110,9 +130,6 @@ pub async fn daily_points(
             Some((_, Err(e))) => Err(e.reason),
             None => Err("not read".into()),
         };
-        if let Ok(p) = &point {
-            store.with_store(|s| s.record_value_points(&project, std::slice::from_ref(p)))?;
-        }
         out.push((project, point));
     }
     Ok(out)

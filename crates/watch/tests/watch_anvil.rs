@@ -62,6 +62,12 @@ fn recipe(id: &str, entries: Vec<Address>, config: Config) -> Recipe {
     }
 }
 
+/// The BattleTested label of a stored assessment's JSON.
+fn battle_tested(json: &str) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_str(json).expect("assessment JSON");
+    v["labels"]["battle_tested"].clone()
+}
+
 fn rpc(url: &str) -> Rpc {
     Rpc::new(url, testkit::test_options()).expect("client")
 }
@@ -124,11 +130,36 @@ async fn watching_op_mainnet_shaped_governance() {
         store.with_store(|st| st.log_cursor(31337).unwrap()),
         Some(b1)
     );
-    // The re-assessments were stored with the project files.
+    // The re-assessments were stored with the project files, BattleTested
+    // on the chain data including this cycle (the watch starts today).
+    let a1 = store.with_store(|st| st.assessments("op").unwrap());
+    assert_eq!(a1.len(), 1);
+    let bt1 = battle_tested(&a1[0].assessment_json);
+    assert_eq!(bt1["sources"]["changes"], "read on chain", "{bt1}");
+    assert_eq!(bt1["last_safety_relevant_change"], serde_json::Value::Null);
+    // The structure assessed with is stored for readers without a node:
+    // the file declares none, so it is the chain's, with its warning.
+    let g1 = store.with_store(|st| {
+        st.watched_governance(
+            "op",
+            &l2stage_store::input_hash(recipes[0].format, &recipes[0].text),
+        )
+        .unwrap()
+        .expect("watched governance")
+    });
     assert_eq!(
-        store.with_store(|st| st.assessments("op").unwrap().len()),
-        1
+        (g1.block, g1.source),
+        (b1, l2stage_store::GovernanceSource::Chain)
     );
+    assert_eq!(
+        g1.warnings,
+        vec![format!(
+            "the governance structure is the one read on chain at block {b1} (the project file declares none)"
+        )]
+    );
+    let parsed: l2stage_model::governance::Governance =
+        serde_json::from_value(g1.governance.clone()).expect("the model parses it");
+    assert!(!parsed.actors.is_empty() && !parsed.powers.is_empty());
 
     // 2. Again, nothing moved on chain: no change.
     let r2 = run_cycle(&mut rpc(&chain.url()), &store, &all, None, true)
@@ -206,6 +237,30 @@ async fn watching_op_mainnet_shaped_governance() {
     );
     assert!(c.safety_relevant);
     assert_eq!(c.block, t);
+    // The re-assessment after it restarts BattleTested's clock on the day of
+    // that block (the change is part of the chain data it read).
+    let a3 = store.with_store(|st| st.assessments("op").unwrap());
+    let bt3 = battle_tested(&a3.last().expect("assessment").assessment_json);
+    let last = &bt3["last_safety_relevant_change"];
+    assert_eq!(last["date"], c.date.to_string(), "{bt3}");
+    assert!(
+        last["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains(&format!("read on chain at block {t}"))),
+        "{bt3}"
+    );
+    assert_eq!(
+        store.with_store(|st| {
+            st.watched_governance(
+                "op",
+                &l2stage_store::input_hash(recipes[0].format, &recipes[0].text),
+            )
+            .unwrap()
+            .unwrap()
+            .block
+        }),
+        t
+    );
     // The other project was not re-read: its last snapshot is still at b1.
     assert_eq!(
         store.with_store(|st| st.last_snapshot("mini").unwrap().unwrap().block),

@@ -90,3 +90,66 @@ async fn one_point_per_project_and_day() {
     assert!(err.contains("stale") || err.contains("old"), "{err}");
     assert_eq!(store.with_store(|s| s.value_points("v").unwrap()).len(), 1);
 }
+
+/// In the loop, a day's point is stored in the cycle's transaction and the
+/// cycle's re-assessment reads it (BattleTested's value locked is the one
+/// read on chain).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cycle_stores_its_value_points_and_assesses_with_them() {
+    let chain = Chain::start().await;
+    let kit = ValueKit::deploy(&chain).await;
+    let text = format!(
+        "[project]\nid = \"v\"\nname = \"V\"\nkind = \"optimistic\"\n\n[discovery]\nchain_id = 31337\nentries = [\"{e}\"]\nconfig = \"c.toml\"\n",
+        e = kit.escrow
+    );
+    let file = l2stage_model::parse_str("v.toml", &text, l2stage_model::Format::Toml).unwrap();
+    let recipe = Recipe {
+        project: "v".into(),
+        chain_id: 31337,
+        entries: vec![kit.escrow],
+        config_path: "c.toml".into(),
+        config: Default::default(),
+        file,
+        text,
+        format: l2stage_model::Format::Toml,
+        path: "v.toml".into(),
+        labels: None,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = Mutex::new(Store::open(&dir.path().join("w.db")).unwrap());
+    let all = vec![&recipe];
+    let mut rpc = l2stage_discovery::Rpc::new(&chain.url(), testkit::test_options()).unwrap();
+    let observed = l2stage_watch::observe_cycle(&mut rpc, &store, &all, None, true)
+        .await
+        .unwrap();
+    assert_eq!(observed.report().faults(), 0, "{:?}", observed.report());
+    // Nothing is stored before the cycle is recorded.
+    assert!(
+        store
+            .with_store(|s| s.last_snapshot("v").unwrap())
+            .is_none()
+    );
+    let day = l2stage_store::watch::date_of_timestamp(observed.report().timestamp).unwrap();
+    let point = l2stage_store::ValuePoint {
+        date: day,
+        block: observed.report().block,
+        eth_usd: 60_000_000,
+        stablecoin_usd: 45_000_000,
+        other_usd: 1_000_000,
+        detail: serde_json::json!({}),
+    };
+    let report =
+        l2stage_watch::record_cycle(&store, observed, vec![("v".into(), point.clone())]).unwrap();
+    assert_eq!(report.faults(), 0);
+    assert_eq!(
+        store.with_store(|s| s.value_points("v").unwrap()),
+        vec![point]
+    );
+    let a = store.with_store(|s| s.assessments("v").unwrap());
+    assert_eq!(a.len(), 1);
+    let v: serde_json::Value = serde_json::from_str(&a[0].assessment_json).unwrap();
+    let bt = &v["labels"]["battle_tested"];
+    assert_eq!(bt["sources"]["value_locked"], "read on chain", "{bt}");
+    assert_eq!(bt["latest_value"]["date"], day.to_string(), "{bt}");
+    assert_eq!(bt["latest_value"]["total"], 106_000_000.0, "{bt}");
+}

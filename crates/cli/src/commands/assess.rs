@@ -53,6 +53,11 @@ pub struct AssessArgs {
     /// to. Default: `proof-systems/` beside each project file.
     #[arg(long, value_name = "DIR")]
     pub proof_systems: Option<PathBuf>,
+    /// Assess with what watching the chain stored in this database (read
+    /// only): BattleTested's chain data and the watched governance
+    /// structure (docs/discovery.md, "Watching").
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
 }
 
 pub fn parse_date(s: &str) -> Result<Date, String> {
@@ -103,8 +108,30 @@ fn width(args: &AssessArgs) -> usize {
 pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
     check_flags(args)?;
     let paths = resolve(&args.paths, args.catalog.as_deref())?;
-    let catalog = l2stage_assess::catalog::load(&paths, args.proof_systems.as_deref())
+    let mut catalog = l2stage_assess::catalog::load(&paths, args.proof_systems.as_deref())
         .map_err(catalog_error)?;
+    let mut chain_warnings: Vec<Vec<String>> = vec![Vec::new(); catalog.files.len()];
+    if let Some(db) = &args.db {
+        let store =
+            l2stage_store::Store::open_read_only(db).map_err(|e| CliError::Usage(e.to_string()))?;
+        let runtime = |e: l2stage_store::StoreError| CliError::Runtime(e.to_string());
+        for (f, warnings) in catalog.files.iter_mut().zip(chain_warnings.iter_mut()) {
+            let id = f.project.project.id.to_string();
+            f.labels.chain = store.chain_data(&id).map_err(runtime)?;
+            let hash = l2stage_store::input_hash(f.format, &f.text);
+            if let Some(w) = store.watched_governance(&id, &hash).map_err(runtime)? {
+                match w.apply_to(&f.project) {
+                    Ok(merged) => {
+                        f.project = merged;
+                        *warnings = w.warnings;
+                    }
+                    Err(e) => {
+                        eprintln!("warning: {}: {e}; the file's own is used", f.path.display())
+                    }
+                }
+            }
+        }
+    }
     let sel = Selection {
         framework: args.framework.as_deref(),
         as_of: args.as_of.unwrap_or_else(Date::today),
@@ -113,13 +140,14 @@ pub fn run(args: &AssessArgs) -> Result<ExitCode, CliError> {
     // and an error when no project is left.
     let mut not_live = Vec::new();
     let mut assessments = Vec::with_capacity(catalog.files.len());
-    for f in &catalog.files {
+    for (f, warnings) in catalog.files.iter().zip(&chain_warnings) {
         if let Some(why) = l2stage_assess::not_live_on(&f.project, sel.as_of) {
             not_live.push(why);
             continue;
         }
-        let a = assess(&f.project, &Context::new(sel).with_labels(&f.labels))
+        let mut a = assess(&f.project, &Context::new(sel).with_labels(&f.labels))
             .map_err(|e| CliError::Usage(e.to_string()))?;
+        a.verdict.warnings.extend(warnings.iter().cloned());
         assessments.push(a);
     }
     if assessments.is_empty() && !not_live.is_empty() {

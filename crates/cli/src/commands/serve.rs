@@ -294,6 +294,14 @@ impl l2stage_watch::StoreAccess for AppStore {
         // there holds up no request.
         self.0.with_store(f)
     }
+
+    /// What a cycle stored is served at once: BattleTested's chain data and
+    /// the watched governance structure of the projects it read.
+    fn cycle_recorded(&self, projects: &[String]) {
+        for problem in self.0.refresh_chain(projects) {
+            crate::render::eprint_line(&format!("warning: {problem}"));
+        }
+    }
 }
 
 fn display(p: &Path) -> String {

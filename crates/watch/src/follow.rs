@@ -36,8 +36,13 @@ fn extra_topics(r: &Recipe) -> Vec<B256> {
     config_topics(&r.config)
 }
 
+/// Most blocks one follow step covers (10 `eth_getLogs` per 1,000
+/// addresses); a longer gap is caught up over the next polls.
+pub const MAX_FOLLOW_BLOCKS: u64 = 100_000;
+
 /// Follow from the stored log cursor (or the last full cycle's block) to
-/// the node's head. Does nothing before the first full cycle of the chain.
+/// the node's head, at most [`MAX_FOLLOW_BLOCKS`] past the cursor. Does
+/// nothing before the first full cycle of the chain.
 pub async fn follow_once(
     rpc: &mut Rpc,
     store: &impl StoreAccess,
@@ -67,6 +72,10 @@ pub async fn follow_once(
         report.stats = stats_between(&start, &rpc.stats());
         return Ok(report);
     }
+    // At most MAX_FOLLOW_BLOCKS a step: a node claiming a head far ahead
+    // (2^63) costs one bounded step, never an unbounded list of requests.
+    let head = head.min(cursor.saturating_add(MAX_FOLLOW_BLOCKS));
+    report.to = head;
     // Who watches which address: from each project's last snapshot.
     let mut watchers: BTreeMap<Address, BTreeSet<&str>> = BTreeMap::new();
     let mut topics: BTreeSet<B256> = BTreeSet::new();

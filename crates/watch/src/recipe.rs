@@ -269,8 +269,14 @@ config = \"CONFIG\"
         big.set_len(MAX_CONFIG_BYTES + 1).unwrap();
         let e = recipe(t.path(), "big.toml").unwrap_err().to_string();
         assert!(e.contains("larger than the 1 MiB allowed"), "{e}");
+        // The file must say `.toml` (checked when the project file is
+        // read) and still be one once its links are resolved.
         std::fs::write(t.path().join("catalog/notes.txt"), "x").unwrap();
-        let e = recipe(t.path(), "notes.txt").unwrap_err().to_string();
-        assert!(e.contains("not a `.toml` file"), "{e}");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("notes.txt", t.path().join("catalog/alias.toml")).unwrap();
+            let e = recipe(t.path(), "alias.toml").unwrap_err().to_string();
+            assert!(e.contains("not a `.toml` file"), "{e}");
+        }
     }
 }

@@ -266,3 +266,53 @@ async fn hostile_prices_and_balances_are_point_errors_never_panics() {
         .unwrap_err();
     assert!(e.reason.contains("does not fit 64 bits"), "{e:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_large_backfill_is_read_in_bounded_waves() {
+    // 1,000 escrows holding ETH (1,002 calls a block) at 150 blocks:
+    // 150,300 calls, more than one wave may carry.
+    let price = |_: &str| round_of(U256::from(3_000u64) * U256::from(10u64).pow(U256::from(8)));
+    let n = node(valuer(
+        price,
+        |_| U256::from(8u8),
+        U256::from(10u64).pow(U256::from(18)),
+    ))
+    .await;
+    let mut reader = BlockReader::new(&n.url, options()).unwrap();
+    let profile = ChainProfile::parse(PROFILE).unwrap();
+    let escrows: Vec<Escrow> = (0..1_000u16)
+        .map(|i| {
+            let mut a = [0u8; 20];
+            a[18..].copy_from_slice(&(i + 1).to_be_bytes());
+            Escrow {
+                address: Address::from(a),
+                tokens: vec!["ETH".into()],
+            }
+        })
+        .collect();
+    let date = Date(chrono::NaiveDate::from_ymd_opt(2025, 1, 11).unwrap());
+    let at: Vec<_> = (0..150)
+        .map(|_| {
+            (
+                date,
+                l2stage_discovery::blocks::BlockRef {
+                    number: 10,
+                    timestamp: START + 10 * 86_400,
+                },
+            )
+        })
+        .collect();
+    let out = value::read_at_blocks(&mut reader, &profile, &escrows, &at)
+        .await
+        .unwrap();
+    assert_eq!(out.len(), 150);
+    let r = out[149].1.as_ref().unwrap();
+    assert_eq!(r.eth_usd, 3_000_000); // 1,000 × 1 ETH × $3,000
+    let per_wave = value::MAX_CALLS_PER_WAVE / 1_002; // 99 blocks
+    assert_eq!(
+        reader.stats().round_trips,
+        150u64.div_ceil(per_wave as u64),
+        "{:?}",
+        reader.stats()
+    );
+}

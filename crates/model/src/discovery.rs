@@ -295,17 +295,17 @@ fn check_config_path(p: &str) -> Result<(), String> {
             crate::text::quote(p)
         ));
     }
-    if !p.ends_with(".toml") {
-        return Err(format!(
-            "`{}` is not a `.toml` file: a discovery config is TOML",
-            crate::text::quote(p)
-        ));
-    }
     let b = p.as_bytes();
     let drive = b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':';
     if p.starts_with('/') || p.starts_with('\\') || drive {
         return Err(format!(
             "`{p}` is absolute: write it relative to the project file"
+        ));
+    }
+    if !p.ends_with(".toml") {
+        return Err(format!(
+            "`{}` is not a `.toml` file: a discovery config is TOML",
+            crate::text::quote(p)
         ));
     }
     Ok(())

@@ -11,7 +11,9 @@
 //! timestamps, all dates in step (one wave of headers per step: about
 //! log2(head) round trips in all, whatever the number of dates). It is known
 //! only once the chain has a block after that moment; a date before the
-//! first block's time has no block.
+//! first block's time has no block. A node whose headers go back in time
+//! (block N+k older than block N) makes the search an error saying so,
+//! never a silently wrong block.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -370,6 +372,24 @@ pub async fn blocks_at(
                 }
             }
         }
+    }
+    // The search ends whatever the node says (each step halves every
+    // interval), but on a chain whose timestamps go backwards its answer
+    // could be any block: the headers read must be in order.
+    let mut seen: Vec<(u64, u64)> = reader.headers.iter().map(|(n, t)| (*n, *t)).collect();
+    seen.sort_unstable();
+    if let Some(w) = seen.windows(2).find(|w| w[1].1 < w[0].1) {
+        return Err(DiscoveryError::Inconsistent {
+            call: "eth_getBlockByNumber".into(),
+            detail: format!(
+                "block timestamps are not monotonic: block {} is at {}, but the later block {} at {}; \
+                 the block of a date cannot be found on such a chain",
+                w[0].0,
+                show_time(w[0].1),
+                w[1].0,
+                show_time(w[1].1)
+            ),
+        });
     }
     Ok(state
         .into_iter()

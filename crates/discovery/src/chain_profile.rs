@@ -95,18 +95,10 @@ impl ChainProfile {
     /// Read `path`; every error names the file, the line and the field.
     pub fn load(path: &Path) -> Result<ChainProfile> {
         let shown = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|e| {
-            DiscoveryError::Input(format!("cannot read chain profile {shown}: {e}"))
-        })?;
-        if meta.len() > MAX_PROFILE_BYTES {
-            return Err(DiscoveryError::Input(format!(
-                "{shown}: the chain profile is {} bytes, more than the {MAX_PROFILE_BYTES}-byte limit",
-                meta.len()
-            )));
-        }
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            DiscoveryError::Input(format!("cannot read chain profile {shown}: {e}"))
-        })?;
+        // A regular file only (a link to /dev/zero or a FIFO would be read
+        // without end), of at most MAX_PROFILE_BYTES, read no further.
+        let text = l2stage_model::read_text(path, MAX_PROFILE_BYTES)
+            .map_err(|e| DiscoveryError::Input(format!("cannot read chain profile: {e}")))?;
         ChainProfile::parse(&text).map_err(|e| DiscoveryError::Input(format!("{shown}:{e}")))
     }
 
@@ -302,6 +294,36 @@ max_staleness_seconds = 88200
         let e =
             ChainProfile::parse(&GOOD.replace("class = \"eth\"", "class = \"gold\"")).unwrap_err();
         assert!(e.starts_with("5: "), "{e}");
+    }
+
+    #[test]
+    fn only_a_small_regular_file_is_read() {
+        let dir = tempfile_dir();
+        let big = dir.join("1.toml");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(MAX_PROFILE_BYTES + 1)
+            .unwrap();
+        let e = ChainProfile::load_for(&dir, 1).unwrap_err().to_string();
+        assert!(e.contains("larger than the 1 MiB allowed"), "{e}");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/dev/zero", dir.join("2.toml")).unwrap();
+            let e = ChainProfile::load_for(&dir, 2).unwrap_err().to_string();
+            assert!(e.contains("not a regular file"), "{e}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "l2stage-profile-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
     }
 
     #[test]

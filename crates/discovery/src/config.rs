@@ -315,14 +315,16 @@ pub struct Compiled {
     pub fields: Vec<(Signature, alloy::primitives::Bytes)>,
 }
 
+/// Largest discovery config read: 1 MiB (the shipped ones are under
+/// 20 KiB).
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 impl Config {
+    /// Read a config file: a regular file of at most [`MAX_CONFIG_BYTES`]
+    /// (never a device or a FIFO, which would be read without end).
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            DiscoveryError::Input(format!(
-                "cannot read discovery config {}: {e}",
-                path.display()
-            ))
-        })?;
+        let text = l2stage_model::read_text(path, MAX_CONFIG_BYTES)
+            .map_err(|e| DiscoveryError::Input(format!("cannot read discovery config: {e}")))?;
         Config::parse(&text).map_err(|e| DiscoveryError::Input(format!("{}: {e}", path.display())))
     }
 

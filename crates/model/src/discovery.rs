@@ -276,7 +276,9 @@ impl DiscoveryRecipe {
     }
 }
 
-/// The config path: relative, non-empty, bounded, no NUL.
+/// The config path: relative, non-empty, bounded, a `.toml` file name, no
+/// control character. Where it leads once resolved is checked when it is
+/// read (`l2stage-watch`).
 fn check_config_path(p: &str) -> Result<(), String> {
     if p.trim().is_empty() {
         return Err("the config path is empty".into());
@@ -287,14 +289,23 @@ fn check_config_path(p: &str) -> Result<(), String> {
             p.len()
         ));
     }
-    if p.contains('\0') {
-        return Err("the config path contains a NUL character".into());
+    if p.chars().any(char::is_control) {
+        return Err(format!(
+            "the config path `{}` contains a control character",
+            crate::text::quote(p)
+        ));
     }
     let b = p.as_bytes();
     let drive = b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':';
     if p.starts_with('/') || p.starts_with('\\') || drive {
         return Err(format!(
             "`{p}` is absolute: write it relative to the project file"
+        ));
+    }
+    if !p.ends_with(".toml") {
+        return Err(format!(
+            "`{}` is not a `.toml` file: a discovery config is TOML",
+            crate::text::quote(p)
         ));
     }
     Ok(())
@@ -327,7 +338,17 @@ mod tests {
     #[test]
     fn config_paths() {
         assert!(check_config_path("../discovery/op-stack.toml").is_ok());
-        for bad in ["", "  ", "/etc/x.toml", "\\x", "C:x.toml", "a\0b"] {
+        for bad in [
+            "",
+            "  ",
+            "/etc/x.toml",
+            "\\x",
+            "C:x.toml",
+            "a\0b.toml",
+            "a\u{1b}[31m.toml",
+            "../../../../etc/passwd",
+            "x.toml/",
+        ] {
             assert!(check_config_path(bad).is_err(), "{bad:?}");
         }
     }

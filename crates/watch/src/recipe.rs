@@ -67,8 +67,9 @@ pub fn recipe_of(
         .collect::<Result<Vec<_>, _>>()?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let config_path = dir.join(&d.config);
-    let config = if config_path.is_file() || !shipped_fallback {
-        Config::load(&config_path).map_err(|e| {
+    let config = if config_path.exists() || !shipped_fallback {
+        let text = read_config(path, &config_path)?;
+        Config::parse(&text).map_err(|e| {
             WatchError::Recipe(format!(
                 "{}: [discovery] config {}: {e}",
                 path.display(),
@@ -108,6 +109,53 @@ pub fn recipe_of(
     }))
 }
 
+/// Largest discovery config a recipe may name: 1 MiB (the shipped ones
+/// are under 20 KiB).
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// Read the discovery config `config_path` named by the project file
+/// `project`: once symbolic links and `..` are resolved it must be a
+/// `.toml` regular file of at most [`MAX_CONFIG_BYTES`] inside the project
+/// file's directory tree or the `discovery/` directory beside it (where the
+/// catalog's configs are). Anything else is refused before it is read, so
+/// that an error never shows a line of an arbitrary file.
+fn read_config(project: &Path, config_path: &Path) -> Result<String, WatchError> {
+    let refuse = |why: String| {
+        WatchError::Recipe(format!(
+            "{}: [discovery] config {}: {why}",
+            l2stage_model::text::quote(&project.display().to_string()),
+            l2stage_model::text::quote(&config_path.display().to_string())
+        ))
+    };
+    let real = std::fs::canonicalize(config_path)
+        .map_err(|e| refuse(format!("cannot resolve the path: {e}")))?;
+    let dir = project.parent().unwrap_or(Path::new("."));
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let dir = std::fs::canonicalize(dir)
+        .map_err(|e| refuse(format!("cannot resolve the project's directory: {e}")))?;
+    let mut roots = vec![dir.clone()];
+    if let Some(up) = dir.parent()
+        && let Ok(d) = std::fs::canonicalize(up.join("discovery"))
+    {
+        roots.push(d);
+    }
+    if !roots.iter().any(|r| real.starts_with(r)) {
+        return Err(refuse(
+            "outside the project file's directory and the `discovery/` directory beside it \
+             (symbolic links are followed before this check)"
+                .into(),
+        ));
+    }
+    if real.extension().and_then(|e| e.to_str()) != Some("toml") {
+        return Err(refuse("not a `.toml` file".into()));
+    }
+    l2stage_model::read_text(&real, MAX_CONFIG_BYTES).map_err(|e| refuse(e.to_string()))
+}
+
 /// Every recipe of the project files in `dir` (sorted by file name).
 pub fn load_recipes(dir: &Path, shipped_fallback: bool) -> Result<Vec<Recipe>, WatchError> {
     let mut out = Vec::new();
@@ -135,4 +183,100 @@ pub fn load_recipes(dir: &Path, shipped_fallback: bool) -> Result<Vec<Recipe>, W
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROJECT: &str = "[project]
+id = \"demo\"
+name = \"Demo\"
+kind = \"optimistic\"
+
+[discovery]
+chain_id = 1
+entries = [\"0xbEb5Fc579115071764c7423A4f12eDde41f106Ed\"]
+config = \"CONFIG\"
+";
+
+    /// `root/catalog/demo.toml` naming `config`; returns its recipe.
+    fn recipe(root: &Path, config: &str) -> Result<Option<Recipe>, WatchError> {
+        let text = PROJECT.replace("CONFIG", config);
+        let path = root.join("catalog/demo.toml");
+        std::fs::write(&path, &text).unwrap();
+        let file =
+            l2stage_model::parse_str("demo.toml", &text, l2stage_model::Format::Toml).unwrap();
+        recipe_of(&path, &file, &text, false)
+    }
+
+    fn tree() -> tempfile::TempDir {
+        let t = tempfile::tempdir().unwrap();
+        for d in ["catalog/sub", "discovery", "elsewhere"] {
+            std::fs::create_dir_all(t.path().join(d)).unwrap();
+        }
+        let shipped = SHIPPED_CONFIGS[0].1;
+        std::fs::write(t.path().join("discovery/op-stack.toml"), shipped).unwrap();
+        std::fs::write(t.path().join("catalog/sub/mine.toml"), shipped).unwrap();
+        // Not a config: its first line must never be shown.
+        std::fs::write(
+            t.path().join("elsewhere/secret.toml"),
+            "SECRET-LINE = = 1\n",
+        )
+        .unwrap();
+        t
+    }
+
+    #[test]
+    fn configs_beside_the_catalog_and_inside_it_load() {
+        let t = tree();
+        let r = recipe(t.path(), "../discovery/op-stack.toml")
+            .unwrap()
+            .unwrap();
+        assert!(!r.config.contracts.is_empty());
+        assert!(recipe(t.path(), "sub/mine.toml").unwrap().is_some());
+    }
+
+    #[test]
+    fn a_config_outside_the_tree_is_refused_unread() {
+        let t = tree();
+        let e = recipe(t.path(), "../elsewhere/secret.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("outside the project file's directory"), "{e}");
+        assert!(!e.contains("SECRET-LINE"), "{e}");
+        // The same file reached through a symbolic link inside the tree.
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(
+                t.path().join("elsewhere/secret.toml"),
+                t.path().join("catalog/sub/link.toml"),
+            )
+            .unwrap();
+            let e = recipe(t.path(), "sub/link.toml").unwrap_err().to_string();
+            assert!(e.contains("outside the project file's directory"), "{e}");
+            assert!(!e.contains("SECRET-LINE"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_config_must_be_a_small_toml_regular_file() {
+        let t = tree();
+        std::fs::create_dir_all(t.path().join("catalog/dir.toml")).unwrap();
+        let e = recipe(t.path(), "dir.toml").unwrap_err().to_string();
+        assert!(e.contains("not a regular file"), "{e}");
+        let big = std::fs::File::create(t.path().join("catalog/big.toml")).unwrap();
+        big.set_len(MAX_CONFIG_BYTES + 1).unwrap();
+        let e = recipe(t.path(), "big.toml").unwrap_err().to_string();
+        assert!(e.contains("larger than the 1 MiB allowed"), "{e}");
+        // The file must say `.toml` (checked when the project file is
+        // read) and still be one once its links are resolved.
+        std::fs::write(t.path().join("catalog/notes.txt"), "x").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("notes.txt", t.path().join("catalog/alias.toml")).unwrap();
+            let e = recipe(t.path(), "alias.toml").unwrap_err().to_string();
+            assert!(e.contains("not a `.toml` file"), "{e}");
+        }
+    }
 }

@@ -198,7 +198,7 @@ pub async fn watch(
                             "followed blocks {}..={}: {} event(s), re-read {}",
                             f.from,
                             f.to,
-                            f.events.len(),
+                            f.events.len() as u64 + f.events_omitted,
                             f.recrawled.join(", ")
                         ));
                         for line in describe_cycle(c) {

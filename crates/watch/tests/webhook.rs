@@ -164,3 +164,45 @@ async fn a_full_queue_drops_instead_of_blocking() {
     assert!((7..=8).contains(&dropped), "{dropped} dropped");
     hook.close(Duration::from_millis(10)).await;
 }
+
+#[tokio::test]
+async fn credentials_in_the_url_are_never_logged() {
+    // Nothing listens there: every attempt fails to connect, and the
+    // give-up line is logged; neither the user-info, the path nor the
+    // query may appear in it.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("http://alice:s3cret@127.0.0.1:{port}/hooks/TOKEN123?key=K3Y");
+    let logs = Arc::new(Mutex::new(Vec::<String>::new()));
+    let l = logs.clone();
+    let hook = Webhook::start(
+        &url,
+        b"k".to_vec(),
+        fast(),
+        Arc::new(move |m: &str| l.lock().unwrap().push(m.to_string())),
+    )
+    .unwrap();
+    let counters = hook.counters.clone();
+    hook.send(&change(1));
+    hook.close(Duration::from_secs(10)).await;
+    assert_eq!(counters.failed.load(Ordering::SeqCst), 1);
+    let logs = logs.lock().unwrap();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    assert!(logs[0].contains("gave up"), "{logs:?}");
+    for secret in ["alice", "s3cret", "TOKEN123", "K3Y", "hooks"] {
+        assert!(!logs[0].contains(secret), "{secret} in {logs:?}");
+    }
+    // An invalid URL is refused without echoing it.
+    let e = Webhook::start(
+        "ftp://alice:s3cret@example.invalid/x",
+        b"k".to_vec(),
+        fast(),
+        Arc::new(|_: &str| {}),
+    )
+    .err()
+    .expect("refused")
+    .to_string();
+    assert!(!e.contains("s3cret"), "{e}");
+}

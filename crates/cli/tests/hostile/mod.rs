@@ -689,7 +689,83 @@ pub fn corpus(catalog_file: &str) -> Vec<Case> {
         Some(60_016),
     ));
 
+    // `[discovery]` recipes (docs/project-format.md, "Limits"): refused when
+    // the file is validated, located at the key.
+    for (label, body, line) in discovery_cases() {
+        c.push(single(
+            &format!("discovery-{label}"),
+            "demo.toml",
+            format!("{BASE}{body}"),
+            Some(line),
+        ));
+    }
+
     c
+}
+
+const ENTRY: &str = "\"0xbEb5Fc579115071764c7423A4f12eDde41f106Ed\"";
+
+/// `[discovery]` tables appended to `BASE` (which has 4 lines), with the
+/// line the error must name.
+fn discovery_cases() -> Vec<(&'static str, String, usize)> {
+    let recipe = |entries: &str, config: &str| {
+        format!("\n[discovery]\nchain_id = 1\nentries = [{entries}]\nconfig = \"{config}\"\n")
+    };
+    // 100,000 distinct entries (4.4 MB): refused on the count, not after a
+    // crawl plan (10^6 of them pass the 16 MiB file limit, refused first).
+    let many: Vec<String> = (0..100_000u32).map(|i| format!("\"0x{i:040x}\"")).collect();
+    let tokens: Vec<String> = (0..101).map(|i| format!("\"T{i}\"")).collect();
+    vec![
+        (
+            "entries-100000",
+            recipe(&many.join(","), "../discovery/op-stack.toml"),
+            8,
+        ),
+        ("entries-none", recipe("", "../discovery/op-stack.toml"), 8),
+        (
+            "entry-twice",
+            recipe(&format!("{ENTRY},{ENTRY}"), "x.toml"),
+            8,
+        ),
+        (
+            "config-traversal",
+            recipe(ENTRY, "../../../../etc/passwd"),
+            9,
+        ),
+        ("config-absolute", recipe(ENTRY, "/etc/l2stage.toml"), 9),
+        (
+            "config-escape-code",
+            recipe(ENTRY, "\\u001b]0;pwned\\u0007.toml"),
+            9,
+        ),
+        (
+            "chain-id-0",
+            recipe(ENTRY, "x.toml").replace("chain_id = 1", "chain_id = 0"),
+            7,
+        ),
+        (
+            "chain-id-overflow",
+            recipe(ENTRY, "x.toml").replace("chain_id = 1", "chain_id = 18446744073709551616"),
+            7,
+        ),
+        (
+            "escrow-101-tokens",
+            format!(
+                "{}\n[[discovery.escrows]]\naddress = {ENTRY}\ntokens = [{}]\n",
+                recipe(ENTRY, "x.toml"),
+                tokens.join(",")
+            ),
+            13,
+        ),
+        (
+            "escrow-bad-symbol",
+            format!(
+                "{}\n[[discovery.escrows]]\naddress = {ENTRY}\ntokens = [\"US DC\"]\n",
+                recipe(ENTRY, "x.toml")
+            ),
+            13,
+        ),
+    ]
 }
 
 const GOV_HEAD: &str = "[project]\nid = \"deep\"\nname = \"Deep\"\nkind = \"optimistic\"\n\n[governance.exit]\nforced_inclusion = \"1d\"\nfinalization = \"7d\"\nproposing = \"permissionless\"\nchallenging = \"permissionless\"\n";

@@ -202,11 +202,17 @@ pub(super) fn quantity(j: &Json) -> Option<u64> {
     u64::from_str_radix(h, 16).ok()
 }
 
+/// Most topics of one log (LOG4).
+const MAX_LOG_TOPICS: usize = 4;
+
 pub(super) fn parse_log(l: &Json) -> Option<LogEntry> {
     let address: Address = l.get("address")?.as_str()?.parse().ok()?;
-    let topics = l
-        .get("topics")?
-        .as_array()?
+    let topics = l.get("topics")?.as_array()?;
+    // The EVM's LOG0..LOG4: more topics is not a log.
+    if topics.len() > MAX_LOG_TOPICS {
+        return None;
+    }
+    let topics = topics
         .iter()
         .map(|t| t.as_str().and_then(|t| t.parse::<B256>().ok()))
         .collect::<Option<Vec<_>>>()?;
@@ -236,5 +242,21 @@ mod tests {
         assert_eq!(hex_bytes(&json!("0x1")).unwrap().as_ref(), &[1]);
         assert!(hex_bytes(&json!("zz")).is_none());
         assert!(parse_log(&json!({"address": "0x01"})).is_none());
+    }
+
+    #[test]
+    fn a_log_has_at_most_four_topics() {
+        let log = |n: usize| {
+            json!({
+                "address": "0x0000000000000000000000000000000000000001",
+                "topics": vec![format!("0x{}", "11".repeat(32)); n],
+                "data": "0x",
+                "blockNumber": "0x5",
+                "logIndex": "0x0",
+            })
+        };
+        assert_eq!(parse_log(&log(4)).unwrap().topics.len(), 4);
+        assert!(parse_log(&log(5)).is_none());
+        assert!(parse_log(&log(10_000)).is_none());
     }
 }

@@ -44,33 +44,11 @@ pub fn permission_graph(project: &ProjectFile, as_of: Date) -> (Option<String>, 
         Some(OutOfForce::Replaced(until)) => format!("Not drawn: the governance structure in the project file applies until {until}, when it was replaced; this page is as of {as_of}."),
         None if graph_size(g) > MAX_GRAPH_BOXES => format!("Not drawn: the structure has {} actors and powers, more than the {MAX_GRAPH_BOXES} the page draws; use l2stage graph FILE --format dot|mermaid|svg.", graph_size(g)),
         None => return (
-            Some(natural_width(&l2stage_render::graph::svg(g))),
+            Some(l2stage_render::svg::natural_width(&l2stage_render::graph::svg(g))),
             "Who can act on the system, and through which delays: arrows point from who acts to what it acts on; hover a box for its full name. As text: l2stage graph FILE --format dot|mermaid|svg.".into(),
         ),
     };
     (None, note)
-}
-
-/// The graph at its natural width (`width="N"` instead of `width="100%"`
-/// capped at N px): screens shrink it to fit with `max-width: 100%`,
-/// phones show it at its size, its labels readable, scrolling in its box.
-pub fn natural_width(svg: &str) -> String {
-    let Some(start) = svg.find(" width=\"100%\" style=\"max-width:") else {
-        return svg.to_string();
-    };
-    let rest = &svg[start + " width=\"100%\" style=\"max-width:".len()..];
-    let Some(end) = rest.find("px\"") else {
-        return svg.to_string();
-    };
-    let n = &rest[..end];
-    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
-        return svg.to_string();
-    }
-    format!(
-        "{} width=\"{n}\"{}",
-        &svg[..start],
-        &rest[end + "px\"".len()..]
-    )
 }
 
 /// Above this many boxes (actors and powers) the page does not draw the

@@ -1,7 +1,7 @@
 //! The permissions, contracts and permission graph of the governance
 //! structure in force on the page's day, from the typed project file.
 
-use l2stage_model::governance::{Actor, ActorKind, Governance, Power, PowerKind};
+use l2stage_model::governance::{Actor, Governance, Power, PowerKind};
 use l2stage_model::{Date, ProjectFile};
 
 /// An actor of the governance structure, for the permissions list.
@@ -92,7 +92,7 @@ pub fn permissions(
             .map(|a| a.label().to_string())
             .unwrap_or_else(|| id.to_string())
     };
-    let kind_str = |a: &Actor| actor_kind(a.kind).to_string();
+    let kind_str = |a: &Actor| a.kind.as_str().to_string();
     let delay_of = |p: &Power| match &p.delay {
         Some(d) => format!("after {d}"),
         None => {
@@ -182,41 +182,4 @@ pub fn permissions(
         contracts,
         "From the project file's governance structure: who holds each permission, and with what delay.".into(),
     )
-}
-
-/// An actor's kind as the project file spells it.
-fn actor_kind(k: ActorKind) -> &'static str {
-    match k {
-        ActorKind::Eoa => "eoa",
-        ActorKind::Multisig => "multisig",
-        ActorKind::Timelock => "timelock",
-        ActorKind::Relay => "relay",
-        ActorKind::Dao => "dao",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn actor_kinds_are_spelled_as_in_the_project_file() {
-        for (k, word) in [
-            (ActorKind::Eoa, "eoa"),
-            (ActorKind::Multisig, "multisig"),
-            (ActorKind::Timelock, "timelock"),
-            (ActorKind::Relay, "relay"),
-            (ActorKind::Dao, "dao"),
-        ] {
-            assert_eq!(actor_kind(k), word);
-            // The page's word is the file's word (serde's spelling).
-            assert_eq!(
-                serde_json::to_value(k)
-                    .ok()
-                    .as_ref()
-                    .and_then(|v| v.as_str()),
-                Some(word)
-            );
-        }
-    }
 }

@@ -10,6 +10,8 @@ use std::fmt::Write as _;
 
 use l2stage_model::governance::Governance;
 
+use crate::svg::esc;
+
 use super::layout::{self, Placed, Spec};
 use l2stage_governance::graph::{EdgeKind, Model, NodeKind, describe};
 
@@ -26,25 +28,6 @@ const LABEL_PX: f64 = 10.5;
 /// The page's content column: the orientation that fits it is preferred.
 const FIT_WIDTH: f64 = 1120.0;
 const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
-
-/// Escape text for XML content and attribute values; characters XML does
-/// not allow become U+FFFD, line breaks become spaces.
-pub(crate) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(' '),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Approximate advance of `c` in em, on the wide side (DejaVu Sans, the
 /// usual fallback, is wider than Helvetica or Segoe UI) so text fits.

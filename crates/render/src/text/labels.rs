@@ -40,9 +40,9 @@ pub(super) fn labels(out: &mut String, wr: &Writer, l: &l2stage_labels::Labels) 
         facts.push(format!(
             "{}: {} locked, {}",
             v.date,
-            l2stage_labels::money::usd(v.total),
+            crate::format::usd(v.total),
             v.eth_and_stablecoins
-                .map(|x| format!("{} in ETH and stablecoins", l2stage_labels::money::usd(x)))
+                .map(|x| format!("{} in ETH and stablecoins", crate::format::usd(x)))
                 .unwrap_or_else(|| "ETH/stablecoin split not given".into())
         ));
     }
@@ -129,7 +129,7 @@ pub(crate) fn proof_system_facts(p: &l2stage_labels::ProofSystemSummary) -> Vec<
         p.audit_firms.len()
     ));
     facts.push(match p.bug_bounty_usd {
-        Some(b) => format!("bounty {}", l2stage_labels::money::usd(b)),
+        Some(b) => format!("bounty {}", crate::format::usd(b)),
         None => "no bounty".into(),
     });
     facts.push(format!("{} incident(s)", p.incidents.len()));

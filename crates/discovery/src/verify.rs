@@ -207,13 +207,7 @@ impl<'a> Cmp<'a> {
                 }
                 continue;
             };
-            let kind = match a.kind {
-                ActorKind::Eoa => "eoa",
-                ActorKind::Multisig => "multisig",
-                ActorKind::Timelock => "timelock",
-                ActorKind::Relay => "relay",
-                ActorKind::Dao => "dao",
-            };
+            let kind = a.kind.as_str();
             let subject = format!("{kind} {} ({x})", a.id);
             let Some(n) = self.d.facts.nodes.get(&x) else {
                 self.unchecked.push(format!("{subject}: not read"));

@@ -88,6 +88,15 @@ pub use l2stage_model::duration::compact as duration_compact;
 /// units instead).
 pub use l2stage_model::format_seconds as duration_exact;
 
+// Dollar amounts: the implementations live in the labels crate, whose
+// BattleTested reasons quote thresholds; named here for the same reason.
+
+/// Dollars rounded to three significant figures: `$1.25B`, `$90.0M`.
+pub use l2stage_labels::money::usd;
+
+/// Whole dollars with thousands separators: `$49,999,999`.
+pub use l2stage_labels::money::usd_exact;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,9 @@
 //! * [`rosette`]: the risk summary's five categories (SVG);
 //! * [`format`]: the one set of number, probability and duration
 //!   formatters;
+//! * [`timeline`]: a project's stage timeline as an SVG strip;
+//! * [`svg`]: drawn SVG made lighter for the dashboard or kept at its
+//!   natural width;
 //! * [`risk_input`]: a project's Security Council as the risk model's
 //!   input, with the notes that go with it.
 
@@ -22,7 +25,9 @@ pub mod markdown;
 pub mod risk_input;
 pub mod risk_text;
 pub mod rosette;
+pub mod svg;
 pub mod text;
+pub mod timeline;
 
 /// The pipeline's result, re-exported so the renderings name it from one
 /// place.

@@ -3,20 +3,7 @@
 
 use l2stage_assess::risk_summary::{Level, RiskSummary};
 
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::svg::esc;
 
 fn fill(level: Level) -> &'static str {
     match level {
@@ -65,13 +52,13 @@ pub fn rosette_svg(summary: &RiskSummary, size: u32) -> String {
             r##"<path class="petal {lvl}" d="M{x0:.1} {y0:.1}L{x1:.1} {y1:.1}A{r_out} {r_out} 0 0 1 {x2:.1} {y2:.1}L{x3:.1} {y3:.1}A{r_in} {r_in} 0 0 0 {x0:.1} {y0:.1}Z" fill="{fill}" stroke="#fff" stroke-width="2"><title>{t}: {lvl} — {text}</title></path>"##,
             lvl = v.level.as_str(),
             fill = fill(v.level),
-            t = escape(title),
-            text = escape(&v.text),
+            t = esc(title),
+            text = esc(&v.text),
         );
         let _ = write!(
             s,
             r#"<text x="{lx:.1}" y="{ly:.1}" font-size="11" font-family="sans-serif" text-anchor="{anchor}" dominant-baseline="middle">{}</text>"#,
-            escape(title)
+            esc(title)
         );
     }
     s.push_str("</svg>");

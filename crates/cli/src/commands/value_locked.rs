@@ -145,7 +145,7 @@ fn escrows(project: &ProjectFile, path: &Path) -> Result<(u64, Vec<Escrow>), Cli
 }
 
 fn dollars(v: u64) -> String {
-    l2stage_labels::money::usd_exact(v as f64)
+    l2stage_render::format::usd_exact(v as f64)
 }
 
 pub fn run(args: &ValueLockedArgs) -> Result<ExitCode, CliError> {

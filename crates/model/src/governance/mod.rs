@@ -183,6 +183,20 @@ pub enum ActorKind {
     Dao,
 }
 
+impl ActorKind {
+    /// The kind as the project file spells it (`multisig`), for messages
+    /// and pages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::Eoa => "eoa",
+            ActorKind::Multisig => "multisig",
+            ActorKind::Timelock => "timelock",
+            ActorKind::Relay => "relay",
+            ActorKind::Dao => "dao",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Affiliation {
@@ -442,5 +456,31 @@ impl Governance {
             .enumerate()
             .map(|(i, a)| (a.id.as_str(), i))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actor_kinds_are_spelled_as_in_the_project_file() {
+        for (k, word) in [
+            (ActorKind::Eoa, "eoa"),
+            (ActorKind::Multisig, "multisig"),
+            (ActorKind::Timelock, "timelock"),
+            (ActorKind::Relay, "relay"),
+            (ActorKind::Dao, "dao"),
+        ] {
+            assert_eq!(k.as_str(), word);
+            // The word is the file's word (serde's spelling).
+            assert_eq!(
+                serde_json::to_value(k)
+                    .ok()
+                    .as_ref()
+                    .and_then(|v| v.as_str()),
+                Some(word)
+            );
+        }
     }
 }

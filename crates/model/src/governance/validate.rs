@@ -163,10 +163,7 @@ impl Governance {
                 if present {
                     Err(FieldError {
                         path: here(&[field]),
-                        message: format!(
-                            "`{field}` does not apply to a {} actor",
-                            kind_name(a.kind)
-                        ),
+                        message: format!("`{field}` does not apply to a {} actor", a.kind.as_str()),
                         hint: Some(format!("`{field}` is for {kinds}")),
                     })
                 } else {
@@ -262,7 +259,7 @@ impl Governance {
                                 {
                                     return Err(FieldError {
                                         path: mpath("actor"),
-                                        message: format!("member `{id}` is a {}: multisig members are keys, EOAs or multisigs", kind_name(t.kind)),
+                                        message: format!("member `{id}` is a {}: multisig members are keys, EOAs or multisigs", t.kind.as_str()),
                                         hint: Some("model the delay as a timelock the multisig proposes to".into()),
                                     });
                                 }
@@ -413,7 +410,7 @@ impl Governance {
                         path: here("committee"),
                         message: format!(
                             "the DA committee `{c}` is a {}: model it as a multisig (members sign attestations, threshold is the quorum)",
-                            kind_name(a.kind)
+                            a.kind.as_str()
                         ),
                         hint: None,
                     });
@@ -470,15 +467,5 @@ impl Governance {
             }
         }
         Ok(())
-    }
-}
-
-fn kind_name(k: ActorKind) -> &'static str {
-    match k {
-        ActorKind::Eoa => "eoa",
-        ActorKind::Multisig => "multisig",
-        ActorKind::Timelock => "timelock",
-        ActorKind::Relay => "relay",
-        ActorKind::Dao => "dao",
     }
 }

@@ -10,6 +10,8 @@ use std::fmt::Write as _;
 
 use l2stage_model::governance::Governance;
 
+use crate::svg::esc;
+
 use super::layout::{self, Placed, Spec};
 use l2stage_governance::graph::{EdgeKind, Model, NodeKind, describe};
 
@@ -26,25 +28,6 @@ const LABEL_PX: f64 = 10.5;
 /// The page's content column: the orientation that fits it is preferred.
 const FIT_WIDTH: f64 = 1120.0;
 const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
-
-/// Escape text for XML content and attribute values; characters XML does
-/// not allow become U+FFFD, line breaks become spaces.
-pub(crate) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(' '),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Approximate advance of `c` in em, on the wide side (DejaVu Sans, the
 /// usual fallback, is wider than Helvetica or Segoe UI) so text fits.
@@ -672,60 +655,4 @@ fn render(m: &Model, d: &Drawn) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrapping_fits_cuts_and_breaks() {
-        let max = BOX_W - 2.0 * PAD - 6.0;
-        let lines = wrap(
-            "Arbitrum Security Council (emergency, L1 Safe)",
-            12.0,
-            true,
-            max,
-            3,
-        );
-        assert!(lines.len() > 1 && lines.len() <= 3, "{lines:?}");
-        assert!(
-            lines.iter().all(|l| width(l, 12.0, true) <= max),
-            "{lines:?}"
-        );
-        assert_eq!(
-            lines.join(" "),
-            "Arbitrum Security Council (emergency, L1 Safe)"
-        );
-        // Too long: cut with an ellipsis, still within the lines and width.
-        let long = "word ".repeat(60);
-        let lines = wrap(&long, 11.0, false, max, 2);
-        assert_eq!(lines.len(), 2);
-        assert!(lines[1].ends_with('…'), "{lines:?}");
-        assert!(
-            lines.iter().all(|l| width(l, 11.0, false) <= max),
-            "{lines:?}"
-        );
-        // No room at all: nothing, not a panic.
-        assert!(wrap(&long, 11.0, false, max, 0).is_empty());
-        // A long identifier breaks at a camelCase boundary.
-        let lines = wrap("SuperchainProxyAdminOwnerContract", 12.0, true, max, 3);
-        assert!(
-            lines.iter().all(|l| width(l, 12.0, true) <= max),
-            "{lines:?}"
-        );
-        assert_eq!(lines.concat(), "SuperchainProxyAdminOwnerContract");
-        assert!(lines.len() > 1, "{lines:?}");
-        assert!(
-            lines[1..]
-                .iter()
-                .all(|l| l.starts_with(|c: char| c.is_uppercase())),
-            "{lines:?}"
-        );
-    }
-
-    #[test]
-    fn escaping_covers_markup_quotes_and_control_characters() {
-        assert_eq!(
-            esc("<a href=\"x\">'&'</a>\u{0}\n"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;\u{FFFD} "
-        );
-    }
-}
+mod tests;

@@ -3,15 +3,16 @@
 //! nested model, and the chart, note and crossovers its page shows (the
 //! same numbers `/risk?project=ID` prints).
 
-use l2stage_model::governance::{Actor, Governance};
 use l2stage_model::{Date, ProjectFile};
 use l2stage_render::chart::{ChartOptions, stage_chart_svg, stage_chart_with_stage1_svg};
 use l2stage_render::format::probability as num;
-use l2stage_render::risk_input::council_input;
-use l2stage_risk::project::{CouncilStructure, NestedCouncil};
+// One home for finding and shaping the council: the CLI's
+// `risk --project` and these pages read it from the same functions.
+pub(super) use l2stage_render::risk_input::{council_shape, nested_council, security_council};
+use l2stage_risk::project::NestedCouncil;
 use l2stage_risk::report::RiskParams;
 use l2stage_risk::stages::Crossovers;
-use l2stage_risk::{BaseModel, CouncilShape, Line, StageLines};
+use l2stage_risk::{BaseModel, Line, StageLines};
 
 use crate::risk::{MAX_COUNCIL_MEMBERS, bounded_report};
 
@@ -26,58 +27,6 @@ pub fn crossover_items(c: &Crossovers<f64>) -> Vec<(String, String)> {
         ("Stage 0 = Stage 1".into(), show(c.stage0_stage1)),
         ("Stage 1 = Stage 2".into(), show(c.stage1_stage2)),
     ]
-}
-
-/// The project's Security Council: the multisig with `security_council =
-/// true` in the governance structure in force on `as_of`.
-pub(super) fn security_council(
-    project: &ProjectFile,
-    as_of: Date,
-) -> Option<(&Governance, &Actor)> {
-    let gov = project
-        .governance
-        .as_ref()
-        .filter(|g| g.applies_on(as_of))?;
-    let c = gov.security_councils().next()?;
-    Some((gov, c))
-}
-
-/// The project's Security Council as a `K/N` shape over its entities, when
-/// the governance structure in force on `as_of` names one (a multisig with
-/// `security_council = true`). Keys of one entity count once; a nested
-/// council is flattened to "any K of its N entities" (flagged `true`).
-pub fn council_shape(project: &ProjectFile, as_of: Date) -> Option<(String, CouncilShape, bool)> {
-    let (gov, c) = security_council(project, as_of)?;
-    let setup = l2stage_governance::council::setup(gov, c);
-    let shape = CouncilShape::new(setup.entity_threshold, setup.entities).ok()?;
-    Some((c.id.clone(), shape, !setup.nested.is_empty()))
-}
-
-/// A nested council's exact model, as `l2stage risk --project` builds it
-/// (`l2stage_render::risk_input`) with `model`'s q per key, and its loss
-/// line under the union formula: `None` for a flat council and for the
-/// nested ones the exact model does not cover (those stay flattened, as in
-/// [`council_shape`]).
-pub(super) fn nested_council(
-    gov: &Governance,
-    actor: &Actor,
-    model: &BaseModel,
-) -> Option<(NestedCouncil, Line<f64>)> {
-    let input = council_input(
-        actor,
-        gov,
-        &model.member_failure,
-        false,
-        &model.common_shock,
-    )
-    .ok()?;
-    match input.council {
-        CouncilStructure::Nested(n) => {
-            let line = n.joint().ok()?.line();
-            Some((n, line))
-        }
-        CouncilStructure::Flat(_) | CouncilStructure::Flattened(_) => None,
-    }
 }
 
 /// The chart of a nested council drawn exactly, and its note.

@@ -1,7 +1,7 @@
 //! The permissions, contracts and permission graph of the governance
 //! structure in force on the page's day, from the typed project file.
 
-use l2stage_model::governance::{Actor, ActorKind, Governance, Power, PowerKind};
+use l2stage_model::governance::{Actor, Governance, Power, PowerKind};
 use l2stage_model::{Date, ProjectFile};
 
 /// An actor of the governance structure, for the permissions list.
@@ -44,33 +44,11 @@ pub fn permission_graph(project: &ProjectFile, as_of: Date) -> (Option<String>, 
         Some(OutOfForce::Replaced(until)) => format!("Not drawn: the governance structure in the project file applies until {until}, when it was replaced; this page is as of {as_of}."),
         None if graph_size(g) > MAX_GRAPH_BOXES => format!("Not drawn: the structure has {} actors and powers, more than the {MAX_GRAPH_BOXES} the page draws; use l2stage graph FILE --format dot|mermaid|svg.", graph_size(g)),
         None => return (
-            Some(natural_width(&l2stage_render::graph::svg(g))),
+            Some(l2stage_render::svg::natural_width(&l2stage_render::graph::svg(g))),
             "Who can act on the system, and through which delays: arrows point from who acts to what it acts on; hover a box for its full name. As text: l2stage graph FILE --format dot|mermaid|svg.".into(),
         ),
     };
     (None, note)
-}
-
-/// The graph at its natural width (`width="N"` instead of `width="100%"`
-/// capped at N px): screens shrink it to fit with `max-width: 100%`,
-/// phones show it at its size, its labels readable, scrolling in its box.
-pub fn natural_width(svg: &str) -> String {
-    let Some(start) = svg.find(" width=\"100%\" style=\"max-width:") else {
-        return svg.to_string();
-    };
-    let rest = &svg[start + " width=\"100%\" style=\"max-width:".len()..];
-    let Some(end) = rest.find("px\"") else {
-        return svg.to_string();
-    };
-    let n = &rest[..end];
-    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
-        return svg.to_string();
-    }
-    format!(
-        "{} width=\"{n}\"{}",
-        &svg[..start],
-        &rest[end + "px\"".len()..]
-    )
 }
 
 /// Above this many boxes (actors and powers) the page does not draw the
@@ -114,7 +92,7 @@ pub fn permissions(
             .map(|a| a.label().to_string())
             .unwrap_or_else(|| id.to_string())
     };
-    let kind_str = |a: &Actor| actor_kind(a.kind).to_string();
+    let kind_str = |a: &Actor| a.kind.as_str().to_string();
     let delay_of = |p: &Power| match &p.delay {
         Some(d) => format!("after {d}"),
         None => {
@@ -204,41 +182,4 @@ pub fn permissions(
         contracts,
         "From the project file's governance structure: who holds each permission, and with what delay.".into(),
     )
-}
-
-/// An actor's kind as the project file spells it.
-fn actor_kind(k: ActorKind) -> &'static str {
-    match k {
-        ActorKind::Eoa => "eoa",
-        ActorKind::Multisig => "multisig",
-        ActorKind::Timelock => "timelock",
-        ActorKind::Relay => "relay",
-        ActorKind::Dao => "dao",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn actor_kinds_are_spelled_as_in_the_project_file() {
-        for (k, word) in [
-            (ActorKind::Eoa, "eoa"),
-            (ActorKind::Multisig, "multisig"),
-            (ActorKind::Timelock, "timelock"),
-            (ActorKind::Relay, "relay"),
-            (ActorKind::Dao, "dao"),
-        ] {
-            assert_eq!(actor_kind(k), word);
-            // The page's word is the file's word (serde's spelling).
-            assert_eq!(
-                serde_json::to_value(k)
-                    .ok()
-                    .as_ref()
-                    .and_then(|v| v.as_str()),
-                Some(word)
-            );
-        }
-    }
 }

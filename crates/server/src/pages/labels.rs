@@ -2,10 +2,10 @@
 //! each proof system's maturity, built from the typed [`Labels`] of an
 //! assessment.
 
-use l2stage_labels::money::usd;
 use l2stage_labels::{
     BattleTested, CheckStatus, LabelStatus, Labels, MaturityRating, ProofSystemSummary,
 };
+use l2stage_render::format::usd;
 
 use super::evidence::{EvidenceLink, evidence, is_link};
 

@@ -39,17 +39,16 @@ mod labels;
 mod project;
 mod risk;
 mod risks;
-mod svg;
 mod timeline;
 mod verdict;
 
 pub use council::{ProjectRisk, project_risk};
 pub use exit::{ExitView, duration_words};
 pub use index::index;
+pub use l2stage_render::svg::compact_svg;
 pub use labels::{LabelChip, bt_chip, rating_chip};
 pub use project::{Section, project};
 pub use risk::page as risk_page;
-pub use svg::compact_svg;
 
 /// The page for an error.
 #[derive(Template)]
@@ -140,7 +139,6 @@ pub async fn css() -> Response {
 #[cfg(test)]
 mod tests {
     use super::evidence::{evidence, no_negative};
-    use super::governance::natural_width;
     use super::project::closest_ids;
     use super::*;
 
@@ -163,26 +161,6 @@ mod tests {
         assert_eq!(duration_words(-648_000), "7 days 12 hours");
         assert_eq!(duration_words(3_600 * 5 + 60), "5 hours 1 minute");
         assert_eq!(duration_words(86_400 * 6 + 60), "6 days");
-    }
-
-    #[test]
-    fn compact_svg_groups_rects_and_cuts_decimals() {
-        let svg = "<svg>\n<rect x=\"0\" y=\"0\" width=\"960\" height=\"640\" opacity=\"1\" fill=\"#FFFFFF\" stroke=\"none\"/>\n<rect x=\"1\" y=\"2\" width=\"3\" height=\"4\" opacity=\"0.55\" fill=\"#C82828\" stroke=\"none\"/>\n<rect x=\"5\" y=\"6\" width=\"7\" height=\"8\" opacity=\"0.55\" fill=\"#C82828\" stroke=\"none\"/>\n<text font-size=\"12.096774193548388\" opacity=\"1\">p = 1.14e-7</text>\n</svg>";
-        assert_eq!(
-            compact_svg(svg),
-            "<svg>\n<rect x=\"0\" y=\"0\" width=\"960\" height=\"640\" fill=\"#FFFFFF\" stroke=\"none\"/>\n<g opacity=\"0.55\" fill=\"#C82828\" stroke=\"none\"><rect x=\"1\" y=\"2\" width=\"3\" height=\"4\"/><rect x=\"5\" y=\"6\" width=\"7\" height=\"8\"/></g><text font-size=\"12.1\">p = 1.14e-7</text>\n</svg>\n"
-        );
-    }
-
-    #[test]
-    fn the_graph_keeps_its_natural_width() {
-        assert_eq!(
-            natural_width(
-                r#"<svg viewBox="0 0 812 300" width="100%" style="max-width:812px" role="img">"#
-            ),
-            r#"<svg viewBox="0 0 812 300" width="812" role="img">"#
-        );
-        assert_eq!(natural_width("<svg width=\"5\">"), "<svg width=\"5\">");
     }
 
     #[test]

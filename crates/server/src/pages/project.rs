@@ -9,14 +9,15 @@ use axum::http::{StatusCode, header};
 use axum::response::Response;
 
 use l2stage_model::Date;
+use l2stage_render::timeline::{timeline_svg, timeline_svg_sized};
 use l2stage_store::CurrentProject;
 
 use super::evidence::is_link;
 use super::exit::ExitView;
 use super::governance::{ActorView, ContractView, permission_graph, permissions};
 use super::labels::LabelsView;
-use super::risks::{RiskMark, risk_marks, short_titles};
-use super::timeline::{HistoryRow, TimelineRow, timeline_svg, timeline_svg_sized};
+use super::risks::{RiskMark, risk_marks};
+use super::timeline::{HistoryRow, TimelineRow};
 use super::verdict::{
     self, Group, MissingView, PendingView, before_framework, requirement_groups, verdict_sentence,
 };
@@ -252,7 +253,7 @@ pub(super) fn project_page(
         risk_note,
         risk_href,
         risk_crossovers,
-        rosette: short_titles(&l2stage_render::rosette::rosette_svg(
+        rosette: l2stage_render::svg::short_titles(&l2stage_render::rosette::rosette_svg(
             &item.assessment.risk_summary,
             // Labels of 11 units in its 380-unit box: 344 px draws them at
             // 10 px, the smallest chart text a phone shows.

@@ -37,23 +37,6 @@ pub fn risk_marks(summary: &RiskSummary) -> Vec<RiskMark> {
         .collect()
 }
 
-/// The rosette with its petals' hover titles cut to "category: level":
-/// the texts are listed beside it, and the page stays light.
-pub fn short_titles(svg: &str) -> String {
-    let mut out = String::with_capacity(svg.len());
-    let mut rest = svg;
-    while let Some(i) = rest.find("<title>") {
-        let (head, tail) = rest.split_at(i);
-        out.push_str(head);
-        let end = tail.find("</title>").unwrap_or(tail.len());
-        let title = &tail[..end];
-        out.push_str(title.split(" — ").next().unwrap_or(title));
-        rest = &tail[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// "2 bad, 1 warning" (empty when all five are good).
 pub fn risk_count(marks: &[RiskMark]) -> String {
     let n = |l: &str| marks.iter().filter(|m| m.level == l).count();

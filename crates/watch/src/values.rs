@@ -34,6 +34,24 @@ pub fn escrows(r: &Recipe) -> Result<Vec<Escrow>, String> {
         .collect()
 }
 
+/// The stored point of one reading: the split in whole dollars, and the
+/// block's time, holdings and prices as its detail. `l2stage
+/// value-locked` stores what it reads through this too.
+pub fn point(r: &value::Reading) -> ValuePoint {
+    ValuePoint {
+        date: r.date,
+        block: r.block,
+        eth_usd: r.eth_usd,
+        stablecoin_usd: r.stablecoin_usd,
+        other_usd: r.other_usd,
+        detail: serde_json::json!({
+            "block_timestamp": r.block_timestamp,
+            "holdings": r.holdings,
+            "prices": r.prices,
+        }),
+    }
+}
+
 /// Read and store the point of `date` for every project of `recipes` on
 /// `chain_id` that has escrows and no point for that date yet. Returns
 /// each project read with its point or why it has none. A fault of the
@@ -115,18 +133,7 @@ pub async fn read_daily_points(
             Err(e) => return Err(WatchError::Rpc(e.to_string())),
         };
         let point = match read.into_iter().next() {
-            Some((_, Ok(r))) => Ok(ValuePoint {
-                date: r.date,
-                block: r.block,
-                eth_usd: r.eth_usd,
-                stablecoin_usd: r.stablecoin_usd,
-                other_usd: r.other_usd,
-                detail: serde_json::json!({
-                    "block_timestamp": r.block_timestamp,
-                    "holdings": r.holdings,
-                    "prices": r.prices,
-                }),
-            }),
+            Some((_, Ok(r))) => Ok(point(&r)),
             Some((_, Err(e))) => Err(e.reason),
             None => Err("not read".into()),
         };

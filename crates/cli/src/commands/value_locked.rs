@@ -181,18 +181,7 @@ pub fn run(args: &ValueLockedArgs) -> Result<ExitCode, CliError> {
     let points: Vec<ValuePoint> = read
         .iter()
         .filter_map(|(_, o)| o.as_ref().ok())
-        .map(|r| ValuePoint {
-            date: r.date,
-            block: r.block,
-            eth_usd: r.eth_usd,
-            stablecoin_usd: r.stablecoin_usd,
-            other_usd: r.other_usd,
-            detail: serde_json::json!({
-                "block_timestamp": r.block_timestamp,
-                "holdings": r.holdings,
-                "prices": r.prices,
-            }),
-        })
+        .map(l2stage_watch::values::point)
         .collect();
     if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)

@@ -2,7 +2,7 @@
 //! README badges, and the assessment history (l2stage-store).
 //!
 //! Everything it says about a project comes from l2stage-assess's
-//! `assess_project`, as the command line's does, so the two agree.
+//! `assess`, as the command line's does, so the two agree.
 
 pub mod api;
 pub mod badge;
